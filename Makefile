@@ -1,0 +1,56 @@
+# vgpu: the user's entry point. `make run` boots a guest on the vgpu; `make check` builds and runs every test.
+# Everything below installs what it needs (scripts/install-deps.sh) and is incremental the second time.
+
+SUITES ?= unit asan fuzz
+FUZZ_SECONDS ?= 600
+
+.PHONY: all build build-asan deps deps-guest check $(addprefix check-,unit asan fuzz device guest) \
+        bench fuzz run clean help
+
+all: build
+
+help:
+	@echo "make run          build what is missing, boot a guest on the vgpu, show or save its display"
+	@echo "make check        build and run every test suite ($(SUITES)); ends with 'N passed, N failed'"
+	@echo "make check-SUITE  one suite: unit, asan, fuzz, device, guest"
+	@echo "make bench        benchmarks, reported as ratios against baselines measured in the same run"
+	@echo "make fuzz         long libFuzzer runs (FUZZ_SECONDS=$(FUZZ_SECONDS) each)"
+
+deps:
+	@scripts/install-deps.sh build
+
+build/build.ninja: | deps
+	meson setup build
+
+# The sanitizer build: clang, ASan + UBSan, and the libFuzzer targets.
+build-asan/build.ninja: | deps
+	CC=clang meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dfuzzers=true
+
+build: build/build.ninja
+	ninja -C build
+
+build-asan: build-asan/build.ninja
+	ninja -C build-asan
+
+check: build build-asan
+	@scripts/check.sh $(SUITES)
+
+check-unit: build
+	@scripts/check.sh unit
+check-asan: build-asan
+	@scripts/check.sh asan
+check-fuzz: build-asan
+	@scripts/check.sh fuzz
+check-device: build
+	@scripts/check.sh device
+check-guest: build
+	@scripts/check.sh guest
+
+bench: build
+	@scripts/bench.sh
+
+fuzz: build-asan
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build build-asan
