@@ -1,0 +1,34 @@
+/* The shader core's internal form of a loaded shader: what the loader (load.c) produces once per binary and
+ * the executor (exec.c) reads for every warp. Everything here has already been validated. */
+#ifndef VGPU_SHADER_DECODED_H
+#define VGPU_SHADER_DECODED_H
+
+#include <stdint.h>
+
+#include "shader.h"
+
+struct shader_inst {
+	uint8_t op;
+	uint8_t dst;
+	uint8_t sat;
+	uint8_t src[3];     /* register index, unless src_imm */
+	uint8_t src_imm[3]; /* this source reads `imm` */
+	uint32_t keep[3];   /* source modifiers as bit masks: value = (bits & keep) ^ flip */
+	uint32_t flip[3];
+	uint32_t word;   /* index of the instruction's word in the binary, for fault records */
+	uint32_t target; /* control flow: see load.c (link_control_flow) */
+	/* decoded aux fields */
+	uint8_t slot, comp, mode, sampler, cube, shadow;
+	uint32_t offset;                 /* ld.ubo byte offset */
+	uint32_t imm[VGPU_ISA_LANES];   /* the immediate, broadcast so it reads like a register row */
+};
+
+struct vgpu_shader {
+	enum vgpu_isa_stage stage;
+	unsigned regs;
+	uint32_t inputs, outputs;
+	uint32_t count; /* instructions (not words) */
+	struct shader_inst inst[];
+};
+
+#endif
