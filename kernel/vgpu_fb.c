@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Framebuffers and dumb buffers. Buffer objects are drm_gem_vram objects: TTM places them in VRAM
+ * (BAR2), where the CPU maps them write-combined at memory speed and the display reads them by
+ * offset.
+ *
+ * Checks beyond the DRM core's (which already rejects unknown formats, zero or short pitches,
+ * missing handles and buffers too small for width x height x pitch + offset): the limits of the
+ * device.
+ */
+#include <drm/drm_fourcc.h>
+#include <drm/drm_framebuffer.h>
+#include <drm/drm_gem_framebuffer_helper.h>
+#include <drm/drm_gem_vram_helper.h>
+
+#include "vgpu_drv.h"
+
+struct drm_framebuffer *vgpu_fb_create(struct drm_device *drm, struct drm_file *file,
+				       const struct drm_mode_fb_cmd2 *mode_cmd)
+{
+	const struct drm_format_info *info = drm_get_format_info(drm, mode_cmd);
+
+	/* Only single-plane scanout formats reach here (the core checks the planes' format lists).
+	 */
+	if (!info || info->num_planes != 1)
+		return ERR_PTR(-EINVAL);
+	if (mode_cmd->pitches[0] > VGPU_SURFACE_PITCH_MAX)
+		return ERR_PTR(-EINVAL);
+	/* The device addresses pixels: a row or the first pixel straddling two pixels is not a
+	 * surface. */
+	if (mode_cmd->pitches[0] % info->cpp[0] || mode_cmd->offsets[0] % info->cpp[0])
+		return ERR_PTR(-EINVAL);
+	return drm_gem_fb_create(drm, file, mode_cmd);
+}
+
+/* VRAM offset of pixel (x, y) of a framebuffer pinned in VRAM (by the planes' prepare_fb). */
+u64 vgpu_fb_vram_offset(struct drm_framebuffer *fb, int x, int y)
+{
+	s64 bo_offset = drm_gem_vram_offset(drm_gem_vram_of_gem(fb->obj[0]));
+
+	if (WARN_ON_ONCE(bo_offset < 0))
+		return 0;
+	return bo_offset + fb->offsets[0] + (u64)y * fb->pitches[0] + (u64)x * fb->format->cpp[0];
+}
+
+/*
+ * A dumb buffer is a scanout candidate: its dimensions must be ones the display accepts and it must
+ * fit in VRAM. The core has already rejected zero sizes and width x height x bpp overflowing 32
+ * bits.
+ */
+int vgpu_dumb_create(struct drm_file *file, struct drm_device *drm,
+		     struct drm_mode_create_dumb *args)
+{
+	struct vgpu_device *vdev = to_vgpu(drm);
+	u64 size;
+
+	if (args->width > vdev->max_surface_dim || args->height > vdev->max_surface_dim)
+		return -EINVAL;
+	if (args->bpp != 8 && args->bpp != 16 && args->bpp != 24 && args->bpp != 32)
+		return -EINVAL;
+	size = (u64)args->width * (args->bpp / 8) * args->height;
+	if (size > vdev->vram_size)
+		return -ENOMEM;
+	return drm_gem_vram_fill_create_dumb(file, drm, 0, 0, args);
+}
