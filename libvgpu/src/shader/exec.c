@@ -16,6 +16,7 @@ struct cf_entry {
 	uint32_t pending; /* if: lanes that take the else side */
 	uint32_t brk;     /* loop: lanes that left with break */
 	uint32_t cont;    /* loop: lanes waiting for the next iteration after continue */
+	uint32_t resume;  /* where to go when no lane is left on this side: else, endif or endloop */
 	int outer_loop;   /* stack index of the enclosing loop, -1 for none */
 };
 
@@ -240,8 +241,10 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 			return VGPU_SHADER_FAULT_NONE;
 		case VGPU_OP_IF: {
 			uint32_t taken = true_lanes(a, st.exec);
-			st.stack[st.sp++] = (struct cf_entry){
-				.saved = st.exec, .pending = st.exec & ~taken, .outer_loop = st.loop};
+			st.stack[st.sp++] = (struct cf_entry){.saved = st.exec,
+							      .pending = st.exec & ~taken,
+							      .resume = in->target,
+							      .outer_loop = st.loop};
 			set_exec(&st, taken);
 			if (!taken) {
 				pc = in->target; /* run the else or endif itself */
@@ -250,6 +253,7 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 			break;
 		}
 		case VGPU_OP_ELSE:
+			top->resume = in->target;
 			set_exec(&st, top->pending & ~parked_lanes(&st));
 			if (!st.exec) {
 				pc = in->target;
@@ -261,7 +265,8 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 			set_exec(&st, top->saved & ~parked_lanes(&st));
 			break;
 		case VGPU_OP_LOOP:
-			st.stack[st.sp] = (struct cf_entry){.is_loop = true, .saved = st.exec, .outer_loop = st.loop};
+			st.stack[st.sp] = (struct cf_entry){
+				.is_loop = true, .saved = st.exec, .resume = in->target, .outer_loop = st.loop};
 			st.loop = st.sp++;
 			if (!st.exec) {
 				pc = in->target; /* the endloop closes it at once */
@@ -294,9 +299,7 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 				loop->cont |= leaving;
 			set_exec(&st, st.exec & ~leaving);
 			if (!st.exec) {
-				/* Nothing left in this iteration: close the inner ifs and go to the endloop. */
-				st.sp = st.loop + 1;
-				pc = s->inst[in->target].target;
+				pc = top->resume; /* nothing left on this side */
 				continue;
 			}
 			break;
@@ -309,6 +312,10 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 			if (!(w->lane_mask & ALL_LANES & ~st.killed)) {
 				w->kill_mask = st.killed;
 				return VGPU_SHADER_FAULT_NONE;
+			}
+			if (!st.exec && top) {
+				pc = top->resume;
+				continue;
 			}
 			break;
 		}
