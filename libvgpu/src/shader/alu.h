@@ -65,25 +65,20 @@ static inline uint32_t op_ffma(uint32_t a, uint32_t b, uint32_t c)
 	return canon(product + alu_f(c));
 }
 
-/* IEEE minNum/maxNum: a NaN operand loses to a number; -0 is below +0. */
+/* IEEE minNum/maxNum: a NaN operand loses to a number; -0 is below +0. Written as selects only, so the lane
+ * loops vectorise. */
 static inline uint32_t op_fmin(uint32_t a, uint32_t b)
 {
 	float x = alu_f(a), y = alu_f(b);
-	if (x != x)
-		return canon(y);
-	if (y != y)
-		return a;
-	return x < y ? a : y < x ? b : (a | b);
+	uint32_t ordered = x < y ? a : y < x ? b : (a | b);
+	return x != x ? (y != y ? ALU_NAN : b) : y != y ? a : ordered;
 }
 
 static inline uint32_t op_fmax(uint32_t a, uint32_t b)
 {
 	float x = alu_f(a), y = alu_f(b);
-	if (x != x)
-		return canon(y);
-	if (y != y)
-		return a;
-	return x > y ? a : y > x ? b : (a & b);
+	uint32_t ordered = x > y ? a : y > x ? b : (a & b);
+	return x != x ? (y != y ? ALU_NAN : b) : y != y ? a : ordered;
 }
 
 /* Rounding without libm calls: below 2^23 a float's integer part fits an int32; at or above, the float is
