@@ -230,9 +230,9 @@ static void test_discard(void)
 	VT_CHECK_EQ_U64(warp.kill_mask, 0xaaaa | 0x5);
 	for (unsigned l = 0; l < 16; l++) {
 		int alive = !(l & 1), reaches_end = alive && l >= 4;
-		VT_CHECK_EQ_U64(warp.out[0][1][l], 1.0f);
-		VT_CHECK_EQ_U64(warp.out[0][0][l], alive ? 2.0f : 0.0f);
-		VT_CHECK_EQ_U64(warp.out[0][2][l], reaches_end ? 3.0f : 0.0f);
+		VT_CHECK_EQ_U64(sh_out(&warp, 0, 1, l), sh_bits(1.0f));
+		VT_CHECK_EQ_U64(sh_out(&warp, 0, 0, l), sh_bits(alive ? 2.0f : 0.0f));
+		VT_CHECK_EQ_U64(sh_out(&warp, 0, 2, l), sh_bits(reaches_end ? 3.0f : 0.0f));
 	}
 	/* All lanes discarded: the invocation ends there. */
 	sh_warp_init(&warp);
@@ -282,10 +282,10 @@ static void test_derivatives(void)
 	VT_CHECK_EQ_INT(run(s, 1000), VGPU_SHADER_FAULT_NONE);
 	for (unsigned l = 0; l < 16; l++) {
 		unsigned q = l & ~3u, col = l & 1, row = l & 2;
-		VT_CHECK_EQ_U64(warp.out[0][0][l], v[q + 1] - v[q]);
-		VT_CHECK_EQ_U64(warp.out[0][1][l], v[q + 2] - v[q]);
-		VT_CHECK_EQ_U64(warp.out[0][2][l], v[q + row + 1] - v[q + row]);
-		VT_CHECK_EQ_U64(warp.out[0][3][l], -v[q + col + 2] + v[q + col]);
+		VT_CHECK_EQ_U64(sh_out(&warp, 0, 0, l), sh_bits(v[q + 1] - v[q]));
+		VT_CHECK_EQ_U64(sh_out(&warp, 0, 1, l), sh_bits(v[q + 2] - v[q]));
+		VT_CHECK_EQ_U64(sh_out(&warp, 0, 2, l), sh_bits(v[q + row + 1] - v[q + row]));
+		VT_CHECK_EQ_U64(sh_out(&warp, 0, 3, l), sh_bits(-v[q + col + 2] + v[q + col]));
 	}
 	vgpu_shader_free(s);
 }
