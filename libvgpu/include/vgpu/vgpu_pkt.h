@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Packet builder: emits vgpu command packets (docs/hw-spec.md section 6) into a caller-owned dword buffer.
+ * Header-only and allocation-free so the unit tests, the QEMU device tests, tools and the kernel driver can
+ * share one encoder. A buffer that runs out of room sets `overflow` and ignores further packets.
+ *
+ *   uint32_t words[64];
+ *   struct vgpu_cmdbuf cb = VGPU_CMDBUF_INIT(words, 64);
+ *   vgpu_pkt_fill(&cb, &surface, 0, 0, 64, 64, 0xff0000ff);
+ *   vgpu_pkt_fence(&cb, fence_pa, 1, VGPU_FENCE_FLAG_INTERRUPT);
+ */
+#ifndef VGPU_PKT_H
+#define VGPU_PKT_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stdint.h>
+#endif
+
+#include "vgpu_hw.h"
+
+struct vgpu_cmdbuf {
+	uint32_t *dw;
+	uint32_t count, capacity;
+	bool overflow;
+};
+
+#define VGPU_CMDBUF_INIT(words, capacity) { (words), 0, (capacity), false }
+
+/* A 2D surface operand: VA, pitch in bytes, VGPU_FORMAT_*. */
+struct vgpu_pkt_surface {
+	uint64_t va;
+	uint32_t pitch, format;
+};
+
+/* Start a packet of `length` payload dwords; NULL when it does not fit. */
+static inline uint32_t *vgpu_pkt_begin(struct vgpu_cmdbuf *cb, uint32_t opcode, uint32_t length)
+{
+	if (cb->overflow || length > 0xffff || cb->capacity - cb->count < 1 + length) {
+		cb->overflow = true;
+		return (uint32_t *)0;
+	}
+	uint32_t *p = cb->dw + cb->count;
+	p[0] = VGPU_PKT_HEADER(opcode, length);
+	cb->count += 1 + length;
+	return p + 1;
+}
+
+static inline void vgpu_pkt_put64(uint32_t *p, uint64_t value)
+{
+	p[0] = (uint32_t)value;
+	p[1] = (uint32_t)(value >> 32);
+}
+
+static inline void vgpu_pkt_put_surface(uint32_t *p, const struct vgpu_pkt_surface *s)
+{
+	vgpu_pkt_put64(p, s->va);
+	p[2] = s->pitch;
+	p[3] = s->format;
+}
+
+static inline void vgpu_pkt_nop(struct vgpu_cmdbuf *cb, uint32_t length)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_NOP, length);
+	for (uint32_t i = 0; p && i < length; i++)
+		p[i] = 0;
+}
+
+static inline void vgpu_pkt_indirect(struct vgpu_cmdbuf *cb, uint64_t va, uint32_t size_dwords)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_INDIRECT, 3);
+	if (p) {
+		vgpu_pkt_put64(p, va);
+		p[2] = size_dwords;
+	}
+}
+
+static inline void vgpu_pkt_set_context(struct vgpu_cmdbuf *cb, uint32_t asid, uint64_t root_pa)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_CONTEXT, 3);
+	if (p) {
+		p[0] = asid;
+		vgpu_pkt_put64(p + 1, root_pa);
+	}
+}
+
+static inline void vgpu_pkt_fence(struct vgpu_cmdbuf *cb, uint64_t pa, uint64_t seq, uint32_t flags)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_FENCE, 5);
+	if (p) {
+		vgpu_pkt_put64(p, pa);
+		vgpu_pkt_put64(p + 2, seq);
+		p[4] = flags;
+	}
+}
+
+static inline void vgpu_pkt_mmu_invalidate(struct vgpu_cmdbuf *cb)
+{
+	vgpu_pkt_begin(cb, VGPU_PKT_MMU_INVALIDATE, 0);
+}
+
+static inline void vgpu_pkt_write_data(struct vgpu_cmdbuf *cb, uint64_t va, const uint32_t *data, uint32_t count)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_WRITE_DATA, 2 + count);
+	if (p) {
+		vgpu_pkt_put64(p, va);
+		for (uint32_t i = 0; i < count; i++)
+			p[2 + i] = data[i];
+	}
+}
+
+static inline void vgpu_pkt_timestamp(struct vgpu_cmdbuf *cb, uint64_t va)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_TIMESTAMP, 2);
+	if (p)
+		vgpu_pkt_put64(p, va);
+}
+
+static inline void vgpu_pkt_fill(struct vgpu_cmdbuf *cb, const struct vgpu_pkt_surface *dst, uint32_t x,
+				 uint32_t y, uint32_t width, uint32_t height, uint32_t value)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_FILL, 7);
+	if (p) {
+		vgpu_pkt_put_surface(p, dst);
+		p[4] = VGPU_XY(x, y);
+		p[5] = VGPU_XY(width, height);
+		p[6] = value;
+	}
+}
+
+static inline void vgpu_pkt_copy(struct vgpu_cmdbuf *cb, const struct vgpu_pkt_surface *src, uint32_t src_x,
+				 uint32_t src_y, const struct vgpu_pkt_surface *dst, uint32_t dst_x, uint32_t dst_y,
+				 uint32_t width, uint32_t height)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_COPY, 11);
+	if (p) {
+		vgpu_pkt_put_surface(p, src);
+		vgpu_pkt_put_surface(p + 4, dst);
+		p[8] = VGPU_XY(src_x, src_y);
+		p[9] = VGPU_XY(dst_x, dst_y);
+		p[10] = VGPU_XY(width, height);
+	}
+}
+
+static inline void vgpu_pkt_blit(struct vgpu_cmdbuf *cb, const struct vgpu_pkt_surface *src, uint32_t src_x,
+				 uint32_t src_y, uint32_t src_width, uint32_t src_height,
+				 const struct vgpu_pkt_surface *dst, uint32_t dst_x, uint32_t dst_y,
+				 uint32_t dst_width, uint32_t dst_height)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_BLIT, 13);
+	if (p) {
+		vgpu_pkt_put_surface(p, src);
+		vgpu_pkt_put_surface(p + 4, dst);
+		p[8] = VGPU_XY(src_x, src_y);
+		p[9] = VGPU_XY(src_width, src_height);
+		p[10] = VGPU_XY(dst_x, dst_y);
+		p[11] = VGPU_XY(dst_width, dst_height);
+		p[12] = 0;
+	}
+}
+
+/* Any packet from raw payload dwords, e.g. a deliberately malformed one in a test. */
+static inline void vgpu_pkt_raw(struct vgpu_cmdbuf *cb, uint32_t header, const uint32_t *payload,
+				uint32_t payload_dwords)
+{
+	if (cb->overflow || cb->capacity - cb->count < 1 + payload_dwords) {
+		cb->overflow = true;
+		return;
+	}
+	cb->dw[cb->count++] = header;
+	for (uint32_t i = 0; i < payload_dwords; i++)
+		cb->dw[cb->count++] = payload[i];
+}
+
+#endif /* VGPU_PKT_H */

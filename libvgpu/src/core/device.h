@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* The device object every block hangs off, and the rules that keep its threads apart:
+ * - gpu->lock guards every register-visible field (irq, fault, ring, display, context_asid). It is held only
+ *   briefly, never across the execution of a packet, so register reads never wait for engine work.
+ * - Packet execution (CP thread, or vgpu-replay with the GPU paused) owns gpu->mmu and the scratch buffers.
+ * - cp_executing tells pause/reset/RING_CTRL when the CP is inside a packet; they wait on cp_cond. */
+#ifndef VGPU_CORE_DEVICE_H
+#define VGPU_CORE_DEVICE_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/fault.h"
+#include "core/irq.h"
+#include "display/display.h"
+#include "mmu/mmu.h"
+#include "vgpu/vgpu.h"
+
+struct capture;
+
+struct ring_state {
+	uint64_t base;
+	uint32_t size, head, tail, ctrl;
+	uint64_t head_wb; /* RING_HEAD_WB_HI:LO as written */
+	uint64_t fence_seq;
+	uint32_t watchdog;
+	uint32_t generation; /* bumped when the ring is (re)enabled or reset: a stale HEAD update is dropped */
+};
+
+/* Scratch memory of the executing thread, allocated once. */
+struct cp_scratch {
+	uint32_t *packet; /* one ring packet: header + up to 65535 payload dwords */
+	uint32_t *ib; /* one indirect buffer */
+	uint8_t *row[2]; /* 2D rows: VGPU_MAX_SURFACE_DIM pixels of 16 bytes */
+	float *rgba[2]; /* the same as float RGBA */
+};
+
+struct vgpu {
+	uint8_t *vram;
+	uint64_t vram_size;
+	struct vgpu_host_ops ops;
+	void *opaque;
+	uint32_t refresh_mhz;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cp_wake; /* the CP thread waits here for work */
+	pthread_cond_t cp_cond; /* others wait here for the CP to leave a packet */
+	pthread_t cp_thread;
+	bool cp_thread_started;
+	bool cp_quit;
+	bool cp_executing;
+	uint32_t cp_stalled_tail; /* the CP waits for TAIL to move past this (a partial packet) */
+	bool cp_stalled;
+	unsigned pause_count;
+
+	uint32_t scratch;
+	uint32_t timestamp_hi_latch;
+	uint16_t context_asid;
+	struct irq_state irq;
+	struct fault_record fault;
+	struct ring_state ring;
+	struct display_state display;
+
+	struct mmu mmu;
+	atomic_uint mmu_invalidations; /* MMU_INVALIDATE register writes */
+	struct cp_scratch cp;
+
+	_Atomic(struct capture *) capture;
+};
+
+uint64_t device_clock_ns(struct vgpu *gpu);
+
+/* Wait (gpu->lock held) until the CP is outside a packet and keep it out until device_unquiesce_locked. */
+void device_quiesce_locked(struct vgpu *gpu);
+void device_unquiesce_locked(struct vgpu *gpu);
+/* Reset every register and engine (spec 12); the CP must be quiesced. */
+void device_reset_locked(struct vgpu *gpu);
+
+/* Register blocks (regs.c) used by state load to validate values the same way writes do. */
+bool ring_config_valid(const struct vgpu *gpu, uint64_t base, uint32_t size);
+
+#endif
