@@ -44,6 +44,15 @@ static uint64_t config_bytes(const struct display_config *config)
 	return (uint64_t)config->stride * (config->height - 1) + (uint64_t)config->width * bpp;
 }
 
+/* A scanout in system memory is copied into a buffer libvgpu owns, rows packed. The copy is bounded so a
+ * guest cannot make the host allocate gigabytes per frame. */
+#define SYSMEM_FRAME_MAX (256ull << 20)
+
+static uint64_t packed_bytes(const struct display_config *config)
+{
+	return (uint64_t)config->width * format_bytes_per_pixel(config->format) * config->height;
+}
+
 uint32_t display_config_check(const struct vgpu *gpu, const struct display_config *config)
 {
 	if (config->ctrl & ~VGPU_DISP_CTRL_ENABLE)
@@ -59,7 +68,8 @@ uint32_t display_config_check(const struct vgpu *gpu, const struct display_confi
 	if (config->stride < (uint64_t)config->width * format_bytes_per_pixel(config->format) ||
 	    config->stride > VGPU_SURFACE_PITCH_MAX)
 		return VGPU_REG_SCANOUT_STRIDE;
-	if (!pa_range_valid(gpu, config->addr, config_bytes(config)))
+	if (!pa_range_valid(gpu, config->addr, config_bytes(config)) ||
+	    (pa_is_sysmem(config->addr) && packed_bytes(config) > SYSMEM_FRAME_MAX))
 		return VGPU_REG_SCANOUT_ADDR_LO;
 	return 0;
 }
@@ -260,11 +270,14 @@ bool display_reg_write_locked(struct vgpu *gpu, uint32_t offset, uint32_t value)
 
 /* ---- the embedder's view ------------------------------------------------------------------------------- */
 
-static const uint8_t *frame_pixels_locked(struct vgpu *gpu, const struct display_config *active)
+static const uint8_t *frame_pixels_locked(struct vgpu *gpu, const struct display_config *active,
+					  uint32_t *stride)
 {
 	struct display_state *display = &gpu->display;
-	uint64_t bytes = config_bytes(active);
+	uint64_t row = (uint64_t)active->width * format_bytes_per_pixel(active->format);
+	uint64_t bytes = packed_bytes(active);
 
+	*stride = active->stride;
 	if (!pa_is_sysmem(active->addr))
 		return pa_vram_ptr(gpu, active->addr);
 	if (display->sysmem_frame_size < bytes) {
@@ -274,13 +287,17 @@ static const uint8_t *frame_pixels_locked(struct vgpu *gpu, const struct display
 		display->sysmem_frame = grown;
 		display->sysmem_frame_size = bytes;
 	}
-	if (gpu->ops.dma_read(gpu->opaque, active->addr & ~VGPU_PA_SYSMEM, display->sysmem_frame, bytes) != 0) {
-		struct vgpu_fault fault = { .type = VGPU_FAULT_DMA_ERROR,
-					    .addr = active->addr,
-					    .info = FAULT_INFO_ENGINE(VGPU_ENGINE_DISPLAY) };
-		fault_raise_locked(gpu, &fault, 0, FAULT_POS_NONE, FAULT_POS_NONE);
-		return NULL;
+	for (uint32_t y = 0; y < active->height; y++) {
+		uint64_t pa = active->addr + (uint64_t)y * active->stride;
+		if (gpu->ops.dma_read(gpu->opaque, pa & ~VGPU_PA_SYSMEM, display->sysmem_frame + y * row, row) != 0) {
+			struct vgpu_fault fault = { .type = VGPU_FAULT_DMA_ERROR,
+						    .addr = pa,
+						    .info = FAULT_INFO_ENGINE(VGPU_ENGINE_DISPLAY) };
+			fault_raise_locked(gpu, &fault, 0, FAULT_POS_NONE, FAULT_POS_NONE);
+			return NULL;
+		}
 	}
+	*stride = (uint32_t)row;
 	return display->sysmem_frame;
 }
 
@@ -322,12 +339,11 @@ void vgpu_display_acquire(struct vgpu *gpu, struct vgpu_frame *frame)
 	memset(frame, 0, sizeof(*frame));
 	frame->enabled = (active->ctrl & VGPU_DISP_CTRL_ENABLE) != 0;
 	if (frame->enabled) {
-		frame->pixels = frame_pixels_locked(gpu, active);
+		frame->pixels = frame_pixels_locked(gpu, active, &frame->stride);
 		frame->enabled = frame->pixels != NULL;
 	}
 	if (frame->enabled) {
 		frame->format = active->format;
-		frame->stride = active->stride;
 		frame->width = active->width;
 		frame->height = active->height;
 		frame->damage = display->damaged ? display->damage : (struct vgpu_rect){ 0, 0, 0, 0 };
