@@ -39,16 +39,17 @@ elif pkg-config --exists sdl2; then
 else
     window=""
 fi
+firmware_dirs="/usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu"
 # Lean: one target, every optional feature off unless listed, our own device list. No firmware blobs of
 # our own: the Debian packages in qemu.txt provide them at the paths baked in with --firmwarepath.
 options="--target-list=x86_64-softmmu --without-default-features --without-default-devices
  --with-devices-x86_64=vgpu --enable-tcg --enable-kvm --enable-slirp --enable-virtfs --enable-attr --enable-cap-ng
  --enable-png --enable-vnc $window --disable-docs --disable-tools --disable-guest-agent --disable-install-blobs
- --firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
+ --firmwarepath=$(echo $firmware_dirs | tr ' ' :)
  --cc=/usr/lib/ccache/gcc --host-cc=/usr/lib/ccache/gcc --cxx=/usr/lib/ccache/g++"
 
-configure_id=$(printf '%s\n%s\n' "$src" "$options" | sha256sum | cut -c1-16)
-inputs_id=$( (echo "$configure_id"; cd "$top" && find qemu -type f | LC_ALL=C sort | xargs sha256sum) \
+configure_id=$(printf '%s\n%s\n%s\n' "$src" "$vgpu_build" "$options" | sha256sum | cut -c1-16)
+inputs_id=$( (echo "$configure_id"; cd "$top" && sha256sum scripts/build-qemu.sh && find qemu -type f | LC_ALL=C sort | xargs sha256sum) \
     | sha256sum | cut -c1-16)
 libvgpu="$vgpu_build/libvgpu/libvgpu.a"
 if [ -x "$binary" ] && [ "$(cat "$qemu_build/vgpu-inputs.stamp" 2>/dev/null)" = "$inputs_id" ] &&
@@ -70,6 +71,13 @@ if [ "$(cat "$qemu_build/vgpu-configure.stamp" 2>/dev/null)" != "$configure_id" 
     }
     echo "$configure_id" >"$qemu_build/vgpu-configure.stamp"
 fi
+
+# Run from its build directory, QEMU looks for every data path under qemu-bundle/ there: link Debian's
+# firmware directories into it, so the binary finds SeaBIOS, option ROMs and linuxboot without installing.
+for dir in $firmware_dirs; do
+    mkdir -p "$qemu_build/qemu-bundle$(dirname "$dir")"
+    ln -sfn "$dir" "$qemu_build/qemu-bundle$dir"
+done
 
 # ninja does not see inside the static library QEMU links by -lvgpu: relink when libvgpu was rebuilt.
 if [ -e "$binary" ] && [ "$libvgpu" -nt "$binary" ]; then

@@ -25,3 +25,8 @@ CONFIG_E1000_PCI=y
 CONFIG_E1000E_PCI_EXPRESS=y
 CONFIG_PCIE_PORT=y
 CONFIG_ISA_DEBUG=y
+
+# Devices the pc and q35 machines create by default (without -nodefaults they must exist).
+CONFIG_PARALLEL=y
+CONFIG_VMPORT=y
+CONFIG_VMMOUSE=y

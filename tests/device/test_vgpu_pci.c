@@ -1,0 +1,555 @@
+/* The device suite: the real QEMU with vgpu-pci, driven through qtest (the test plays the guest CPU). */
+#include "qtest_client.h"
+#include "vgpu/vgpu_hw.h"
+#include "vgpu_pci_dev.h"
+#include "vgpu_test.h"
+
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEVICE_ARGS "-device vgpu-pci,vram_size=16M"
+#define PCI_CAP_ID_MSIX 0x11
+
+/* Output and exit status of `qemu ARGS`, for command-line behaviour. */
+static char *run_qemu(const char *args, int *status)
+{
+	char cmd[512], *out = calloc(1, 1 << 16);
+	size_t len = 0;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", qt_qemu_path(), args);
+	p = popen(cmd, "r");
+	if (p) {
+		len = fread(out, 1, (1 << 16) - 1, p);
+		*status = pclose(p);
+	}
+	out[len] = '\0';
+	return out;
+}
+
+static void test_device_help_lists_vgpu(void)
+{
+	int status = -1;
+	char *out = run_qemu("-device help", &status);
+
+	VT_CHECK(status == 0);
+	VT_CHECK(strstr(out, "name \"vgpu-pci\", bus PCI, desc \"") != NULL);
+	free(out);
+
+	out = run_qemu("-device vgpu-pci,help", &status);
+	VT_CHECK(status == 0);
+	VT_CHECK(strstr(out, "vram_size=<size>") != NULL);
+	VT_CHECK(strstr(out, "power of two from 16M to 4G") != NULL);
+	VT_CHECK(strstr(out, "xres=<uint32>") != NULL && strstr(out, "yres=<uint32>") != NULL);
+	free(out);
+}
+
+static void test_bad_properties_are_refused(void)
+{
+	int status = 0;
+	char *out = run_qemu("-machine q35 -accel qtest -display none -device vgpu-pci,vram_size=24M", &status);
+
+	VT_CHECK(status != 0);
+	VT_CHECK(strstr(out, "vram_size") != NULL);
+	free(out);
+	out = run_qemu("-machine q35 -accel qtest -display none -device vgpu-pci,xres=0", &status);
+	VT_CHECK(status != 0);
+	VT_CHECK(strstr(out, "xres") != NULL);
+	free(out);
+}
+
+static void test_pci_identity_bars_and_msix(void)
+{
+	struct qt *qt = qt_start(DEVICE_ARGS);
+	struct vgpu_dev dev;
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	unsigned fn = dev.devfn;
+	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x00, 2), VGPU_PCI_VENDOR_ID);
+	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x02, 2), VGPU_PCI_DEVICE_ID);
+	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x08, 4) >> 8, VGPU_PCI_CLASS);
+	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x08, 1), VGPU_PCI_REVISION);
+	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x2c, 2), VGPU_PCI_SUBSYSTEM_VENDOR_ID);
+	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x2e, 2), VGPU_PCI_SUBSYSTEM_ID);
+	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x3d, 1), 1); /* INTA# */
+
+	/* BAR types: 0 32-bit non-prefetchable, 2 64-bit prefetchable, 4 32-bit; 1, 3 (upper half), 5 absent */
+	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x10, 4) & 0xf, 0x0);
+	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x18, 4) & 0xf, 0xc);
+	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x20, 4) & 0xf, 0x0);
+	VT_CHECK_EQ_U64(pci_bar_size(qt, fn, VGPU_BAR_REGS), VGPU_REGS_SIZE);
+	VT_CHECK_EQ_U64(pci_bar_size(qt, fn, VGPU_BAR_VRAM), TEST_VRAM_SIZE);
+	VT_CHECK_EQ_U64(pci_bar_size(qt, fn, VGPU_BAR_MSIX), 4096);
+	VT_CHECK_EQ_U64(pci_bar_size(qt, fn, 1), 0);
+	VT_CHECK_EQ_U64(pci_bar_size(qt, fn, 5), 0);
+
+	unsigned msix = pci_find_capability(qt, fn, PCI_CAP_ID_MSIX);
+	VT_CHECK(msix != 0);
+	if (msix) {
+		VT_CHECK_EQ_U64((pci_cfg_read(qt, fn, msix + 2, 2) & 0x7ff) + 1, VGPU_MSIX_VECTORS);
+		VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, msix + 4, 4) & 7, VGPU_BAR_MSIX); /* table BIR */
+		VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, msix + 8, 4) & 7, VGPU_BAR_MSIX); /* PBA BIR */
+	}
+	qt_quit(qt);
+}
+
+static void test_identity_registers(void)
+{
+	struct qt *qt = qt_start(DEVICE_ARGS);
+	struct vgpu_dev dev;
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_MAGIC), VGPU_MAGIC);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_VERSION), VGPU_VERSION);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_VRAM_SIZE_LO), TEST_VRAM_SIZE);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_VRAM_SIZE_HI), 0);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_MAX_SURFACE_DIM), VGPU_MAX_SURFACE_DIM);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_WARP_LANES), VGPU_WARP_LANES);
+	uint32_t caps = vgpu_rd(&dev, VGPU_REG_CAPS);
+	VT_CHECK((caps & (VGPU_CAP_2D | VGPU_CAP_DISPLAY)) == (VGPU_CAP_2D | VGPU_CAP_DISPLAY));
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_SCRATCH), 0xffffffff);
+	vgpu_wr(&dev, VGPU_REG_SCRATCH, 0x12345678);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_SCRATCH), ~0x12345678u);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_PREFERRED_WIDTH), 1024);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_PREFERRED_HEIGHT), 768);
+	/* VRAM is plain memory behind BAR2 */
+	qt_writel(qt, TEST_BAR2_ADDR + TEST_VRAM_SIZE - 4, 0xcafef00d);
+	VT_CHECK_EQ_U64(qt_readl(qt, TEST_BAR2_ADDR + TEST_VRAM_SIZE - 4), 0xcafef00d);
+	qt_quit(qt);
+}
+
+static const uint32_t fill_value = 0x00336699, background = 0x00000000;
+
+/* FILL a 16x8 rectangle at (4, 2) of a 64x16 surface, COPY it to (40, 6), FENCE. */
+static void submit_fill_and_copy(struct vgpu_dev *dev, uint64_t surface_va, uint64_t seq)
+{
+	uint32_t packet[12];
+
+	packet[0] = VGPU_PKT_HEADER(VGPU_PKT_FILL, 7);
+	vgpu_surface(packet + 1, surface_va, 256, VGPU_FORMAT_B8G8R8X8_UNORM);
+	packet[5] = VGPU_XY(4, 2);
+	packet[6] = VGPU_XY(16, 8);
+	packet[7] = fill_value;
+	vgpu_ring_submit(dev, packet, 8);
+
+	packet[0] = VGPU_PKT_HEADER(VGPU_PKT_COPY, 11);
+	vgpu_surface(packet + 1, surface_va, 256, VGPU_FORMAT_B8G8R8X8_UNORM);
+	vgpu_surface(packet + 5, surface_va, 256, VGPU_FORMAT_B8G8R8X8_UNORM);
+	packet[9] = VGPU_XY(4, 2);
+	packet[10] = VGPU_XY(40, 6);
+	packet[11] = VGPU_XY(16, 8);
+	vgpu_ring_submit(dev, packet, 12);
+	vgpu_ring_fence(dev, seq, false);
+}
+
+static uint32_t expected_pixel(unsigned x, unsigned y)
+{
+	bool in_fill = x >= 4 && x < 20 && y >= 2 && y < 10;
+	bool in_copy = x >= 40 && x < 56 && y >= 6 && y < 14;
+
+	return in_fill || in_copy ? fill_value : background;
+}
+
+static void test_ring_fill_and_copy_vram(void)
+{
+	struct qt *qt = qt_start(DEVICE_ARGS);
+	struct vgpu_dev dev;
+	static uint32_t pixels[64 * 16];
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	vgpu_map_test_window(&dev);
+	vgpu_ring_start(&dev);
+	vgpu_ring_set_context(&dev);
+	submit_fill_and_copy(&dev, TEST_MAPPED_VA, 1);
+	if (vgpu_wait_fence(&dev, 1)) {
+		qt_memread(qt, TEST_BAR2_ADDR + TEST_MAPPED_VA, pixels, sizeof(pixels));
+		unsigned wrong = 0;
+		for (unsigned y = 0; y < 16; y++) {
+			for (unsigned x = 0; x < 64; x++) {
+				wrong += pixels[y * 64 + x] != expected_pixel(x, y);
+			}
+		}
+		VT_CHECK_EQ_INT(wrong, 0);
+		VT_CHECK_EQ_U64(qt_readq(qt, TEST_FENCE_GPA), 1);
+	}
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FAULT_STATUS), 0);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_RING_HEAD), dev.ring_tail);
+	qt_quit(qt);
+}
+
+static void enable_msix_to_ram(struct vgpu_dev *dev, unsigned vector, uint32_t data)
+{
+	unsigned msix = pci_find_capability(dev->qt, dev->devfn, PCI_CAP_ID_MSIX);
+	uint64_t entry = TEST_BAR4_ADDR + 16 * vector;
+
+	qt_writel(dev->qt, entry + 0, (uint32_t)(TEST_MSI_GPA + 4 * vector));
+	qt_writel(dev->qt, entry + 4, 0);
+	qt_writel(dev->qt, entry + 8, data);
+	qt_writel(dev->qt, entry + 12, 0); /* unmasked */
+	pci_cfg_write(dev->qt, dev->devfn, msix + 2, 2, 0x8000); /* MSI-X enable */
+}
+
+static bool wait_for_ram_value(struct qt *qt, uint64_t gpa, uint32_t value)
+{
+	for (int i = 0; i < 5000; i++) {
+		if (qt_readl(qt, gpa) == value) {
+			return true;
+		}
+		usleep(1000);
+	}
+	return false;
+}
+
+static void test_fence_writes_and_msix_delivery(void)
+{
+	struct qt *qt = qt_start(DEVICE_ARGS);
+	struct vgpu_dev dev;
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	enable_msix_to_ram(&dev, VGPU_MSIX_CMD, 0xc0de0000);
+	enable_msix_to_ram(&dev, VGPU_MSIX_FAULT, 0xc0de0002);
+	vgpu_wr(&dev, VGPU_REG_INT_MASK, VGPU_INT_FENCE | VGPU_INT_FAULT);
+	vgpu_ring_start(&dev);
+
+	vgpu_ring_fence(&dev, 0x100000007ull, true);
+	VT_CHECK(vgpu_wait_fence(&dev, 0x100000007ull));
+	VT_CHECK_EQ_U64(qt_readq(qt, TEST_FENCE_GPA), 0x100000007ull);
+	VT_CHECK(wait_for_ram_value(qt, TEST_MSI_GPA + 4 * VGPU_MSIX_CMD, 0xc0de0000));
+	VT_CHECK(vgpu_rd(&dev, VGPU_REG_INT_STATUS) & VGPU_INT_FENCE);
+	VT_CHECK_EQ_U64(qt_readl(qt, TEST_MSI_GPA + 4 * VGPU_MSIX_FAULT), 0); /* no fault message */
+
+	/* Acknowledge, then a fence without the INTERRUPT flag must not send a message. */
+	vgpu_wr(&dev, VGPU_REG_INT_STATUS, VGPU_INT_FENCE);
+	qt_writel(qt, TEST_MSI_GPA, 0);
+	vgpu_ring_fence(&dev, 0x100000008ull, false);
+	VT_CHECK(vgpu_wait_fence(&dev, 0x100000008ull));
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_INT_STATUS) & VGPU_INT_FENCE, 0);
+	VT_CHECK_EQ_U64(qt_readl(qt, TEST_MSI_GPA), 0);
+
+	/* A register fault goes out on the fault vector. */
+	vgpu_wr(&dev, VGPU_REG_MAGIC, 1);
+	VT_CHECK(wait_for_ram_value(qt, TEST_MSI_GPA + 4 * VGPU_MSIX_FAULT, 0xc0de0002));
+	qt_quit(qt);
+}
+
+/* Read back a PNG as RGB, or NULL (reported). */
+static uint8_t *read_png_rgb(const char *path, unsigned *width, unsigned *height)
+{
+	png_image image = { .version = PNG_IMAGE_VERSION };
+	uint8_t *rgb;
+
+	if (!png_image_begin_read_from_file(&image, path)) {
+		vt_fail(__FILE__, __LINE__, "cannot read %s: %s", path, image.message);
+		return NULL;
+	}
+	image.format = PNG_FORMAT_RGB;
+	rgb = malloc(PNG_IMAGE_SIZE(image));
+	if (!png_image_finish_read(&image, NULL, rgb, 0, NULL)) {
+		vt_fail(__FILE__, __LINE__, "cannot decode %s: %s", path, image.message);
+		free(rgb);
+		return NULL;
+	}
+	*width = image.width;
+	*height = image.height;
+	return rgb;
+}
+
+static void screendump(struct qt *qt, const char *path)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"screendump\", \"arguments\": {\"filename\": \"%s\", \"format\": \"png\"}}", path);
+	qt_qmp_ok(qt, cmd);
+}
+
+/* Compare a 64x16 screendump with expected_pixel(); corner_pixel (if not ~0) is expected at (63, 15). */
+static int count_wrong_pixels(const char *path, uint32_t corner_pixel)
+{
+	unsigned width = 0, height = 0, wrong = 0;
+	uint8_t *rgb = read_png_rgb(path, &width, &height);
+
+	if (!rgb) {
+		return -1;
+	}
+	VT_CHECK_EQ_INT(width, 64);
+	VT_CHECK_EQ_INT(height, 16);
+	for (unsigned y = 0; y < 16 && width == 64 && height == 16; y++) {
+		for (unsigned x = 0; x < 64; x++) {
+			bool corner = x == 63 && y == 15 && corner_pixel != 0xffffffff;
+			uint32_t want = corner ? corner_pixel : expected_pixel(x, y);
+			const uint8_t *p = rgb + 3 * (y * 64 + x);
+
+			wrong += p[0] != ((want >> 16) & 0xff) || p[1] != ((want >> 8) & 0xff) || p[2] != (want & 0xff);
+		}
+	}
+	free(rgb);
+	return (int)wrong;
+}
+
+static void test_scanout_and_png_screendump(void)
+{
+	struct qt *qt = qt_start(DEVICE_ARGS);
+	struct vgpu_dev dev;
+	char path[128];
+	unsigned width = 0, height = 0;
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	vgpu_map_test_window(&dev);
+	vgpu_ring_start(&dev);
+	vgpu_ring_set_context(&dev);
+	submit_fill_and_copy(&dev, TEST_MAPPED_VA, 1);
+	VT_CHECK(vgpu_wait_fence(&dev, 1));
+	vgpu_wr(&dev, VGPU_REG_SCANOUT_ADDR_LO, (uint32_t)TEST_MAPPED_VA);
+	vgpu_wr(&dev, VGPU_REG_SCANOUT_ADDR_HI, 0);
+	vgpu_wr(&dev, VGPU_REG_SCANOUT_FORMAT, VGPU_FORMAT_B8G8R8X8_UNORM);
+	vgpu_wr(&dev, VGPU_REG_SCANOUT_STRIDE, 256);
+	vgpu_wr(&dev, VGPU_REG_SCANOUT_WIDTH, 64);
+	vgpu_wr(&dev, VGPU_REG_SCANOUT_HEIGHT, 16);
+	vgpu_wr(&dev, VGPU_REG_DISP_CTRL, VGPU_DISP_CTRL_ENABLE);
+	vgpu_wr(&dev, VGPU_REG_DISP_COMMIT, 1);
+	qt_clock_step(qt, 20 * 1000 * 1000); /* past one vblank at 60 Hz */
+	VT_CHECK(vgpu_rd(&dev, VGPU_REG_DISP_STATUS) & VGPU_DISP_STATUS_ENABLED);
+	VT_CHECK(vgpu_rd(&dev, VGPU_REG_VBLANK_COUNT) >= 1);
+
+	snprintf(path, sizeof(path), "%s/screen.png", qt_dir(qt));
+	screendump(qt, path);
+	VT_CHECK_EQ_INT(count_wrong_pixels(path, 0xffffffff), 0);
+	/* One pixel written by the guest CPU, which libvgpu cannot see: dirty tracking must bring it. */
+	qt_writel(qt, TEST_BAR2_ADDR + TEST_MAPPED_VA + 15 * 256 + 63 * 4, 0x00ff0000);
+	screendump(qt, path);
+	VT_CHECK_EQ_INT(count_wrong_pixels(path, 0x00ff0000), 0);
+
+	/* A mode change is followed: the next dump has the new size. */
+	vgpu_wr(&dev, VGPU_REG_SCANOUT_WIDTH, 32);
+	vgpu_wr(&dev, VGPU_REG_SCANOUT_HEIGHT, 8);
+	vgpu_wr(&dev, VGPU_REG_DISP_COMMIT, 1);
+	qt_clock_step(qt, 20 * 1000 * 1000);
+	screendump(qt, path);
+	uint8_t *rgb = read_png_rgb(path, &width, &height);
+	VT_CHECK_EQ_INT(width, 32);
+	VT_CHECK_EQ_INT(height, 8);
+	free(rgb);
+	qt_quit(qt);
+}
+
+static void test_savevm_loadvm_round_trip(void)
+{
+	struct qt *qt = qt_start(DEVICE_ARGS);
+	struct vgpu_dev dev;
+	char cmd[512], path[128];
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/disk.qcow2", qt_dir(qt));
+	fclose(fopen(path, "w"));
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"file\", \"filename\": \"%s\", "
+		 "\"node-name\": \"disk-file\"}}",
+		 path);
+	qt_qmp_ok(qt, cmd);
+	VT_CHECK(qt_qmp_job(qt,
+			    "{\"execute\": \"blockdev-create\", \"arguments\": {\"job-id\": \"create\", \"options\": "
+			    "{\"driver\": \"qcow2\", \"file\": \"disk-file\", \"size\": 67108864}}}",
+			    "create"));
+	qt_qmp_ok(qt, "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"qcow2\", "
+		      "\"node-name\": \"disk\", \"file\": \"disk-file\"}}");
+
+	/* State to keep: a register, the ring position and fence, a pending interrupt, VRAM written by an engine. */
+	vgpu_map_test_window(&dev);
+	vgpu_ring_start(&dev);
+	vgpu_ring_set_context(&dev);
+	submit_fill_and_copy(&dev, TEST_MAPPED_VA, 5);
+	VT_CHECK(vgpu_wait_fence(&dev, 5));
+	vgpu_wr(&dev, VGPU_REG_SCRATCH, 0x5a5a0001);
+	vgpu_wr(&dev, VGPU_REG_INT_MASK, VGPU_INT_FENCE);
+	uint32_t head = vgpu_rd(&dev, VGPU_REG_RING_HEAD);
+	uint32_t pixel = qt_readl(qt, TEST_BAR2_ADDR + TEST_MAPPED_VA + 2 * 256 + 4 * 4);
+
+	VT_CHECK(qt_qmp_job(qt,
+			    "{\"execute\": \"snapshot-save\", \"arguments\": {\"job-id\": \"save\", \"tag\": \"s1\", "
+			    "\"vmstate\": \"disk\", \"devices\": [\"disk\"]}}",
+			    "save"));
+
+	/* Change all of it. */
+	vgpu_wr(&dev, VGPU_REG_SCRATCH, 0x0badbad0);
+	vgpu_wr(&dev, VGPU_REG_INT_MASK, 0);
+	qt_writel(qt, TEST_BAR2_ADDR + TEST_MAPPED_VA + 2 * 256 + 4 * 4, 0x00abcdef);
+	vgpu_ring_fence(&dev, 6, false);
+	VT_CHECK(vgpu_wait_fence(&dev, 6));
+
+	VT_CHECK(qt_qmp_job(qt,
+			    "{\"execute\": \"snapshot-load\", \"arguments\": {\"job-id\": \"load\", \"tag\": \"s1\", "
+			    "\"vmstate\": \"disk\", \"devices\": [\"disk\"]}}",
+			    "load"));
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_SCRATCH), ~0x5a5a0001u);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_INT_MASK), VGPU_INT_FENCE);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FENCE_SEQ_LO), 5);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_RING_HEAD), head);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_RING_CTRL), VGPU_RING_CTRL_ENABLE);
+	VT_CHECK_EQ_U64(qt_readl(qt, TEST_BAR2_ADDR + TEST_MAPPED_VA + 2 * 256 + 4 * 4), pixel);
+	VT_CHECK_EQ_U64(pixel, fill_value);
+
+	/* The restored GPU continues: the ring, at the restored position, takes the next job. */
+	dev.ring_tail = head;
+	vgpu_ring_fence(&dev, 7, false);
+	VT_CHECK(vgpu_wait_fence(&dev, 7));
+	qt_quit(qt);
+}
+
+static void expect_fault(struct vgpu_dev *dev, uint32_t type, uint64_t addr)
+{
+	for (int i = 0; i < 5000 && !(vgpu_rd(dev, VGPU_REG_FAULT_STATUS) & VGPU_FAULT_STATUS_VALID); i++) {
+		usleep(1000);
+	}
+	VT_CHECK(vgpu_rd(dev, VGPU_REG_FAULT_STATUS) & VGPU_FAULT_STATUS_VALID);
+	VT_CHECK_EQ_U64(vgpu_rd(dev, VGPU_REG_FAULT_TYPE), type);
+	VT_CHECK_EQ_U64(vgpu_rd(dev, VGPU_REG_FAULT_ADDR_LO) | (uint64_t)vgpu_rd(dev, VGPU_REG_FAULT_ADDR_HI) << 32,
+			addr);
+	vgpu_wr(dev, VGPU_REG_FAULT_ACK, 1);
+	VT_CHECK_EQ_U64(vgpu_rd(dev, VGPU_REG_FAULT_STATUS), 0);
+}
+
+static void test_malformed_input_keeps_qemu_serving(void)
+{
+	struct qt *qt = qt_start(DEVICE_ARGS);
+	struct vgpu_dev dev;
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	/* Registers: read-only, undefined, out-of-range values, odd sizes and alignments. */
+	vgpu_wr(&dev, VGPU_REG_MAGIC, 0xffffffff);
+	expect_fault(&dev, VGPU_FAULT_BAD_REGISTER, VGPU_REG_MAGIC);
+	vgpu_wr(&dev, 0xfffc, 1);
+	expect_fault(&dev, VGPU_FAULT_BAD_REGISTER, 0xfffc);
+	vgpu_wr(&dev, VGPU_REG_RESET, 0x1234);
+	expect_fault(&dev, VGPU_FAULT_BAD_REGISTER_VALUE, VGPU_REG_RESET);
+	vgpu_wr(&dev, VGPU_REG_RING_SIZE, 12345);
+	vgpu_wr(&dev, VGPU_REG_RING_CTRL, VGPU_RING_CTRL_ENABLE);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_RING_CTRL), 0);
+	vgpu_wr(&dev, VGPU_REG_FAULT_ACK, 1);
+	qt_writeb(qt, TEST_BAR0_ADDR + VGPU_REG_SCRATCH, 0x11);
+	qt_writew(qt, TEST_BAR0_ADDR + VGPU_REG_SCRATCH + 2, 0x2222);
+	qt_writeq(qt, TEST_BAR0_ADDR + VGPU_REG_SCRATCH, 0x3333333333333333ull);
+	qt_writel(qt, TEST_BAR0_ADDR + VGPU_REG_SCRATCH + 1, 0x44444444);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_SCRATCH), 0xffffffff); /* none of them was a register write */
+	VT_CHECK_EQ_U64(qt_readb(qt, TEST_BAR0_ADDR + VGPU_REG_MAGIC), 0);
+	VT_CHECK_EQ_U64(qt_readl(qt, TEST_BAR0_ADDR + VGPU_REG_MAGIC + 2), 0);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, 0x0ffc), 0);
+	char *log = qt_read_log(qt);
+	VT_CHECK(log && strstr(log, "vgpu-pci: ignored 1-byte write"));
+	free(log);
+
+	/* Packets: unknown opcode, wrong length, reserved header bits. Each faults and is skipped. */
+	vgpu_map_test_window(&dev);
+	vgpu_ring_start(&dev);
+	vgpu_ring_set_context(&dev);
+	const uint32_t bad_opcode[] = { VGPU_PKT_HEADER(0xee, 1), 0 };
+	vgpu_ring_submit(&dev, bad_opcode, 2);
+	vgpu_ring_fence(&dev, 1, false);
+	VT_CHECK(vgpu_wait_fence(&dev, 1));
+	expect_fault(&dev, VGPU_FAULT_BAD_OPCODE, bad_opcode[0]);
+	const uint32_t bad_length[] = { VGPU_PKT_HEADER(VGPU_PKT_FENCE, 1), 0 };
+	vgpu_ring_submit(&dev, bad_length, 2);
+	vgpu_ring_fence(&dev, 2, false);
+	VT_CHECK(vgpu_wait_fence(&dev, 2));
+	expect_fault(&dev, VGPU_FAULT_BAD_PACKET_LENGTH, bad_length[0]);
+
+	/* Addresses: a fence into VRAM beyond its end, into system memory at an MMIO address (the IOAPIC),
+	 * and a FILL through an unmapped VA. */
+	const uint32_t beyond_vram[] = { VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), 0, 0x40, 99, 0, 0 };
+	vgpu_ring_submit(&dev, beyond_vram, VT_COUNT(beyond_vram));
+	vgpu_ring_fence(&dev, 3, false);
+	VT_CHECK(vgpu_wait_fence(&dev, 3));
+	VT_CHECK(vgpu_rd(&dev, VGPU_REG_FAULT_STATUS) & VGPU_FAULT_STATUS_VALID);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FAULT_TYPE), VGPU_FAULT_MMU_BAD_ADDRESS);
+	vgpu_wr(&dev, VGPU_REG_FAULT_ACK, 1);
+
+	const uint32_t into_mmio[] = { VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), 0xfec00000, 0x80000000, 99, 0, 0 };
+	vgpu_ring_submit(&dev, into_mmio, VT_COUNT(into_mmio));
+	vgpu_ring_fence(&dev, 4, false);
+	VT_CHECK(vgpu_wait_fence(&dev, 4));
+	expect_fault(&dev, VGPU_FAULT_DMA_ERROR, 0x80000000fec00000ull);
+
+	uint32_t fill[8] = { VGPU_PKT_HEADER(VGPU_PKT_FILL, 7) };
+	vgpu_surface(fill + 1, 0x40000000, 256, VGPU_FORMAT_B8G8R8X8_UNORM);
+	fill[5] = VGPU_XY(0, 0);
+	fill[6] = VGPU_XY(4, 4);
+	fill[7] = 0xffffffff;
+	vgpu_ring_submit(&dev, fill, 8);
+	vgpu_ring_fence(&dev, 5, false);
+	VT_CHECK(vgpu_wait_fence(&dev, 5));
+	expect_fault(&dev, VGPU_FAULT_MMU_NOT_MAPPED, 0x40000000);
+
+	/* Still serving: a valid job runs and its result is right. */
+	submit_fill_and_copy(&dev, TEST_MAPPED_VA, 6);
+	VT_CHECK(vgpu_wait_fence(&dev, 6));
+	VT_CHECK_EQ_U64(qt_readl(qt, TEST_BAR2_ADDR + TEST_MAPPED_VA + 6 * 256 + 40 * 4), fill_value);
+	VT_CHECK(vgpu_rd(&dev, VGPU_REG_FAULT_COUNT) >= 8);
+	VT_CHECK(qt_alive(qt));
+	log = qt_read_log(qt);
+	VT_CHECK(log && strstr(log, "vgpu-pci: "));
+	free(log);
+	VT_CHECK_EQ_INT(qt_quit(qt), 0);
+}
+
+static void test_system_reset_resets_the_gpu(void)
+{
+	struct qt *qt = qt_start(DEVICE_ARGS);
+	struct vgpu_dev dev;
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	vgpu_wr(&dev, VGPU_REG_SCRATCH, 1);
+	vgpu_wr(&dev, VGPU_REG_INT_MASK, VGPU_INT_ALL);
+	qt_writel(qt, TEST_BAR2_ADDR + 0x1000, 0x600dcafe);
+	qt_qmp_ok(qt, "{\"execute\": \"system_reset\"}");
+	/* The reset also clears the BARs: place them again. */
+	VT_CHECK(vgpu_dev_open(&dev, qt));
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_SCRATCH), 0xffffffff);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_INT_MASK), 0);
+	VT_CHECK_EQ_U64(qt_readl(qt, TEST_BAR2_ADDR + 0x1000), 0x600dcafe); /* VRAM is kept */
+	qt_quit(qt);
+}
+
+static const struct vt_case cases[] = {
+	VT_CASE(test_device_help_lists_vgpu),
+	VT_CASE(test_bad_properties_are_refused),
+	VT_CASE(test_pci_identity_bars_and_msix),
+	VT_CASE(test_identity_registers),
+	VT_CASE(test_ring_fill_and_copy_vram),
+	VT_CASE(test_fence_writes_and_msix_delivery),
+	VT_CASE(test_scanout_and_png_screendump),
+	VT_CASE(test_savevm_loadvm_round_trip),
+	VT_CASE(test_malformed_input_keeps_qemu_serving),
+	VT_CASE(test_system_reset_resets_the_gpu),
+};
+
+int main(int argc, char **argv)
+{
+	return vt_main(cases, VT_COUNT(cases), argc, argv);
+}
