@@ -13,12 +13,12 @@
 #define WARPS  40000
 #define LANES  VGPU_ISA_LANES
 
-static const char block_asm[] = "	ffma r2, r2, r0, r1\n"  /* a = a * x + y */
-				"	fmul r3, r2, r1\n"      /* b = a * y */
-				"	fadd r4, r3, -r2\n"     /* c = b - a */
-				"	fmax r5, r4, r0\n"      /* d = max(c, x) */
-				"	ffma r2, r5, r1, r3\n"  /* a = d * y + b */
-				"	fmin r2, r2, r6\n";     /* a = min(a, 4) */
+static const char block_asm[] = "	ffma r2, r2, r0, r1\n" /* a = a * x + y */
+                                "	fmul r3, r2, r1\n"     /* b = a * y */
+                                "	fadd r4, r3, -r2\n"    /* c = b - a */
+                                "	fmax r5, r4, r0\n"     /* d = max(c, x) */
+                                "	ffma r2, r5, r1, r3\n" /* a = d * y + b */
+                                "	fmin r2, r2, r6\n";    /* a = min(a, 4) */
 #define BLOCK_OPS 6
 
 static float input_x(unsigned i)
@@ -105,12 +105,12 @@ int main(void)
 	shader_rate = (double)issued * LANES / t_shader * 1e-9;
 	/* The C loop performs the block's operations (plus the same loads/stores) per element. */
 	c_rate = (double)issued * LANES / t_c * 1e-9;
-	printf("shader-alu: %u warps x %llu instructions (%u ALU ops per block x %u blocks), 1 thread\n", WARPS,
-	       (unsigned long long)(issued / WARPS), BLOCK_OPS, BLOCKS);
+	printf("shader-alu: %u warps x %llu instructions (%u ALU ops per block x %u blocks), 1 thread\n",
+	       WARPS, (unsigned long long)(issued / WARPS), BLOCK_OPS, BLOCKS);
 	printf("  shader core: %.3f G lane-instructions/s (%.3f s)\n", shader_rate, t_shader);
 	printf("  plain C    : %.3f G lane-instructions/s (%.3f s)\n", c_rate, t_c);
-	printf("  ratio      : shader core runs at %.3f of plain C speed (%.1fx slower)\n", shader_rate / c_rate,
-	       c_rate / shader_rate);
+	printf("  ratio      : shader core runs at %.3f of plain C speed (%.1fx slower)\n",
+	       shader_rate / c_rate, c_rate / shader_rate);
 	printf("  results    : %s\n", mismatches ? "MISMATCH between shader and C" : "identical bit for bit");
 	vgpu_shader_free(shader);
 	free(bin);

@@ -34,8 +34,8 @@ struct assembler {
 	size_t count, cap;
 };
 
-__attribute__((format(printf, 3, 4))) static bool fail_at(struct assembler *as, const char *at, const char *fmt,
-							  ...)
+__attribute__((format(printf, 3, 4))) static bool fail_at(struct assembler *as, const char *at,
+                                                          const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -44,7 +44,7 @@ __attribute__((format(printf, 3, 4))) static bool fail_at(struct assembler *as, 
 		return false;
 	as->failed = true;
 	n = snprintf(as->error, VGPU_ASM_ERROR_SIZE, "%s:%u:%u: ", as->file, as->line,
-		     (unsigned)(at - as->line_start) + 1);
+	             (unsigned)(at - as->line_start) + 1);
 	if (n < 0 || n >= (int)VGPU_ASM_ERROR_SIZE)
 		return false;
 	va_start(ap, fmt);
@@ -67,7 +67,8 @@ static bool at_line_end(struct assembler *as)
 
 static bool is_word_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '.';
 }
 
 /* The text of the token at the cursor, for messages. */
@@ -101,7 +102,8 @@ static bool parse_number(struct assembler *as, unsigned max, const char *what, u
 	char buf[40];
 
 	if (*as->p < '0' || *as->p > '9')
-		return fail_at(as, start, "expected %s number, found %s", what, token_text(start, buf, sizeof(buf)));
+		return fail_at(as, start, "expected %s number, found %s", what,
+		               token_text(start, buf, sizeof(buf)));
 	while (*as->p >= '0' && *as->p <= '9') {
 		if (v <= 0xffffffffu)
 			v = v * 10 + (unsigned long)(*as->p - '0');
@@ -115,7 +117,7 @@ static bool parse_number(struct assembler *as, unsigned max, const char *what, u
 
 /* "PREFIXn", e.g. a3, t0, ubo2, var15. */
 static bool parse_numbered(struct assembler *as, const char *prefix, unsigned max, const char *what,
-			   unsigned *value)
+                           unsigned *value)
 {
 	size_t len = strlen(prefix);
 	char buf[40];
@@ -123,7 +125,7 @@ static bool parse_numbered(struct assembler *as, const char *prefix, unsigned ma
 	skip_space(as);
 	if (strncmp(as->p, prefix, len) != 0 || as->p[len] < '0' || as->p[len] > '9')
 		return fail_at(as, as->p, "expected %s (%s0..%s%u), found %s", what, prefix, prefix, max,
-			       token_text(as->p, buf, sizeof(buf)));
+		               token_text(as->p, buf, sizeof(buf)));
 	as->p += len;
 	return parse_number(as, max, what, value);
 }
@@ -142,7 +144,7 @@ static bool parse_component(struct assembler *as, unsigned *comp)
 	char buf[40];
 	if (*as->p != '.')
 		return fail_at(as, as->p, "expected a component (.x .y .z .w), found %s",
-			       token_text(as->p, buf, sizeof(buf)));
+		               token_text(as->p, buf, sizeof(buf)));
 	as->p++;
 	for (unsigned c = 0; c < 4; c++)
 		if (*as->p == asm_components[c][0] && !is_word_char(as->p[1])) {
@@ -151,7 +153,7 @@ static bool parse_component(struct assembler *as, unsigned *comp)
 			return true;
 		}
 	return fail_at(as, as->p, "expected a component (x, y, z or w), found %s",
-		       token_text(as->p, buf, sizeof(buf)));
+	               token_text(as->p, buf, sizeof(buf)));
 }
 
 static bool literal_end_ok(struct assembler *as, const char *end)
@@ -187,7 +189,7 @@ static bool parse_literal(struct assembler *as, enum vgpu_isa_type type, uint32_
 	}
 	if (!((*digits >= '0' && *digits <= '9') || *digits == '.' || *digits == 'i'))
 		return fail_at(as, start, "expected a register or a number, found %s",
-			       token_text(start, buf, sizeof(buf)));
+		               token_text(start, buf, sizeof(buf)));
 	errno = 0;
 	value = strtoll(start, &int_end, 10);
 	f = strtof(start, &float_end);
@@ -210,7 +212,8 @@ static bool parse_literal(struct assembler *as, enum vgpu_isa_type type, uint32_
 	if (type == VGPU_ISA_T_F) {
 		f = (float)value;
 		if ((long long)f != value)
-			return fail_at(as, start, "%lld is not exactly a float; write it as a float literal", value);
+			return fail_at(as, start, "%lld is not exactly a float; write it as a float literal",
+			               value);
 		memcpy(bits, &f, sizeof(*bits));
 		return true;
 	}
@@ -273,10 +276,10 @@ static bool parse_output(struct assembler *as, uint32_t *aux)
 		return true;
 	}
 	return fail_at(as, as->p, "expected a %s output (%s), found %s",
-		       as->stage == VGPU_ISA_STAGE_VERTEX ? "vertex" : "fragment",
-		       as->stage == VGPU_ISA_STAGE_VERTEX ? "pos.x, psize, var0.x..var15.w"
-							  : "color0.x..color3.w, depth",
-		       token_text(as->p, buf, sizeof(buf)));
+	               as->stage == VGPU_ISA_STAGE_VERTEX ? "vertex" : "fragment",
+	               as->stage == VGPU_ISA_STAGE_VERTEX ? "pos.x, psize, var0.x..var15.w"
+	                                                  : "color0.x..color3.w, depth",
+	               token_text(as->p, buf, sizeof(buf)));
 }
 
 static bool parse_special(struct assembler *as, uint32_t *aux)
@@ -336,7 +339,7 @@ static bool take_suffix(struct suffixes *sx, const char *name)
 }
 
 static bool apply_suffixes(struct assembler *as, struct vgpu_isa_inst *in, const struct vgpu_isa_opinfo *info,
-			   struct suffixes *sx)
+                           struct suffixes *sx)
 {
 	switch (info->format) {
 	case VGPU_ISA_FMT_ALU:
@@ -371,7 +374,7 @@ static bool apply_suffixes(struct assembler *as, struct vgpu_isa_inst *in, const
 	for (unsigned i = 0; i < sx->count; i++)
 		if (sx->text[i])
 			return fail_at(as, sx->text[i], "%s does not take the suffix '.%.*s'", info->name,
-				       (int)sx->len[i], sx->text[i]);
+			               (int)sx->len[i], sx->text[i]);
 	return true;
 }
 
@@ -386,8 +389,8 @@ static bool parse_tex_operands(struct assembler *as, struct vgpu_isa_inst *in)
 	    !parse_numbered(as, "s", VGPU_ISA_IO_SLOTS - 1, "sampler slot", &sampler) ||
 	    !expect(as, ',', "','") || !parse_register(as, &in->src[0]))
 		return false;
-	if (mode != VGPU_ISA_TEX_IMPLICIT && (!expect(as, ',', "',' and the bias/lod source") ||
-					      !parse_source(as, in, 1, VGPU_ISA_T_F)))
+	if (mode != VGPU_ISA_TEX_IMPLICIT &&
+	    (!expect(as, ',', "',' and the bias/lod source") || !parse_source(as, in, 1, VGPU_ISA_T_F)))
 		return false;
 	in->aux |= texture | sampler << 4;
 	if (in->dst + 4 > as->regs_used)
@@ -423,14 +426,15 @@ static bool parse_operands(struct assembler *as, struct vgpu_isa_inst *in, const
 		}
 		for (unsigned i = 0; i < info->nsrc; i++)
 			if (!expect(as, ',', "','") ||
-			    !parse_source(as, in, i, in->opcode == VGPU_OP_SEL && i == 0 ? VGPU_ISA_T_B : info->type))
+			    !parse_source(as, in, i,
+			                  in->opcode == VGPU_OP_SEL && i == 0 ? VGPU_ISA_T_B : info->type))
 				return false;
 		return true;
 	case VGPU_ISA_FMT_LDIN:
 	case VGPU_ISA_FMT_LDVAR:
 		if (!parse_register(as, &in->dst) || !expect(as, ',', "','") ||
 		    !parse_numbered(as, info->format == VGPU_ISA_FMT_LDIN ? "a" : "v", VGPU_ISA_IO_SLOTS - 1,
-				    info->format == VGPU_ISA_FMT_LDIN ? "attribute" : "varying", &slot) ||
+		                    info->format == VGPU_ISA_FMT_LDIN ? "attribute" : "varying", &slot) ||
 		    !parse_component(as, &comp))
 			return false;
 		in->aux |= slot | comp << 4;
@@ -512,7 +516,7 @@ static bool parse_instruction(struct assembler *as)
 	if (!at_line_end(as)) {
 		char buf[40];
 		return fail_at(as, as->p, "unexpected %s after the operands of %s",
-			       token_text(as->p, buf, sizeof(buf)), info->name);
+		               token_text(as->p, buf, sizeof(buf)), info->name);
 	}
 	if (!append_word(as, vgpu_isa_encode(&in), where))
 		return false;
@@ -539,7 +543,7 @@ static bool parse_directive(struct assembler *as)
 			}
 		}
 		return fail_at(as, as->p, "expected vertex or fragment, found %s",
-			       token_text(as->p, buf, sizeof(buf)));
+		               token_text(as->p, buf, sizeof(buf)));
 	}
 	if (!strncmp(as->p, ".regs", 5) && !is_word_char(as->p[5])) {
 		unsigned regs;
@@ -554,7 +558,8 @@ static bool parse_directive(struct assembler *as)
 		as->regs_declared = (int)regs;
 		return true;
 	}
-	return fail_at(as, start, "unknown directive %s (.stage, .regs)", token_text(start, buf, sizeof(buf)));
+	return fail_at(as, start, "unknown directive %s (.stage, .regs)",
+	               token_text(start, buf, sizeof(buf)));
 }
 
 /* Builds the container and lets the loader judge it; its complaint is reported at the instruction. */
@@ -598,7 +603,7 @@ static bool finish(struct assembler *as, unsigned char **bytes, size_t *size)
 }
 
 int vgpu_assemble(const char *text, const char *filename, unsigned char **bytes, size_t *size,
-		  char error[VGPU_ASM_ERROR_SIZE])
+                  char error[VGPU_ASM_ERROR_SIZE])
 {
 	struct assembler as = {.file = filename, .error = error, .regs_declared = -1, .p = text};
 	bool ok = true;
@@ -608,7 +613,8 @@ int vgpu_assemble(const char *text, const char *filename, unsigned char **bytes,
 		if (!at_line_end(&as)) {
 			if (*as.p == '.')
 				ok = parse_directive(&as) &&
-				     (at_line_end(&as) || fail_at(&as, as.p, "unexpected text after the directive"));
+				     (at_line_end(&as) ||
+				      fail_at(&as, as.p, "unexpected text after the directive"));
 			else if (!as.stage_set)
 				ok = fail_at(&as, as.p, ".stage vertex or .stage fragment must come first");
 			else

@@ -92,7 +92,7 @@ static void emit_source(struct text *t, const struct vgpu_isa_inst *in, enum vgp
 }
 
 static void emit_operands(struct text *t, enum vgpu_isa_stage stage, const struct vgpu_isa_opinfo *info,
-			  const struct vgpu_isa_inst *in)
+                          const struct vgpu_isa_inst *in)
 {
 	uint32_t aux = in->aux;
 	char name[16];

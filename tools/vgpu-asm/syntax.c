@@ -5,7 +5,8 @@
 
 const char *const asm_components[4] = {"x", "y", "z", "w"};
 const char *const asm_specials[VGPU_ISA_SR_COUNT] = {
-	"laneid", "vertexid", "instanceid", "fragcoord.x", "fragcoord.y", "fragcoord.z", "fragcoord.w", "frontfacing",
+        "laneid",      "vertexid",    "instanceid",  "fragcoord.x",
+        "fragcoord.y", "fragcoord.z", "fragcoord.w", "frontfacing",
 };
 const char *const asm_interps[3] = {"smooth", "noperspective", "flat"};
 const char *const asm_stages[2] = {"vertex", "fragment"};

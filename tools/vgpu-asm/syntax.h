@@ -6,9 +6,9 @@
 #include "vgpu/isa.h"
 
 extern const char *const asm_components[4];               /* x y z w */
-extern const char *const asm_specials[VGPU_ISA_SR_COUNT];  /* sr.NAME */
-extern const char *const asm_interps[3];                   /* ld.var suffixes */
-extern const char *const asm_stages[2];                    /* .stage NAME */
+extern const char *const asm_specials[VGPU_ISA_SR_COUNT]; /* sr.NAME */
+extern const char *const asm_interps[3];                  /* ld.var suffixes */
+extern const char *const asm_stages[2];                   /* .stage NAME */
 
 /* Output slot names: "pos", "psize", "var" (numbered) for vertex; "color" (numbered), "depth" for fragment.
  * Writes the name of `slot` into buf; returns whether the slot has components (x..w). */

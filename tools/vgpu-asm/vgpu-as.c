@@ -34,7 +34,8 @@ int main(int argc, char **argv)
 	if (!text)
 		return 1;
 	if (strlen((char *)text) != text_size) {
-		fprintf(stderr, "vgpu-as: %s: contains a NUL byte; is it a binary rather than assembly text?\n", in);
+		fprintf(stderr,
+		        "vgpu-as: %s: contains a NUL byte; is it a binary rather than assembly text?\n", in);
 		free(text);
 		return 1;
 	}

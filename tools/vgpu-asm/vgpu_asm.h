@@ -10,7 +10,7 @@
  * returns -1 and writes "FILE:LINE:COLUMN: message" to `error` (FILE is `filename`). The binary is also run
  * through the shader core's loader, so whatever assembles also loads. */
 int vgpu_assemble(const char *text, const char *filename, unsigned char **bytes, size_t *size,
-		  char error[VGPU_ASM_ERROR_SIZE]);
+                  char error[VGPU_ASM_ERROR_SIZE]);
 
 /* Disassembles a binary that the shader core's loader accepts. Returns malloc'd text that assembles back to
  * the identical bytes, or NULL with a message in `error`. */

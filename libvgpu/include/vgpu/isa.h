@@ -15,24 +15,24 @@
 
 #include <stdint.h>
 
-#define VGPU_ISA_VERSION    1
-#define VGPU_ISA_MAGIC      0x48534756u /* "VGSH" read as a little-endian u32 */
+#define VGPU_ISA_VERSION     1
+#define VGPU_ISA_MAGIC       0x48534756u /* "VGSH" read as a little-endian u32 */
 #define VGPU_ISA_HEADER_SIZE 24u
-#define VGPU_ISA_WORD_SIZE  8u
-#define VGPU_ISA_MAX_WORDS  65536u
-#define VGPU_ISA_LANES      16u
-#define VGPU_ISA_MAX_REGS   128u
-#define VGPU_ISA_MAX_DEPTH  16u /* nested if/loop levels */
+#define VGPU_ISA_WORD_SIZE   8u
+#define VGPU_ISA_MAX_WORDS   65536u
+#define VGPU_ISA_LANES       16u
+#define VGPU_ISA_MAX_REGS    128u
+#define VGPU_ISA_MAX_DEPTH   16u /* nested if/loop levels */
 
 /* Container header, all fields little-endian, at these byte offsets. */
-#define VGPU_ISA_HDR_MAGIC      0  /* u32 VGPU_ISA_MAGIC */
-#define VGPU_ISA_HDR_VERSION    4  /* u16 VGPU_ISA_VERSION */
-#define VGPU_ISA_HDR_STAGE      6  /* u8 enum vgpu_isa_stage */
-#define VGPU_ISA_HDR_REGS       7  /* u8 registers per lane, 1..128 */
-#define VGPU_ISA_HDR_INPUTS     8  /* u32 bit n: attribute (vertex) or varying (fragment) slot n is read */
-#define VGPU_ISA_HDR_OUTPUTS    12 /* u32 bit n: output slot n is written */
-#define VGPU_ISA_HDR_WORDS      16 /* u32 number of 64-bit words that follow the header */
-#define VGPU_ISA_HDR_RESERVED   20 /* u32 zero */
+#define VGPU_ISA_HDR_MAGIC    0  /* u32 VGPU_ISA_MAGIC */
+#define VGPU_ISA_HDR_VERSION  4  /* u16 VGPU_ISA_VERSION */
+#define VGPU_ISA_HDR_STAGE    6  /* u8 enum vgpu_isa_stage */
+#define VGPU_ISA_HDR_REGS     7  /* u8 registers per lane, 1..128 */
+#define VGPU_ISA_HDR_INPUTS   8  /* u32 bit n: attribute (vertex) or varying (fragment) slot n is read */
+#define VGPU_ISA_HDR_OUTPUTS  12 /* u32 bit n: output slot n is written */
+#define VGPU_ISA_HDR_WORDS    16 /* u32 number of 64-bit words that follow the header */
+#define VGPU_ISA_HDR_RESERVED 20 /* u32 zero */
 
 enum vgpu_isa_stage {
 	VGPU_ISA_STAGE_VERTEX = 0,
@@ -74,20 +74,27 @@ enum vgpu_isa_tex_mode {
 
 /* Operand formats: which fields an opcode uses (all others must be zero). */
 enum vgpu_isa_format {
-	VGPU_ISA_FMT_NONE,   /* no operands: else endif loop endloop break continue discard end */
-	VGPU_ISA_FMT_COND,   /* src0: condition register */
-	VGPU_ISA_FMT_ALU,    /* dst, nsrc sources */
-	VGPU_ISA_FMT_LDIN,   /* dst, aux = attribute slot/component */
-	VGPU_ISA_FMT_LDVAR,  /* dst, aux = varying slot/component/interpolation */
-	VGPU_ISA_FMT_STOUT,  /* src0, aux = output slot/component */
-	VGPU_ISA_FMT_SR,     /* dst, aux = special register */
-	VGPU_ISA_FMT_UBO,    /* dst, src0 = byte address, aux = UBO slot and dword offset */
-	VGPU_ISA_FMT_TEX,    /* dst..dst+3, src0 = first coordinate register, src1 = bias/lod, aux */
+	VGPU_ISA_FMT_NONE,  /* no operands: else endif loop endloop break continue discard end */
+	VGPU_ISA_FMT_COND,  /* src0: condition register */
+	VGPU_ISA_FMT_ALU,   /* dst, nsrc sources */
+	VGPU_ISA_FMT_LDIN,  /* dst, aux = attribute slot/component */
+	VGPU_ISA_FMT_LDVAR, /* dst, aux = varying slot/component/interpolation */
+	VGPU_ISA_FMT_STOUT, /* src0, aux = output slot/component */
+	VGPU_ISA_FMT_SR,    /* dst, aux = special register */
+	VGPU_ISA_FMT_UBO,   /* dst, src0 = byte address, aux = UBO slot and dword offset */
+	VGPU_ISA_FMT_TEX,   /* dst..dst+3, src0 = first coordinate register, src1 = bias/lod, aux */
 };
 
 /* Source types: F float (modifiers allowed, immediates written as floats), I signed, U unsigned,
  * B boolean (0 false, any other value true), BITS untyped. */
-enum vgpu_isa_type { VGPU_ISA_T_NONE, VGPU_ISA_T_F, VGPU_ISA_T_I, VGPU_ISA_T_U, VGPU_ISA_T_B, VGPU_ISA_T_BITS };
+enum vgpu_isa_type {
+	VGPU_ISA_T_NONE,
+	VGPU_ISA_T_F,
+	VGPU_ISA_T_I,
+	VGPU_ISA_T_U,
+	VGPU_ISA_T_B,
+	VGPU_ISA_T_BITS
+};
 
 #define VGPU_ISA_STAGES_ALL      3u
 #define VGPU_ISA_STAGES_VERTEX   1u
@@ -95,85 +102,85 @@ enum vgpu_isa_type { VGPU_ISA_T_NONE, VGPU_ISA_T_F, VGPU_ISA_T_I, VGPU_ISA_T_U, 
 
 /* The opcode list: X(ENUM, code, "mnemonic", format, sources, source type, float result (saturate allowed),
  * stages). Expand it to build tables; codes are the binary encoding and never change. */
-#define VGPU_ISA_OPCODES(X) \
-	X(END, 0x01, "end", NONE, 0, NONE, 0, ALL) \
-	X(IF, 0x02, "if", COND, 1, B, 0, ALL) \
-	X(ELSE, 0x03, "else", NONE, 0, NONE, 0, ALL) \
-	X(ENDIF, 0x04, "endif", NONE, 0, NONE, 0, ALL) \
-	X(LOOP, 0x05, "loop", NONE, 0, NONE, 0, ALL) \
-	X(ENDLOOP, 0x06, "endloop", NONE, 0, NONE, 0, ALL) \
-	X(BREAK, 0x07, "break", NONE, 0, NONE, 0, ALL) \
-	X(BREAKC, 0x08, "breakc", COND, 1, B, 0, ALL) \
-	X(CONTINUE, 0x09, "continue", NONE, 0, NONE, 0, ALL) \
-	X(CONTINUEC, 0x0a, "continuec", COND, 1, B, 0, ALL) \
-	X(DISCARD, 0x0b, "discard", NONE, 0, NONE, 0, FRAGMENT) \
-	X(DISCARDC, 0x0c, "discardc", COND, 1, B, 0, FRAGMENT) \
-	X(MOV, 0x10, "mov", ALU, 1, BITS, 1, ALL) \
-	X(SEL, 0x11, "sel", ALU, 3, BITS, 0, ALL) \
-	X(FADD, 0x20, "fadd", ALU, 2, F, 1, ALL) \
-	X(FMUL, 0x21, "fmul", ALU, 2, F, 1, ALL) \
-	X(FFMA, 0x22, "ffma", ALU, 3, F, 1, ALL) \
-	X(FMIN, 0x23, "fmin", ALU, 2, F, 1, ALL) \
-	X(FMAX, 0x24, "fmax", ALU, 2, F, 1, ALL) \
-	X(FFLOOR, 0x25, "ffloor", ALU, 1, F, 1, ALL) \
-	X(FCEIL, 0x26, "fceil", ALU, 1, F, 1, ALL) \
-	X(FTRUNC, 0x27, "ftrunc", ALU, 1, F, 1, ALL) \
-	X(FFRACT, 0x28, "ffract", ALU, 1, F, 1, ALL) \
-	X(FROUND, 0x29, "fround", ALU, 1, F, 1, ALL) \
-	X(FSQRT, 0x2a, "fsqrt", ALU, 1, F, 1, ALL) \
-	X(FRSQ, 0x2b, "frsq", ALU, 1, F, 1, ALL) \
-	X(FRCP, 0x2c, "frcp", ALU, 1, F, 1, ALL) \
-	X(FEXP2, 0x2d, "fexp2", ALU, 1, F, 1, ALL) \
-	X(FLOG2, 0x2e, "flog2", ALU, 1, F, 1, ALL) \
-	X(FSIN, 0x2f, "fsin", ALU, 1, F, 1, ALL) \
-	X(FCOS, 0x30, "fcos", ALU, 1, F, 1, ALL) \
-	X(FSIGN, 0x31, "fsign", ALU, 1, F, 1, ALL) \
-	X(IADD, 0x40, "iadd", ALU, 2, I, 0, ALL) \
-	X(ISUB, 0x41, "isub", ALU, 2, I, 0, ALL) \
-	X(IMUL, 0x42, "imul", ALU, 2, I, 0, ALL) \
-	X(IMULHI, 0x43, "imulhi", ALU, 2, I, 0, ALL) \
-	X(UMULHI, 0x44, "umulhi", ALU, 2, U, 0, ALL) \
-	X(IDIV, 0x45, "idiv", ALU, 2, I, 0, ALL) \
-	X(UDIV, 0x46, "udiv", ALU, 2, U, 0, ALL) \
-	X(IREM, 0x47, "irem", ALU, 2, I, 0, ALL) \
-	X(IMOD, 0x48, "imod", ALU, 2, I, 0, ALL) \
-	X(UMOD, 0x49, "umod", ALU, 2, U, 0, ALL) \
-	X(INEG, 0x4a, "ineg", ALU, 1, I, 0, ALL) \
-	X(IABS, 0x4b, "iabs", ALU, 1, I, 0, ALL) \
-	X(IMIN, 0x4c, "imin", ALU, 2, I, 0, ALL) \
-	X(IMAX, 0x4d, "imax", ALU, 2, I, 0, ALL) \
-	X(UMIN, 0x4e, "umin", ALU, 2, U, 0, ALL) \
-	X(UMAX, 0x4f, "umax", ALU, 2, U, 0, ALL) \
-	X(ISHL, 0x50, "ishl", ALU, 2, U, 0, ALL) \
-	X(ISHR, 0x51, "ishr", ALU, 2, I, 0, ALL) \
-	X(USHR, 0x52, "ushr", ALU, 2, U, 0, ALL) \
-	X(AND, 0x53, "and", ALU, 2, BITS, 0, ALL) \
-	X(OR, 0x54, "or", ALU, 2, BITS, 0, ALL) \
-	X(XOR, 0x55, "xor", ALU, 2, BITS, 0, ALL) \
-	X(NOT, 0x56, "not", ALU, 1, BITS, 0, ALL) \
-	X(F2I, 0x60, "f2i", ALU, 1, F, 0, ALL) \
-	X(F2U, 0x61, "f2u", ALU, 1, F, 0, ALL) \
-	X(I2F, 0x62, "i2f", ALU, 1, I, 1, ALL) \
-	X(U2F, 0x63, "u2f", ALU, 1, U, 1, ALL) \
-	X(FEQ, 0x68, "feq", ALU, 2, F, 0, ALL) \
-	X(FNE, 0x69, "fne", ALU, 2, F, 0, ALL) \
-	X(FLT, 0x6a, "flt", ALU, 2, F, 0, ALL) \
-	X(FGE, 0x6b, "fge", ALU, 2, F, 0, ALL) \
-	X(IEQ, 0x6c, "ieq", ALU, 2, I, 0, ALL) \
-	X(INE, 0x6d, "ine", ALU, 2, I, 0, ALL) \
-	X(ILT, 0x6e, "ilt", ALU, 2, I, 0, ALL) \
-	X(IGE, 0x6f, "ige", ALU, 2, I, 0, ALL) \
-	X(ULT, 0x70, "ult", ALU, 2, U, 0, ALL) \
-	X(UGE, 0x71, "uge", ALU, 2, U, 0, ALL) \
-	X(DDX, 0x78, "ddx", ALU, 1, F, 1, FRAGMENT) \
-	X(DDY, 0x79, "ddy", ALU, 1, F, 1, FRAGMENT) \
-	X(DDX_FINE, 0x7a, "ddx.fine", ALU, 1, F, 1, FRAGMENT) \
-	X(DDY_FINE, 0x7b, "ddy.fine", ALU, 1, F, 1, FRAGMENT) \
-	X(LD_IN, 0x80, "ld.in", LDIN, 0, NONE, 0, VERTEX) \
-	X(LD_VAR, 0x81, "ld.var", LDVAR, 0, NONE, 0, FRAGMENT) \
-	X(ST_OUT, 0x82, "st.out", STOUT, 1, BITS, 0, ALL) \
-	X(MOV_SR, 0x83, "mov", SR, 0, NONE, 0, ALL) \
-	X(LD_UBO, 0x84, "ld.ubo", UBO, 1, U, 0, ALL) \
+#define VGPU_ISA_OPCODES(X)                                                                                  \
+	X(END, 0x01, "end", NONE, 0, NONE, 0, ALL)                                                           \
+	X(IF, 0x02, "if", COND, 1, B, 0, ALL)                                                                \
+	X(ELSE, 0x03, "else", NONE, 0, NONE, 0, ALL)                                                         \
+	X(ENDIF, 0x04, "endif", NONE, 0, NONE, 0, ALL)                                                       \
+	X(LOOP, 0x05, "loop", NONE, 0, NONE, 0, ALL)                                                         \
+	X(ENDLOOP, 0x06, "endloop", NONE, 0, NONE, 0, ALL)                                                   \
+	X(BREAK, 0x07, "break", NONE, 0, NONE, 0, ALL)                                                       \
+	X(BREAKC, 0x08, "breakc", COND, 1, B, 0, ALL)                                                        \
+	X(CONTINUE, 0x09, "continue", NONE, 0, NONE, 0, ALL)                                                 \
+	X(CONTINUEC, 0x0a, "continuec", COND, 1, B, 0, ALL)                                                  \
+	X(DISCARD, 0x0b, "discard", NONE, 0, NONE, 0, FRAGMENT)                                              \
+	X(DISCARDC, 0x0c, "discardc", COND, 1, B, 0, FRAGMENT)                                               \
+	X(MOV, 0x10, "mov", ALU, 1, BITS, 1, ALL)                                                            \
+	X(SEL, 0x11, "sel", ALU, 3, BITS, 0, ALL)                                                            \
+	X(FADD, 0x20, "fadd", ALU, 2, F, 1, ALL)                                                             \
+	X(FMUL, 0x21, "fmul", ALU, 2, F, 1, ALL)                                                             \
+	X(FFMA, 0x22, "ffma", ALU, 3, F, 1, ALL)                                                             \
+	X(FMIN, 0x23, "fmin", ALU, 2, F, 1, ALL)                                                             \
+	X(FMAX, 0x24, "fmax", ALU, 2, F, 1, ALL)                                                             \
+	X(FFLOOR, 0x25, "ffloor", ALU, 1, F, 1, ALL)                                                         \
+	X(FCEIL, 0x26, "fceil", ALU, 1, F, 1, ALL)                                                           \
+	X(FTRUNC, 0x27, "ftrunc", ALU, 1, F, 1, ALL)                                                         \
+	X(FFRACT, 0x28, "ffract", ALU, 1, F, 1, ALL)                                                         \
+	X(FROUND, 0x29, "fround", ALU, 1, F, 1, ALL)                                                         \
+	X(FSQRT, 0x2a, "fsqrt", ALU, 1, F, 1, ALL)                                                           \
+	X(FRSQ, 0x2b, "frsq", ALU, 1, F, 1, ALL)                                                             \
+	X(FRCP, 0x2c, "frcp", ALU, 1, F, 1, ALL)                                                             \
+	X(FEXP2, 0x2d, "fexp2", ALU, 1, F, 1, ALL)                                                           \
+	X(FLOG2, 0x2e, "flog2", ALU, 1, F, 1, ALL)                                                           \
+	X(FSIN, 0x2f, "fsin", ALU, 1, F, 1, ALL)                                                             \
+	X(FCOS, 0x30, "fcos", ALU, 1, F, 1, ALL)                                                             \
+	X(FSIGN, 0x31, "fsign", ALU, 1, F, 1, ALL)                                                           \
+	X(IADD, 0x40, "iadd", ALU, 2, I, 0, ALL)                                                             \
+	X(ISUB, 0x41, "isub", ALU, 2, I, 0, ALL)                                                             \
+	X(IMUL, 0x42, "imul", ALU, 2, I, 0, ALL)                                                             \
+	X(IMULHI, 0x43, "imulhi", ALU, 2, I, 0, ALL)                                                         \
+	X(UMULHI, 0x44, "umulhi", ALU, 2, U, 0, ALL)                                                         \
+	X(IDIV, 0x45, "idiv", ALU, 2, I, 0, ALL)                                                             \
+	X(UDIV, 0x46, "udiv", ALU, 2, U, 0, ALL)                                                             \
+	X(IREM, 0x47, "irem", ALU, 2, I, 0, ALL)                                                             \
+	X(IMOD, 0x48, "imod", ALU, 2, I, 0, ALL)                                                             \
+	X(UMOD, 0x49, "umod", ALU, 2, U, 0, ALL)                                                             \
+	X(INEG, 0x4a, "ineg", ALU, 1, I, 0, ALL)                                                             \
+	X(IABS, 0x4b, "iabs", ALU, 1, I, 0, ALL)                                                             \
+	X(IMIN, 0x4c, "imin", ALU, 2, I, 0, ALL)                                                             \
+	X(IMAX, 0x4d, "imax", ALU, 2, I, 0, ALL)                                                             \
+	X(UMIN, 0x4e, "umin", ALU, 2, U, 0, ALL)                                                             \
+	X(UMAX, 0x4f, "umax", ALU, 2, U, 0, ALL)                                                             \
+	X(ISHL, 0x50, "ishl", ALU, 2, U, 0, ALL)                                                             \
+	X(ISHR, 0x51, "ishr", ALU, 2, I, 0, ALL)                                                             \
+	X(USHR, 0x52, "ushr", ALU, 2, U, 0, ALL)                                                             \
+	X(AND, 0x53, "and", ALU, 2, BITS, 0, ALL)                                                            \
+	X(OR, 0x54, "or", ALU, 2, BITS, 0, ALL)                                                              \
+	X(XOR, 0x55, "xor", ALU, 2, BITS, 0, ALL)                                                            \
+	X(NOT, 0x56, "not", ALU, 1, BITS, 0, ALL)                                                            \
+	X(F2I, 0x60, "f2i", ALU, 1, F, 0, ALL)                                                               \
+	X(F2U, 0x61, "f2u", ALU, 1, F, 0, ALL)                                                               \
+	X(I2F, 0x62, "i2f", ALU, 1, I, 1, ALL)                                                               \
+	X(U2F, 0x63, "u2f", ALU, 1, U, 1, ALL)                                                               \
+	X(FEQ, 0x68, "feq", ALU, 2, F, 0, ALL)                                                               \
+	X(FNE, 0x69, "fne", ALU, 2, F, 0, ALL)                                                               \
+	X(FLT, 0x6a, "flt", ALU, 2, F, 0, ALL)                                                               \
+	X(FGE, 0x6b, "fge", ALU, 2, F, 0, ALL)                                                               \
+	X(IEQ, 0x6c, "ieq", ALU, 2, I, 0, ALL)                                                               \
+	X(INE, 0x6d, "ine", ALU, 2, I, 0, ALL)                                                               \
+	X(ILT, 0x6e, "ilt", ALU, 2, I, 0, ALL)                                                               \
+	X(IGE, 0x6f, "ige", ALU, 2, I, 0, ALL)                                                               \
+	X(ULT, 0x70, "ult", ALU, 2, U, 0, ALL)                                                               \
+	X(UGE, 0x71, "uge", ALU, 2, U, 0, ALL)                                                               \
+	X(DDX, 0x78, "ddx", ALU, 1, F, 1, FRAGMENT)                                                          \
+	X(DDY, 0x79, "ddy", ALU, 1, F, 1, FRAGMENT)                                                          \
+	X(DDX_FINE, 0x7a, "ddx.fine", ALU, 1, F, 1, FRAGMENT)                                                \
+	X(DDY_FINE, 0x7b, "ddy.fine", ALU, 1, F, 1, FRAGMENT)                                                \
+	X(LD_IN, 0x80, "ld.in", LDIN, 0, NONE, 0, VERTEX)                                                    \
+	X(LD_VAR, 0x81, "ld.var", LDVAR, 0, NONE, 0, FRAGMENT)                                               \
+	X(ST_OUT, 0x82, "st.out", STOUT, 1, BITS, 0, ALL)                                                    \
+	X(MOV_SR, 0x83, "mov", SR, 0, NONE, 0, ALL)                                                          \
+	X(LD_UBO, 0x84, "ld.ubo", UBO, 1, U, 0, ALL)                                                         \
 	X(TEX, 0x85, "tex", TEX, 2, F, 0, ALL)
 
 enum vgpu_isa_opcode {
@@ -195,12 +202,12 @@ struct vgpu_isa_opinfo {
 static inline const struct vgpu_isa_opinfo *vgpu_isa_opinfo(unsigned opcode)
 {
 	switch (opcode) {
-#define VGPU_ISA_INFO_(name, code, mnemonic, format, nsrc, type, float_result, stages) \
-	case code: { \
-		static const struct vgpu_isa_opinfo info = {mnemonic, VGPU_ISA_FMT_##format, nsrc, \
-							     VGPU_ISA_T_##type, float_result, \
-							     VGPU_ISA_STAGES_##stages}; \
-		return &info; \
+#define VGPU_ISA_INFO_(name, code, mnemonic, format, nsrc, type, float_result, stages)                       \
+	case code: {                                                                                         \
+		static const struct vgpu_isa_opinfo info = {mnemonic,     VGPU_ISA_FMT_##format,             \
+		                                            nsrc,         VGPU_ISA_T_##type,                 \
+		                                            float_result, VGPU_ISA_STAGES_##stages};         \
+		return &info;                                                                                \
 	}
 		VGPU_ISA_OPCODES(VGPU_ISA_INFO_)
 #undef VGPU_ISA_INFO_
@@ -233,9 +240,9 @@ struct vgpu_isa_inst {
 static inline uint64_t vgpu_isa_encode(const struct vgpu_isa_inst *in)
 {
 	uint64_t w = (uint64_t)(in->opcode & 0xff) | (uint64_t)(in->dst & 0x7f) << VGPU_ISA_DST_SHIFT |
-		     (uint64_t)(in->sat & 1) << VGPU_ISA_SAT_SHIFT |
-		     (uint64_t)(in->imm_src & 3) << VGPU_ISA_IMM_SHIFT |
-		     (uint64_t)(in->aux & ((1u << VGPU_ISA_AUX_BITS) - 1)) << VGPU_ISA_AUX_SHIFT;
+	             (uint64_t)(in->sat & 1) << VGPU_ISA_SAT_SHIFT |
+	             (uint64_t)(in->imm_src & 3) << VGPU_ISA_IMM_SHIFT |
+	             (uint64_t)(in->aux & ((1u << VGPU_ISA_AUX_BITS) - 1)) << VGPU_ISA_AUX_SHIFT;
 	for (unsigned i = 0; i < 3; i++) {
 		w |= (uint64_t)(in->src[i] & 0x7f) << (VGPU_ISA_SRC0_SHIFT + 7 * i);
 		w |= (uint64_t)(in->neg[i] & 1) << (VGPU_ISA_MODS_SHIFT + 2 * i);

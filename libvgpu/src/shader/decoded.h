@@ -19,8 +19,8 @@ struct shader_inst {
 	uint32_t target; /* control flow: see load.c (link_control_flow) */
 	/* decoded aux fields */
 	uint8_t slot, comp, mode, sampler, cube, shadow;
-	uint32_t offset;                 /* ld.ubo byte offset */
-	uint32_t imm[VGPU_ISA_LANES];   /* the immediate, broadcast so it reads like a register row */
+	uint32_t offset;              /* ld.ubo byte offset */
+	uint32_t imm[VGPU_ISA_LANES]; /* the immediate, broadcast so it reads like a register row */
 };
 
 struct vgpu_shader {

@@ -71,12 +71,13 @@ static const uint32_t *source_row(const struct shader_inst *in, struct vgpu_shad
 
 /* 2x2 quad derivatives; `fine` differences within each row/column, coarse uses the top row/left column. */
 static void derivative(const uint32_t *v, uint32_t keep, uint32_t flip, bool vertical, bool fine,
-		       uint32_t t[LANES])
+                       uint32_t t[LANES])
 {
 	unsigned step = vertical ? 2 : 1;
 	for (unsigned q = 0; q < LANES; q += 4) {
 		for (unsigned i = 0; i < 4; i++) {
-			/* The lane pair this lane differences: its own row/column when fine, else the first. */
+			/* The lane pair this lane differences: its own row/column when fine, else the first.
+			 */
 			unsigned base = fine ? (vertical ? (i & 1) : (i & 2)) : 0;
 			float lo = alu_f((v[q + base] & keep) ^ flip);
 			float hi = alu_f((v[q + base + step] & keep) ^ flip);
@@ -119,8 +120,8 @@ static uint32_t special_value(const struct vgpu_shader_warp *w, unsigned sr, uns
 	}
 }
 
-static bool sample(struct vgpu_shader_warp *w, const struct vgpu_shader_env *env, const struct shader_inst *in,
-		   const struct run_state *st)
+static bool sample(struct vgpu_shader_warp *w, const struct vgpu_shader_env *env,
+                   const struct shader_inst *in, const struct run_state *st)
 {
 	struct vgpu_shader_tex_request req;
 	float out[4][LANES];
@@ -159,7 +160,7 @@ static bool sample(struct vgpu_shader_warp *w, const struct vgpu_shader_env *env
 }
 
 static bool load_uniform(struct vgpu_shader_warp *w, const struct vgpu_shader_env *env,
-			 const struct shader_inst *in, const struct run_state *st)
+                         const struct shader_inst *in, const struct run_state *st)
 {
 	const uint32_t *base = source_row(in, w, 0);
 	uint32_t addr[LANES], t[LANES];
@@ -198,18 +199,18 @@ static void reset_warp(const struct vgpu_shader *s, struct vgpu_shader_warp *w)
 	w->issued = 0;
 }
 
-#define ALU_LOOP(expr) \
-	do { \
-		for (unsigned l = 0; l < LANES; l++) { \
-			uint32_t x = (a[l] & k0) ^ f0, y = (b[l] & k1) ^ f1, z = (c[l] & k2) ^ f2; \
-			(void)y; \
-			(void)z; \
-			t[l] = (expr); \
-		} \
+#define ALU_LOOP(expr)                                                                                       \
+	do {                                                                                                 \
+		for (unsigned l = 0; l < LANES; l++) {                                                       \
+			uint32_t x = (a[l] & k0) ^ f0, y = (b[l] & k1) ^ f1, z = (c[l] & k2) ^ f2;           \
+			(void)y;                                                                             \
+			(void)z;                                                                             \
+			t[l] = (expr);                                                                       \
+		}                                                                                            \
 	} while (0)
 
 enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_shader_warp *w,
-				       const struct vgpu_shader_env *env)
+                                       const struct vgpu_shader_env *env)
 {
 	struct run_state st;
 	uint32_t t[LANES];
@@ -223,7 +224,8 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 
 	for (;;) {
 		const struct shader_inst *in = &s->inst[pc];
-		const uint32_t *a = source_row(in, w, 0), *b = source_row(in, w, 1), *c = source_row(in, w, 2);
+		const uint32_t *a = source_row(in, w, 0), *b = source_row(in, w, 1),
+		               *c = source_row(in, w, 2);
 		const uint32_t k0 = in->keep[0], k1 = in->keep[1], k2 = in->keep[2];
 		const uint32_t f0 = in->flip[0], f1 = in->flip[1], f2 = in->flip[2];
 		struct cf_entry *top = st.sp ? &st.stack[st.sp - 1] : NULL;
@@ -242,9 +244,9 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 		case VGPU_OP_IF: {
 			uint32_t taken = true_lanes(a, st.exec);
 			st.stack[st.sp++] = (struct cf_entry){.saved = st.exec,
-							      .pending = st.exec & ~taken,
-							      .resume = in->target,
-							      .outer_loop = st.loop};
+			                                      .pending = st.exec & ~taken,
+			                                      .resume = in->target,
+			                                      .outer_loop = st.loop};
 			set_exec(&st, taken);
 			if (!taken) {
 				pc = in->target; /* run the else or endif itself */
@@ -265,8 +267,10 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 			set_exec(&st, top->saved & ~parked_lanes(&st));
 			break;
 		case VGPU_OP_LOOP:
-			st.stack[st.sp] = (struct cf_entry){
-				.is_loop = true, .saved = st.exec, .resume = in->target, .outer_loop = st.loop};
+			st.stack[st.sp] = (struct cf_entry){.is_loop = true,
+			                                    .saved = st.exec,
+			                                    .resume = in->target,
+			                                    .outer_loop = st.loop};
 			st.loop = st.sp++;
 			if (!st.exec) {
 				pc = in->target; /* the endloop closes it at once */
@@ -522,12 +526,12 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 		case VGPU_OP_DDX_FINE:
 		case VGPU_OP_DDY_FINE:
 			derivative(a, k0, f0, in->op == VGPU_OP_DDY || in->op == VGPU_OP_DDY_FINE,
-				   in->op == VGPU_OP_DDX_FINE || in->op == VGPU_OP_DDY_FINE, t);
+			           in->op == VGPU_OP_DDX_FINE || in->op == VGPU_OP_DDY_FINE, t);
 			goto write;
 		}
 		pc++;
 		continue;
-write:
+	write:
 		if (in->sat)
 			for (unsigned l = 0; l < LANES; l++)
 				t[l] = alu_saturate(t[l]);

@@ -22,7 +22,7 @@ __attribute__((format(printf, 3, 4))) static bool reject(struct loader *ld, long
 
 	if (ld->error) {
 		int n = word >= 0 ? snprintf(ld->error, VGPU_SHADER_ERROR_SIZE, "word %ld: ", word)
-				  : snprintf(ld->error, VGPU_SHADER_ERROR_SIZE, "header: ");
+		                  : snprintf(ld->error, VGPU_SHADER_ERROR_SIZE, "header: ");
 		va_start(ap, fmt);
 		vsnprintf(ld->error + n, VGPU_SHADER_ERROR_SIZE - (size_t)n, fmt, ap);
 		va_end(ap);
@@ -35,8 +35,8 @@ __attribute__((format(printf, 3, 4))) static bool reject(struct loader *ld, long
 static bool check_reg(struct loader *ld, long word, const char *what, unsigned reg)
 {
 	if (reg >= ld->regs)
-		return reject(ld, word, "%s register r%u is out of range (the header declares %u registers)", what,
-			      reg, ld->regs);
+		return reject(ld, word, "%s register r%u is out of range (the header declares %u registers)",
+		              what, reg, ld->regs);
 	return true;
 }
 
@@ -68,7 +68,7 @@ static bool has_dst(enum vgpu_isa_format format)
 }
 
 static bool decode_aux(struct loader *ld, long word, const struct vgpu_isa_opinfo *info,
-		       const struct vgpu_isa_inst *raw, struct shader_inst *in)
+                       const struct vgpu_isa_inst *raw, struct shader_inst *in)
 {
 	uint32_t aux = raw->aux;
 
@@ -85,32 +85,34 @@ static bool decode_aux(struct loader *ld, long word, const struct vgpu_isa_opinf
 		ld->inputs_used |= 1u << in->slot;
 		return true;
 	case VGPU_ISA_FMT_STOUT: {
-		unsigned slots = ld->stage == VGPU_ISA_STAGE_VERTEX ? VGPU_ISA_OUT_SLOTS : VGPU_ISA_OUT_DEPTH + 1;
+		unsigned slots =
+		        ld->stage == VGPU_ISA_STAGE_VERTEX ? VGPU_ISA_OUT_SLOTS : VGPU_ISA_OUT_DEPTH + 1;
 		bool scalar = ld->stage == VGPU_ISA_STAGE_VERTEX ? (aux & 31) == VGPU_ISA_OUT_POINTSIZE
-								 : (aux & 31) == VGPU_ISA_OUT_DEPTH;
+		                                                 : (aux & 31) == VGPU_ISA_OUT_DEPTH;
 		in->slot = aux & 31;
 		in->comp = (aux >> 5) & 3;
 		if (aux >> 7)
 			return reject(ld, word, "st.out: unused aux bits are set (aux 0x%x)", aux);
 		if (in->slot >= slots)
-			return reject(ld, word, "st.out: output slot %u does not exist in a %s shader", in->slot,
-				      ld->stage == VGPU_ISA_STAGE_VERTEX ? "vertex" : "fragment");
+			return reject(ld, word, "st.out: output slot %u does not exist in a %s shader",
+			              in->slot, ld->stage == VGPU_ISA_STAGE_VERTEX ? "vertex" : "fragment");
 		if (scalar && in->comp != 0)
 			return reject(ld, word, "st.out: output slot %u is a scalar; only component x exists",
-				      in->slot);
+			              in->slot);
 		ld->outputs_used |= 1u << in->slot;
 		return true;
 	}
 	case VGPU_ISA_FMT_SR: {
 		static const unsigned sr_stages[VGPU_ISA_SR_COUNT] = {
-			VGPU_ISA_STAGES_ALL,      VGPU_ISA_STAGES_VERTEX,   VGPU_ISA_STAGES_VERTEX,
-			VGPU_ISA_STAGES_FRAGMENT, VGPU_ISA_STAGES_FRAGMENT, VGPU_ISA_STAGES_FRAGMENT,
-			VGPU_ISA_STAGES_FRAGMENT, VGPU_ISA_STAGES_FRAGMENT,
+		        VGPU_ISA_STAGES_ALL,      VGPU_ISA_STAGES_VERTEX,   VGPU_ISA_STAGES_VERTEX,
+		        VGPU_ISA_STAGES_FRAGMENT, VGPU_ISA_STAGES_FRAGMENT, VGPU_ISA_STAGES_FRAGMENT,
+		        VGPU_ISA_STAGES_FRAGMENT, VGPU_ISA_STAGES_FRAGMENT,
 		};
 		if (aux >= VGPU_ISA_SR_COUNT)
 			return reject(ld, word, "mov: special register %u does not exist", aux);
 		if (!(sr_stages[aux] & (1u << ld->stage)))
-			return reject(ld, word, "mov: special register %u is not available in this stage", aux);
+			return reject(ld, word, "mov: special register %u is not available in this stage",
+			              aux);
 		in->slot = (uint8_t)aux;
 		return true;
 	}
@@ -129,15 +131,17 @@ static bool decode_aux(struct loader *ld, long word, const struct vgpu_isa_opinf
 		if (in->mode > VGPU_ISA_TEX_LOD)
 			return reject(ld, word, "tex: mode %u does not exist", in->mode);
 		if (ld->stage == VGPU_ISA_STAGE_VERTEX && in->mode != VGPU_ISA_TEX_LOD)
-			return reject(ld, word, "tex: a vertex shader has no derivatives; use an explicit lod");
+			return reject(ld, word,
+			              "tex: a vertex shader has no derivatives; use an explicit lod");
 		if (in->dst + 3u >= ld->regs)
-			return reject(ld, word, "tex: destination r%u..r%u is out of range (%u registers)", in->dst,
-				      in->dst + 3u, ld->regs);
+			return reject(ld, word, "tex: destination r%u..r%u is out of range (%u registers)",
+			              in->dst, in->dst + 3u, ld->regs);
 		{
 			unsigned last = in->src[0] + (in->cube ? 3u : 2u) + in->shadow - 1u;
 			if (last >= ld->regs)
-				return reject(ld, word, "tex: coordinates r%u..r%u are out of range (%u registers)",
-					      in->src[0], last, ld->regs);
+				return reject(ld, word,
+				              "tex: coordinates r%u..r%u are out of range (%u registers)",
+				              in->src[0], last, ld->regs);
 		}
 		return true;
 	default:
@@ -148,16 +152,16 @@ static bool decode_aux(struct loader *ld, long word, const struct vgpu_isa_opinf
 }
 
 static bool decode_inst(struct loader *ld, long word, const struct vgpu_isa_opinfo *info,
-			const struct vgpu_isa_inst *raw, struct shader_inst *in)
+                        const struct vgpu_isa_inst *raw, struct shader_inst *in)
 {
 	unsigned nsrc = sources_used(info, raw);
 	bool modifiers_ok = (info->format == VGPU_ISA_FMT_ALU && info->type == VGPU_ISA_T_F) ||
-			    raw->opcode == VGPU_OP_MOV;
+	                    raw->opcode == VGPU_OP_MOV;
 	bool dst = has_dst(info->format);
 
 	if (!(info->stages & (1u << ld->stage)))
 		return reject(ld, word, "%s is not available in a %s shader", info->name,
-			      ld->stage == VGPU_ISA_STAGE_VERTEX ? "vertex" : "fragment");
+		              ld->stage == VGPU_ISA_STAGE_VERTEX ? "vertex" : "fragment");
 	if (raw->sat && !info->float_result)
 		return reject(ld, word, "%s does not produce a float, so it cannot saturate", info->name);
 	if (dst && !check_reg(ld, word, "destination", raw->dst))
@@ -177,8 +181,8 @@ static bool decode_inst(struct loader *ld, long word, const struct vgpu_isa_opin
 		in->src_imm[i] = is_imm;
 		if (i >= nsrc || is_imm) {
 			if (raw->src[i])
-				return reject(ld, word, "%s: unused source field %u is r%u, must be 0", info->name,
-					      i, raw->src[i]);
+				return reject(ld, word, "%s: unused source field %u is r%u, must be 0",
+				              info->name, i, raw->src[i]);
 		} else if (!check_reg(ld, word, "source", raw->src[i])) {
 			return false;
 		}
@@ -208,7 +212,7 @@ static bool link_control_flow(struct loader *ld, struct vgpu_shader *s)
 		case VGPU_OP_LOOP:
 			if (depth == VGPU_ISA_MAX_DEPTH)
 				return reject(ld, word, "control flow nests deeper than %u levels",
-					      VGPU_ISA_MAX_DEPTH);
+				              VGPU_ISA_MAX_DEPTH);
 			open[depth++] = i;
 			in->target = UINT32_MAX;
 			break;
@@ -244,8 +248,7 @@ static bool link_control_flow(struct loader *ld, struct vgpu_shader *s)
 					break;
 				}
 			if (innermost_loop < 0)
-				return reject(ld, word, "%s outside a loop",
-					      vgpu_isa_opinfo(in->op)->name);
+				return reject(ld, word, "%s outside a loop", vgpu_isa_opinfo(in->op)->name);
 			in->target = (uint32_t)innermost_loop;
 			break;
 		case VGPU_OP_END:
@@ -253,7 +256,7 @@ static bool link_control_flow(struct loader *ld, struct vgpu_shader *s)
 				return reject(ld, word, "end must be the last instruction");
 			if (depth)
 				return reject(ld, word, "end inside an unclosed %s",
-					      s->inst[open[depth - 1]].op == VGPU_OP_LOOP ? "loop" : "if");
+				              s->inst[open[depth - 1]].op == VGPU_OP_LOOP ? "loop" : "if");
 			break;
 		default:
 			break;
@@ -261,21 +264,23 @@ static bool link_control_flow(struct loader *ld, struct vgpu_shader *s)
 	}
 	if (s->count == 0 || s->inst[s->count - 1].op != VGPU_OP_END)
 		return reject(ld, s->count ? (long)s->inst[s->count - 1].word : -1,
-			      "the program must finish with an end instruction");
+		              "the program must finish with an end instruction");
 	return true;
 }
 
 static bool check_header(struct loader *ld, const unsigned char *p, size_t size, uint32_t *words)
 {
 	if (size < VGPU_ISA_HEADER_SIZE)
-		return reject(ld, -1, "%zu bytes is shorter than the %u-byte header", size, VGPU_ISA_HEADER_SIZE);
+		return reject(ld, -1, "%zu bytes is shorter than the %u-byte header", size,
+		              VGPU_ISA_HEADER_SIZE);
 	if (vgpu_isa_get32(p + VGPU_ISA_HDR_MAGIC) != VGPU_ISA_MAGIC)
 		return reject(ld, -1, "bad magic 0x%08x (expected \"VGSH\")", vgpu_isa_get32(p));
 	if ((p[4] | p[5] << 8) != VGPU_ISA_VERSION)
-		return reject(ld, -1, "version %u is not supported (this core runs version %u)", p[4] | p[5] << 8,
-			      VGPU_ISA_VERSION);
+		return reject(ld, -1, "version %u is not supported (this core runs version %u)",
+		              p[4] | p[5] << 8, VGPU_ISA_VERSION);
 	if (p[VGPU_ISA_HDR_STAGE] > VGPU_ISA_STAGE_FRAGMENT)
-		return reject(ld, -1, "stage %u does not exist (0 vertex, 1 fragment)", p[VGPU_ISA_HDR_STAGE]);
+		return reject(ld, -1, "stage %u does not exist (0 vertex, 1 fragment)",
+		              p[VGPU_ISA_HDR_STAGE]);
 	ld->stage = p[VGPU_ISA_HDR_STAGE];
 	ld->regs = p[VGPU_ISA_HDR_REGS];
 	if (ld->regs < 1 || ld->regs > VGPU_ISA_MAX_REGS)
@@ -286,13 +291,13 @@ static bool check_header(struct loader *ld, const unsigned char *p, size_t size,
 	if (*words == 0 || *words > VGPU_ISA_MAX_WORDS)
 		return reject(ld, -1, "word count %u is outside 1..%u", *words, VGPU_ISA_MAX_WORDS);
 	if (size != VGPU_ISA_HEADER_SIZE + (size_t)*words * VGPU_ISA_WORD_SIZE)
-		return reject(ld, -1, "size %zu bytes does not match the header's %u words (%zu bytes)", size, *words,
-			      VGPU_ISA_HEADER_SIZE + (size_t)*words * VGPU_ISA_WORD_SIZE);
+		return reject(ld, -1, "size %zu bytes does not match the header's %u words (%zu bytes)", size,
+		              *words, VGPU_ISA_HEADER_SIZE + (size_t)*words * VGPU_ISA_WORD_SIZE);
 	return true;
 }
 
 struct vgpu_shader *vgpu_shader_load(const void *bytes, size_t size, char error[VGPU_SHADER_ERROR_SIZE],
-				     long *error_word)
+                                     long *error_word)
 {
 	struct loader ld = {.error = error, .error_word = error_word};
 	const unsigned char *p = bytes;
@@ -354,8 +359,8 @@ struct vgpu_shader *vgpu_shader_load(const void *bytes, size_t size, char error[
 		goto fail;
 	}
 	if (s->outputs != ld.outputs_used) {
-		reject(&ld, -1, "output mask 0x%x does not match the slots the code writes (0x%x)", s->outputs,
-		       ld.outputs_used);
+		reject(&ld, -1, "output mask 0x%x does not match the slots the code writes (0x%x)",
+		       s->outputs, ld.outputs_used);
 		goto fail;
 	}
 	return s;

@@ -46,9 +46,9 @@ struct vgpu_shader_tex_request {
 struct vgpu_shader_env {
 	void *ctx;
 	uint32_t (*ubo_load)(void *ctx, unsigned slot, const uint32_t addr[VGPU_ISA_LANES], uint32_t mask,
-			     uint32_t out[VGPU_ISA_LANES]);
+	                     uint32_t out[VGPU_ISA_LANES]);
 	uint32_t (*texture_sample)(void *ctx, const struct vgpu_shader_tex_request *req,
-				   float out[4][VGPU_ISA_LANES]);
+	                           float out[4][VGPU_ISA_LANES]);
 	uint32_t budget; /* instructions a warp invocation may issue */
 };
 
@@ -72,7 +72,7 @@ struct vgpu_shader_warp {
 	unsigned provoking_vertex;              /* 0..2: the vertex flat varyings come from */
 	/* out */
 	float out[VGPU_ISA_OUT_SLOTS][4][VGPU_ISA_LANES];
-	uint32_t kill_mask;  /* lanes that executed discard */
+	uint32_t kill_mask; /* lanes that executed discard */
 	enum vgpu_shader_fault fault;
 	uint32_t fault_pc;     /* word index of the faulting instruction */
 	uint32_t fault_detail; /* the callback's non-zero return value for UBO/TEXTURE faults */
@@ -87,7 +87,7 @@ struct vgpu_shader_warp {
 /* Validates and decodes a binary. Returns NULL and writes one line to `error` (if not NULL) when the
  * binary is invalid; *error_word (if not NULL) gets the offending word index, or -1 for header errors. */
 struct vgpu_shader *vgpu_shader_load(const void *bytes, size_t size, char error[VGPU_SHADER_ERROR_SIZE],
-				     long *error_word);
+                                     long *error_word);
 void vgpu_shader_free(struct vgpu_shader *shader);
 
 enum vgpu_isa_stage vgpu_shader_stage(const struct vgpu_shader *shader);
@@ -96,6 +96,6 @@ uint32_t vgpu_shader_outputs(const struct vgpu_shader *shader);
 
 /* Runs one warp to its end or to a fault; returns warp->fault. */
 enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *shader, struct vgpu_shader_warp *warp,
-				       const struct vgpu_shader_env *env);
+                                       const struct vgpu_shader_env *env);
 
 #endif

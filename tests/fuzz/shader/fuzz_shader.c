@@ -8,14 +8,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint32_t fake_ubo(void *ctx, unsigned slot, const uint32_t addr[VGPU_ISA_LANES], uint32_t mask,
-			 uint32_t out[VGPU_ISA_LANES])
+                         uint32_t out[VGPU_ISA_LANES])
 {
 	for (unsigned l = 0; l < VGPU_ISA_LANES; l++)
 		out[l] = addr[l] < 256 ? addr[l] * 2654435761u + slot : 0;
 	return addr[0] == 0xfffffffcu; /* one address faults, like an unmapped page */
 }
 
-static uint32_t fake_texture(void *ctx, const struct vgpu_shader_tex_request *req, float out[4][VGPU_ISA_LANES])
+static uint32_t fake_texture(void *ctx, const struct vgpu_shader_tex_request *req,
+                             float out[4][VGPU_ISA_LANES])
 {
 	for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
 		out[0][l] = req->coord[0][l] + req->ddx[0][l];

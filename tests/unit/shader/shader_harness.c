@@ -26,7 +26,7 @@ struct vgpu_shader *sh_load(const char *text)
 }
 
 static uint32_t fake_ubo_load(void *ctx, unsigned slot, const uint32_t addr[VGPU_ISA_LANES], uint32_t mask,
-			      uint32_t out[VGPU_ISA_LANES])
+                              uint32_t out[VGPU_ISA_LANES])
 {
 	struct sh_env *e = ctx;
 	const unsigned words = sizeof(e->ubo) / sizeof(e->ubo[0]);
@@ -48,7 +48,7 @@ static uint32_t fake_ubo_load(void *ctx, unsigned slot, const uint32_t addr[VGPU
 }
 
 static uint32_t fake_texture_sample(void *ctx, const struct vgpu_shader_tex_request *req,
-				    float out[4][VGPU_ISA_LANES])
+                                    float out[4][VGPU_ISA_LANES])
 {
 	struct sh_env *e = ctx;
 

@@ -316,53 +316,54 @@ static const struct op_case {
 	ref_fn ref;
 	enum accuracy accuracy;
 } op_cases[] = {
-	{VGPU_OP_MOV, ref_mov, EXACT},       {VGPU_OP_SEL, ref_sel, EXACT},
-	{VGPU_OP_FADD, ref_fadd, EXACT},     {VGPU_OP_FMUL, ref_fmul, EXACT},
-	{VGPU_OP_FFMA, ref_ffma, EXACT},     {VGPU_OP_FMIN, ref_fmin, EXACT},
-	{VGPU_OP_FMAX, ref_fmax, EXACT},     {VGPU_OP_FFLOOR, ref_ffloor, EXACT},
-	{VGPU_OP_FCEIL, ref_fceil, EXACT},   {VGPU_OP_FTRUNC, ref_ftrunc, EXACT},
-	{VGPU_OP_FFRACT, ref_ffract, EXACT}, {VGPU_OP_FROUND, ref_fround, EXACT},
-	{VGPU_OP_FSQRT, ref_fsqrt, EXACT},   {VGPU_OP_FRSQ, ref_frsq, EXACT},
-	{VGPU_OP_FRCP, ref_frcp, EXACT},     {VGPU_OP_FEXP2, ref_fexp2, EXP_LOG},
-	{VGPU_OP_FLOG2, ref_flog2, EXP_LOG}, {VGPU_OP_FSIN, ref_fsin, TRIG},
-	{VGPU_OP_FCOS, ref_fcos, TRIG},      {VGPU_OP_FSIGN, ref_fsign, EXACT},
-	{VGPU_OP_IADD, ref_iadd, EXACT},     {VGPU_OP_ISUB, ref_isub, EXACT},
-	{VGPU_OP_IMUL, ref_imul, EXACT},     {VGPU_OP_IMULHI, ref_imulhi, EXACT},
-	{VGPU_OP_UMULHI, ref_umulhi, EXACT}, {VGPU_OP_IDIV, ref_idiv, EXACT},
-	{VGPU_OP_UDIV, ref_udiv, EXACT},     {VGPU_OP_IREM, ref_irem, EXACT},
-	{VGPU_OP_IMOD, ref_imod, EXACT},     {VGPU_OP_UMOD, ref_umod, EXACT},
-	{VGPU_OP_INEG, ref_ineg, EXACT},     {VGPU_OP_IABS, ref_iabs, EXACT},
-	{VGPU_OP_IMIN, ref_imin, EXACT},     {VGPU_OP_IMAX, ref_imax, EXACT},
-	{VGPU_OP_UMIN, ref_umin, EXACT},     {VGPU_OP_UMAX, ref_umax, EXACT},
-	{VGPU_OP_ISHL, ref_ishl, EXACT},     {VGPU_OP_ISHR, ref_ishr, EXACT},
-	{VGPU_OP_USHR, ref_ushr, EXACT},     {VGPU_OP_AND, ref_and, EXACT},
-	{VGPU_OP_OR, ref_or, EXACT},         {VGPU_OP_XOR, ref_xor, EXACT},
-	{VGPU_OP_NOT, ref_not, EXACT},       {VGPU_OP_F2I, ref_f2i, EXACT},
-	{VGPU_OP_F2U, ref_f2u, EXACT},       {VGPU_OP_I2F, ref_i2f, EXACT},
-	{VGPU_OP_U2F, ref_u2f, EXACT},       {VGPU_OP_FEQ, ref_feq, EXACT},
-	{VGPU_OP_FNE, ref_fne, EXACT},       {VGPU_OP_FLT, ref_flt, EXACT},
-	{VGPU_OP_FGE, ref_fge, EXACT},       {VGPU_OP_IEQ, ref_ieq, EXACT},
-	{VGPU_OP_INE, ref_ine, EXACT},       {VGPU_OP_ILT, ref_ilt, EXACT},
-	{VGPU_OP_IGE, ref_ige, EXACT},       {VGPU_OP_ULT, ref_ult, EXACT},
-	{VGPU_OP_UGE, ref_uge, EXACT},
+        {VGPU_OP_MOV, ref_mov, EXACT},       {VGPU_OP_SEL, ref_sel, EXACT},
+        {VGPU_OP_FADD, ref_fadd, EXACT},     {VGPU_OP_FMUL, ref_fmul, EXACT},
+        {VGPU_OP_FFMA, ref_ffma, EXACT},     {VGPU_OP_FMIN, ref_fmin, EXACT},
+        {VGPU_OP_FMAX, ref_fmax, EXACT},     {VGPU_OP_FFLOOR, ref_ffloor, EXACT},
+        {VGPU_OP_FCEIL, ref_fceil, EXACT},   {VGPU_OP_FTRUNC, ref_ftrunc, EXACT},
+        {VGPU_OP_FFRACT, ref_ffract, EXACT}, {VGPU_OP_FROUND, ref_fround, EXACT},
+        {VGPU_OP_FSQRT, ref_fsqrt, EXACT},   {VGPU_OP_FRSQ, ref_frsq, EXACT},
+        {VGPU_OP_FRCP, ref_frcp, EXACT},     {VGPU_OP_FEXP2, ref_fexp2, EXP_LOG},
+        {VGPU_OP_FLOG2, ref_flog2, EXP_LOG}, {VGPU_OP_FSIN, ref_fsin, TRIG},
+        {VGPU_OP_FCOS, ref_fcos, TRIG},      {VGPU_OP_FSIGN, ref_fsign, EXACT},
+        {VGPU_OP_IADD, ref_iadd, EXACT},     {VGPU_OP_ISUB, ref_isub, EXACT},
+        {VGPU_OP_IMUL, ref_imul, EXACT},     {VGPU_OP_IMULHI, ref_imulhi, EXACT},
+        {VGPU_OP_UMULHI, ref_umulhi, EXACT}, {VGPU_OP_IDIV, ref_idiv, EXACT},
+        {VGPU_OP_UDIV, ref_udiv, EXACT},     {VGPU_OP_IREM, ref_irem, EXACT},
+        {VGPU_OP_IMOD, ref_imod, EXACT},     {VGPU_OP_UMOD, ref_umod, EXACT},
+        {VGPU_OP_INEG, ref_ineg, EXACT},     {VGPU_OP_IABS, ref_iabs, EXACT},
+        {VGPU_OP_IMIN, ref_imin, EXACT},     {VGPU_OP_IMAX, ref_imax, EXACT},
+        {VGPU_OP_UMIN, ref_umin, EXACT},     {VGPU_OP_UMAX, ref_umax, EXACT},
+        {VGPU_OP_ISHL, ref_ishl, EXACT},     {VGPU_OP_ISHR, ref_ishr, EXACT},
+        {VGPU_OP_USHR, ref_ushr, EXACT},     {VGPU_OP_AND, ref_and, EXACT},
+        {VGPU_OP_OR, ref_or, EXACT},         {VGPU_OP_XOR, ref_xor, EXACT},
+        {VGPU_OP_NOT, ref_not, EXACT},       {VGPU_OP_F2I, ref_f2i, EXACT},
+        {VGPU_OP_F2U, ref_f2u, EXACT},       {VGPU_OP_I2F, ref_i2f, EXACT},
+        {VGPU_OP_U2F, ref_u2f, EXACT},       {VGPU_OP_FEQ, ref_feq, EXACT},
+        {VGPU_OP_FNE, ref_fne, EXACT},       {VGPU_OP_FLT, ref_flt, EXACT},
+        {VGPU_OP_FGE, ref_fge, EXACT},       {VGPU_OP_IEQ, ref_ieq, EXACT},
+        {VGPU_OP_INE, ref_ine, EXACT},       {VGPU_OP_ILT, ref_ilt, EXACT},
+        {VGPU_OP_IGE, ref_ige, EXACT},       {VGPU_OP_ULT, ref_ult, EXACT},
+        {VGPU_OP_UGE, ref_uge, EXACT},
 };
 
 static const uint32_t float_values[] = {
-	0x00000000, 0x80000000, 0x3f800000, 0xbf800000, /* +-0, +-1 */
-	0x3f000000, 0xbf000000, 0x3fc00000, 0xbfc00000, /* +-0.5, +-1.5 */
-	0x40200000, 0xc0200000, 0x406ccccd, 0xc06ccccd, /* +-2.5, +-3.7 */
-	0x00000001, 0x807fffff, 0x00800000, 0x00400000, /* denormals, FLT_MIN */
-	0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, /* +-FLT_MAX, +-inf */
-	0x7fc00000, 0x7f800001, 0xffc12345,             /* NaNs: quiet, signalling, negative with payload */
-	0x4effffff, 0x4f000000, 0xcf000000, 0xcf000001, /* around +-2^31 */
-	0x4f7fffff, 0x4f800000, 0x4b000001, 0x4affffff, /* around 2^32 and 2^23 */
-	0x3effffff, 0x40490fdb, 0x501502f9, 0xc2c80000, /* 0.49999997, pi, 1e10, -100 */
-	0x3f7fffff, 0x42fe0000, 0xc3160000,             /* below 1, 127, -150 */
+        0x00000000, 0x80000000, 0x3f800000, 0xbf800000, /* +-0, +-1 */
+        0x3f000000, 0xbf000000, 0x3fc00000, 0xbfc00000, /* +-0.5, +-1.5 */
+        0x40200000, 0xc0200000, 0x406ccccd, 0xc06ccccd, /* +-2.5, +-3.7 */
+        0x00000001, 0x807fffff, 0x00800000, 0x00400000, /* denormals, FLT_MIN */
+        0x7f7fffff, 0xff7fffff, 0x7f800000, 0xff800000, /* +-FLT_MAX, +-inf */
+        0x7fc00000, 0x7f800001, 0xffc12345,             /* NaNs: quiet, signalling, negative with payload */
+        0x4effffff, 0x4f000000, 0xcf000000, 0xcf000001, /* around +-2^31 */
+        0x4f7fffff, 0x4f800000, 0x4b000001, 0x4affffff, /* around 2^32 and 2^23 */
+        0x3effffff, 0x40490fdb, 0x501502f9, 0xc2c80000, /* 0.49999997, pi, 1e10, -100 */
+        0x3f7fffff, 0x42fe0000, 0xc3160000,             /* below 1, 127, -150 */
 };
 
 static const uint32_t int_values[] = {
-	0, 1, 0xffffffff, 2, 0xfffffffe, 7, 0xfffffff9, 3, 0xfffffffd, 0x80000000, 0x7fffffff, 0x80000001,
-	0xffff, 31, 32, 33, 0x12345678, 0xfffffffe, 0x10000, 0x3f800000, 0xdeadbeef,
+        0,  1,          0xffffffff, 2,          0xfffffffe, 7,          0xfffffff9,
+        3,  0xfffffffd, 0x80000000, 0x7fffffff, 0x80000001, 0xffff,     31,
+        32, 33,         0x12345678, 0xfffffffe, 0x10000,    0x3f800000, 0xdeadbeef,
 };
 
 static int within_accuracy(uint32_t got, uint32_t want, enum accuracy accuracy)
@@ -386,9 +387,9 @@ static struct vgpu_shader *alu_shader(const struct vgpu_isa_opinfo *info)
 	static const char *const operands[] = {"", ", r0", ", r0, r1", ", r0, r1, r2"};
 
 	snprintf(text, sizeof(text),
-		 ".stage vertex\n ld.in r0, a0.x\n ld.in r1, a0.y\n ld.in r2, a0.z\n %s r3%s\n"
-		 " st.out var0.x, r3\n end\n",
-		 info->name, operands[info->nsrc]);
+	         ".stage vertex\n ld.in r0, a0.x\n ld.in r1, a0.y\n ld.in r2, a0.z\n %s r3%s\n"
+	         " st.out var0.x, r3\n end\n",
+	         info->name, operands[info->nsrc]);
 	return sh_load(text);
 }
 
@@ -427,11 +428,13 @@ static void check_op(const struct op_case *oc)
 		for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
 			uint32_t got = sh_out(&w, VGPU_ISA_OUT_VARYING0, 0, l);
 			uint32_t want = oc->ref(in[0][l], in[1][l], in[2][l]);
-			int ok = oc->accuracy == EXACT ? got == want : within_accuracy(got, want, oc->accuracy);
+			int ok = oc->accuracy == EXACT ? got == want
+			                               : within_accuracy(got, want, oc->accuracy);
 			if (!ok && failures++ < 8)
-				vt_fail(__FILE__, __LINE__, "%s(0x%08x, 0x%08x, 0x%08x) = 0x%08x (%g), expected 0x%08x (%g)",
-					info->name, in[0][l], in[1][l], in[2][l], got, (double)F(got), want,
-					(double)F(want));
+				vt_fail(__FILE__, __LINE__,
+				        "%s(0x%08x, 0x%08x, 0x%08x) = 0x%08x (%g), expected 0x%08x (%g)",
+				        info->name, in[0][l], in[1][l], in[2][l], got, (double)F(got), want,
+				        (double)F(want));
 		}
 	}
 	vgpu_shader_free(shader);
@@ -468,7 +471,7 @@ static void run_pairs(const char *inst, const uint32_t a[16], const uint32_t b[1
 	struct sh_env env;
 
 	snprintf(text, sizeof(text),
-		 ".stage vertex\n ld.in r0, a0.x\n ld.in r1, a0.y\n %s\n st.out var0.x, r3\n end\n", inst);
+	         ".stage vertex\n ld.in r0, a0.x\n ld.in r1, a0.y\n %s\n st.out var0.x, r3\n end\n", inst);
 	shader = sh_load(text);
 	if (!shader)
 		return;
@@ -510,10 +513,11 @@ static void test_source_modifiers(void)
 static void test_saturate(void)
 {
 	const uint32_t in[16] = {0x7fc00000, 0x80000000, 0x40000000, 0x3f000000, 0xff800000, 0x7f800000,
-				 0x3f800000, 0x3f7fffff, 0xbf800000, 0x00000001, 0x00000000, 0x3f800001,
-				 0xffc00000, 0x3e800000, 0x80000001, 0x7f7fffff};
-	const uint32_t want[16] = {0, 0, 0x3f800000, 0x3f000000, 0, 0x3f800000, 0x3f800000, 0x3f7fffff, 0,
-				   0x00000001, 0, 0x3f800000, 0, 0x3e800000, 0, 0x3f800000};
+	                         0x3f800000, 0x3f7fffff, 0xbf800000, 0x00000001, 0x00000000, 0x3f800001,
+	                         0xffc00000, 0x3e800000, 0x80000001, 0x7f7fffff};
+	const uint32_t want[16] = {0,          0,          0x3f800000, 0x3f000000, 0, 0x3f800000,
+	                           0x3f800000, 0x3f7fffff, 0,          0x00000001, 0, 0x3f800000,
+	                           0,          0x3e800000, 0,          0x3f800000};
 	const uint32_t zero[16] = {0};
 	uint32_t out[16];
 
@@ -566,12 +570,12 @@ static void test_denormals_are_preserved(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_every_alu_opcode_matches_reference),
-	VT_CASE(test_reference_table_covers_every_alu_opcode),
-	VT_CASE(test_source_modifiers),
-	VT_CASE(test_saturate),
-	VT_CASE(test_immediates),
-	VT_CASE(test_denormals_are_preserved),
+        VT_CASE(test_every_alu_opcode_matches_reference),
+        VT_CASE(test_reference_table_covers_every_alu_opcode),
+        VT_CASE(test_source_modifiers),
+        VT_CASE(test_saturate),
+        VT_CASE(test_immediates),
+        VT_CASE(test_denormals_are_preserved),
 };
 
 int main(int argc, char **argv)

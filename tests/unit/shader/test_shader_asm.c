@@ -111,7 +111,7 @@ static void test_corpus_round_trips_and_covers_every_opcode(void)
 	for (unsigned code = 0; code < 256; code++)
 		if (vgpu_isa_opinfo(code) && !seen[code])
 			vt_fail(__FILE__, __LINE__, "no corpus shader uses opcode 0x%02x (%s)", code,
-				vgpu_isa_opinfo(code)->name);
+			        vgpu_isa_opinfo(code)->name);
 }
 
 /* Float immediates print in the shortest form that reads back to the same bits; NaNs print as hex. */
@@ -119,8 +119,9 @@ static void test_float_immediates_round_trip(void)
 {
 	uint32_t state = 12345;
 	for (unsigned i = 0; i < 4000; i++) {
-		static const uint32_t special[] = {0, 0x80000000, 0x00000001, 0x807fffff, 0x7f800000,
-						   0xff800000, 0x7fc00000, 0x7f800001, 0xffffffff, 0x3dcccccd};
+		static const uint32_t special[] = {0,          0x80000000, 0x00000001, 0x807fffff,
+		                                   0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001,
+		                                   0xffffffff, 0x3dcccccd};
 		unsigned char bin[VGPU_ISA_HEADER_SIZE + 24] = {0};
 		struct vgpu_isa_inst in = {.opcode = VGPU_OP_FADD, .dst = 1, .src = {1, 0, 0}, .imm_src = 2};
 		char error[VGPU_ASM_ERROR_SIZE];
@@ -159,39 +160,49 @@ static void test_malformed_assembly_is_refused_with_location(void)
 	static const struct {
 		const char *text, *error;
 	} cases[] = {
-		{"fadd r0, r1, r2\n", "bad.s:1:1: .stage vertex or .stage fragment must come first"},
-		{".stage compute\n", "bad.s:1:8: expected vertex or fragment, found 'compute'"},
-		{".stage vertex\n.stage vertex\n", "bad.s:2:1: .stage is given twice"},
-		{".stage vertex\n.regs 129\n", "bad.s:2:7: register count 129 is out of range (0..128)"},
-		{".stage vertex\n.align 4\n", "bad.s:2:1: unknown directive '.align'"},
-		{".stage vertex\n\tfrob r0\n", "bad.s:2:2: unknown instruction 'frob'"},
-		{".stage vertex\n\tfadd r0, r1\n\tend\n", "bad.s:2:13: expected ',', found end of line"},
-		{".stage vertex\n\tfadd r0, r1, r128\n", "bad.s:2:16: register 128 is out of range (0..127)"},
-		{".stage vertex\n\tfadd r0, r1, 1.0 junk\n", "bad.s:2:19: unexpected 'junk' after the operands"},
-		{".stage vertex\n\tiadd r0, r1, 1.5\n", "bad.s:2:15: expected an integer, found a float literal"},
-		{".stage vertex\n\tiadd r0, 1, 2\n", "bad.s:2:14: only one source of an instruction can be an immediate"},
-		{".stage vertex\n\tfadd r0, r1, 16777217\n", "bad.s:2:15: 16777217 is not exactly a float"},
-		{".stage vertex\n\tmov r0, -0x1\n", "bad.s:2:10: a hex literal is a raw bit pattern and takes no sign"},
-		{".stage vertex\n\tmov r0, 4294967296\n", "bad.s:2:10: integer literal is outside"},
-		{".stage vertex\n\tfadd.sat.sat r0, r1, r2\n", "bad.s:2:11: fadd does not take the suffix '.sat'"},
-		{".stage vertex\n\tfadd.fine r0, r1, r2\n", "bad.s:2:7: fadd does not take the suffix '.fine'"},
-		{".stage vertex\n\tld.in r0, a16.x\n", "bad.s:2:13: attribute 16 is out of range (0..15)"},
-		{".stage vertex\n\tld.in r0, a1.q\n", "bad.s:2:15: expected a component (x, y, z or w)"},
-		{".stage vertex\n\tst.out color0.x, r0\n", "bad.s:2:9: expected a vertex output"},
-		{".stage fragment\n\tst.out depth.x, r0\n", "bad.s:2:14: expected ',', found '.x'"},
-		{".stage vertex\n\tmov r0, sr.pixel\n", "bad.s:2:13: unknown special register 'pixel'"},
-		{".stage vertex\n\tld.ubo r0, ubo1[r1 + 6]\n", "bad.s:2:23: offset 6 is not a multiple of 4"},
-		{".stage vertex\n\ttex r0, t0, s0, r4\n", "tex needs exactly one of .2d or .cube"},
-		{".stage vertex\n\ttex.2d.bias.lod r0, t0, s0, r4, r1\n", "tex takes .bias or .lod, not both"},
-		{".stage vertex\n\tif r0\n\tend\n", "bad.s:3:2: end inside an unclosed if"},
-		{".stage vertex\n\tendloop\n\tend\n", "bad.s:2:2: endloop without a matching loop"},
-		{".stage vertex\n\tloop\n\tendloop\n", "bad.s:3:2: the program must finish with an end instruction"},
-		{".stage vertex\n\tddx r0, r1\n\tend\n", "bad.s:2:2: ddx is not available in a vertex shader"},
-		{".stage vertex\n\tiadd r0, -r1, r2\n\tend\n", "bad.s:2:2: iadd: source 0 cannot take neg/abs"},
-		{".stage vertex\n\tiadd.sat r0, r1, r2\n\tend\n", "bad.s:2:2: iadd does not produce a float"},
-		{".stage fragment\n.regs 4\n\ttex.2d r2, t0, s0, r0\n\tend\n",
-		 "bad.s:3:2: tex: destination r2..r5 is out of range (4 registers)"},
-		{".stage vertex\n; only a comment\n", "bad.s:2:1: no instructions"},
+	        {"fadd r0, r1, r2\n", "bad.s:1:1: .stage vertex or .stage fragment must come first"},
+	        {".stage compute\n", "bad.s:1:8: expected vertex or fragment, found 'compute'"},
+	        {".stage vertex\n.stage vertex\n", "bad.s:2:1: .stage is given twice"},
+	        {".stage vertex\n.regs 129\n", "bad.s:2:7: register count 129 is out of range (0..128)"},
+	        {".stage vertex\n.align 4\n", "bad.s:2:1: unknown directive '.align'"},
+	        {".stage vertex\n\tfrob r0\n", "bad.s:2:2: unknown instruction 'frob'"},
+	        {".stage vertex\n\tfadd r0, r1\n\tend\n", "bad.s:2:13: expected ',', found end of line"},
+	        {".stage vertex\n\tfadd r0, r1, r128\n", "bad.s:2:16: register 128 is out of range (0..127)"},
+	        {".stage vertex\n\tfadd r0, r1, 1.0 junk\n",
+	         "bad.s:2:19: unexpected 'junk' after the operands"},
+	        {".stage vertex\n\tiadd r0, r1, 1.5\n",
+	         "bad.s:2:15: expected an integer, found a float literal"},
+	        {".stage vertex\n\tiadd r0, 1, 2\n",
+	         "bad.s:2:14: only one source of an instruction can be an immediate"},
+	        {".stage vertex\n\tfadd r0, r1, 16777217\n", "bad.s:2:15: 16777217 is not exactly a float"},
+	        {".stage vertex\n\tmov r0, -0x1\n",
+	         "bad.s:2:10: a hex literal is a raw bit pattern and takes no sign"},
+	        {".stage vertex\n\tmov r0, 4294967296\n", "bad.s:2:10: integer literal is outside"},
+	        {".stage vertex\n\tfadd.sat.sat r0, r1, r2\n",
+	         "bad.s:2:11: fadd does not take the suffix '.sat'"},
+	        {".stage vertex\n\tfadd.fine r0, r1, r2\n",
+	         "bad.s:2:7: fadd does not take the suffix '.fine'"},
+	        {".stage vertex\n\tld.in r0, a16.x\n", "bad.s:2:13: attribute 16 is out of range (0..15)"},
+	        {".stage vertex\n\tld.in r0, a1.q\n", "bad.s:2:15: expected a component (x, y, z or w)"},
+	        {".stage vertex\n\tst.out color0.x, r0\n", "bad.s:2:9: expected a vertex output"},
+	        {".stage fragment\n\tst.out depth.x, r0\n", "bad.s:2:14: expected ',', found '.x'"},
+	        {".stage vertex\n\tmov r0, sr.pixel\n", "bad.s:2:13: unknown special register 'pixel'"},
+	        {".stage vertex\n\tld.ubo r0, ubo1[r1 + 6]\n", "bad.s:2:23: offset 6 is not a multiple of 4"},
+	        {".stage vertex\n\ttex r0, t0, s0, r4\n", "tex needs exactly one of .2d or .cube"},
+	        {".stage vertex\n\ttex.2d.bias.lod r0, t0, s0, r4, r1\n",
+	         "tex takes .bias or .lod, not both"},
+	        {".stage vertex\n\tif r0\n\tend\n", "bad.s:3:2: end inside an unclosed if"},
+	        {".stage vertex\n\tendloop\n\tend\n", "bad.s:2:2: endloop without a matching loop"},
+	        {".stage vertex\n\tloop\n\tendloop\n",
+	         "bad.s:3:2: the program must finish with an end instruction"},
+	        {".stage vertex\n\tddx r0, r1\n\tend\n",
+	         "bad.s:2:2: ddx is not available in a vertex shader"},
+	        {".stage vertex\n\tiadd r0, -r1, r2\n\tend\n",
+	         "bad.s:2:2: iadd: source 0 cannot take neg/abs"},
+	        {".stage vertex\n\tiadd.sat r0, r1, r2\n\tend\n", "bad.s:2:2: iadd does not produce a float"},
+	        {".stage fragment\n.regs 4\n\ttex.2d r2, t0, s0, r0\n\tend\n",
+	         "bad.s:3:2: tex: destination r2..r5 is out of range (4 registers)"},
+	        {".stage vertex\n; only a comment\n", "bad.s:2:1: no instructions"},
 	};
 	for (size_t i = 0; i < VT_COUNT(cases); i++) {
 		char error[VGPU_ASM_ERROR_SIZE] = "";
@@ -201,7 +212,8 @@ static void test_malformed_assembly_is_refused_with_location(void)
 
 		VT_CHECK_EQ_INT(status, -1);
 		if (!strstr(error, cases[i].error))
-			vt_fail(__FILE__, __LINE__, "case %zu: got '%s', expected '%s'", i, error, cases[i].error);
+			vt_fail(__FILE__, __LINE__, "case %zu: got '%s', expected '%s'", i, error,
+			        cases[i].error);
 		if (status == 0)
 			free(bytes);
 	}
@@ -300,12 +312,12 @@ static void test_example_loop_and_branch(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_corpus_round_trips_and_covers_every_opcode),
-	VT_CASE(test_float_immediates_round_trip),
-	VT_CASE(test_malformed_assembly_is_refused_with_location),
-	VT_CASE(test_disassembler_refuses_invalid_binaries),
-	VT_CASE(test_example_matrix_transform),
-	VT_CASE(test_example_loop_and_branch),
+        VT_CASE(test_corpus_round_trips_and_covers_every_opcode),
+        VT_CASE(test_float_immediates_round_trip),
+        VT_CASE(test_malformed_assembly_is_refused_with_location),
+        VT_CASE(test_disassembler_refuses_invalid_binaries),
+        VT_CASE(test_example_matrix_transform),
+        VT_CASE(test_example_loop_and_branch),
 };
 
 int main(int argc, char **argv)

@@ -22,25 +22,25 @@ static enum vgpu_shader_fault run(struct vgpu_shader *shader, uint32_t budget)
 static void test_nested_if_else(void)
 {
 	struct vgpu_shader *s = sh_load(".stage vertex\n"
-					"	mov r0, sr.laneid\n"
-					"	and r1, r0, 1\n"
-					"	and r2, r0, 2\n"
-					"	mov r3, 0\n"
-					"	if r1\n"
-					"		if r2\n"
-					"			mov r3, 1\n"
-					"		else\n"
-					"			mov r3, 2\n"
-					"		endif\n"
-					"		iadd r3, r3, 20\n"
-					"	else\n"
-					"		if r2\n"
-					"			mov r3, 3\n"
-					"		endif\n"
-					"		iadd r3, r3, 10\n"
-					"	endif\n"
-					"	st.out var0.x, r3\n"
-					"	end\n");
+	                                "	mov r0, sr.laneid\n"
+	                                "	and r1, r0, 1\n"
+	                                "	and r2, r0, 2\n"
+	                                "	mov r3, 0\n"
+	                                "	if r1\n"
+	                                "		if r2\n"
+	                                "			mov r3, 1\n"
+	                                "		else\n"
+	                                "			mov r3, 2\n"
+	                                "		endif\n"
+	                                "		iadd r3, r3, 20\n"
+	                                "	else\n"
+	                                "		if r2\n"
+	                                "			mov r3, 3\n"
+	                                "		endif\n"
+	                                "		iadd r3, r3, 10\n"
+	                                "	endif\n"
+	                                "	st.out var0.x, r3\n"
+	                                "	end\n");
 	if (!s)
 		return;
 	sh_warp_init(&warp);
@@ -62,31 +62,31 @@ static void test_nested_if_else(void)
 static void test_loops_with_lane_dependent_trip_counts(void)
 {
 	struct vgpu_shader *s = sh_load(".stage vertex\n"
-					"	mov r0, sr.laneid\n"
-					"	mov r1, 0\n"
-					"	mov r2, 0\n"
-					"	loop\n"
-					"		uge r3, r1, r0\n"
-					"		breakc r3\n"
-					"		iadd r2, r2, r1\n"
-					"		iadd r1, r1, 1\n"
-					"		and r4, r1, 3\n"
-					"		ieq r5, r4, 0\n"
-					"		continuec r5\n"
-					"		mov r6, 0\n"
-					"		loop\n"
-					"			iadd r6, r6, 1\n"
-					"			ilt r7, r6, r1\n"
-					"			if r7\n"
-					"				iadd r2, r2, 100\n"
-					"			else\n"
-					"				break\n"
-					"			endif\n"
-					"		endloop\n"
-					"	endloop\n"
-					"	st.out var0.x, r2\n"
-					"	st.out var0.y, r1\n"
-					"	end\n");
+	                                "	mov r0, sr.laneid\n"
+	                                "	mov r1, 0\n"
+	                                "	mov r2, 0\n"
+	                                "	loop\n"
+	                                "		uge r3, r1, r0\n"
+	                                "		breakc r3\n"
+	                                "		iadd r2, r2, r1\n"
+	                                "		iadd r1, r1, 1\n"
+	                                "		and r4, r1, 3\n"
+	                                "		ieq r5, r4, 0\n"
+	                                "		continuec r5\n"
+	                                "		mov r6, 0\n"
+	                                "		loop\n"
+	                                "			iadd r6, r6, 1\n"
+	                                "			ilt r7, r6, r1\n"
+	                                "			if r7\n"
+	                                "				iadd r2, r2, 100\n"
+	                                "			else\n"
+	                                "				break\n"
+	                                "			endif\n"
+	                                "		endloop\n"
+	                                "	endloop\n"
+	                                "	st.out var0.x, r2\n"
+	                                "	st.out var0.y, r1\n"
+	                                "	end\n");
 	if (!s)
 		return;
 	sh_warp_init(&warp);
@@ -113,17 +113,17 @@ static void test_loops_with_lane_dependent_trip_counts(void)
 static void test_break_inside_if_stays_off_until_endloop(void)
 {
 	struct vgpu_shader *s = sh_load(".stage vertex\n"
-					"	mov r0, sr.laneid\n"
-					"	ult r1, r0, 8\n"
-					"	loop\n"
-					"		if r1\n"
-					"			break\n"
-					"		endif\n"
-					"		iadd r2, r2, 1\n"
-					"		break\n"
-					"	endloop\n"
-					"	st.out var0.x, r2\n"
-					"	end\n");
+	                                "	mov r0, sr.laneid\n"
+	                                "	ult r1, r0, 8\n"
+	                                "	loop\n"
+	                                "		if r1\n"
+	                                "			break\n"
+	                                "		endif\n"
+	                                "		iadd r2, r2, 1\n"
+	                                "		break\n"
+	                                "	endloop\n"
+	                                "	st.out var0.x, r2\n"
+	                                "	end\n");
 	if (!s)
 		return;
 	sh_warp_init(&warp);
@@ -137,14 +137,14 @@ static void test_break_inside_if_stays_off_until_endloop(void)
 static void test_uniform_branch_skips_the_untaken_side(void)
 {
 	struct vgpu_shader *s = sh_load(".stage vertex\n"
-					"	if r0\n"
-					"		mov r1, 1\n"
-					"		mov r1, 2\n"
-					"	else\n"
-					"		mov r1, 3\n"
-					"	endif\n"
-					"	st.out var0.x, r1\n"
-					"	end\n");
+	                                "	if r0\n"
+	                                "		mov r1, 1\n"
+	                                "		mov r1, 2\n"
+	                                "	else\n"
+	                                "		mov r1, 3\n"
+	                                "	endif\n"
+	                                "	st.out var0.x, r1\n"
+	                                "	end\n");
 	if (!s)
 		return;
 	sh_warp_init(&warp);
@@ -157,10 +157,10 @@ static void test_uniform_branch_skips_the_untaken_side(void)
 static void test_budget_ends_an_endless_loop(void)
 {
 	struct vgpu_shader *s = sh_load(".stage vertex\n"
-					"	loop\n"
-					"		iadd r0, r0, 1\n"
-					"	endloop\n"
-					"	end\n");
+	                                "	loop\n"
+	                                "		iadd r0, r0, 1\n"
+	                                "	endloop\n"
+	                                "	end\n");
 	if (!s)
 		return;
 	sh_warp_init(&warp);
@@ -212,17 +212,17 @@ static void test_nesting_deeper_than_16_is_rejected_at_load(void)
 static void test_discard(void)
 {
 	struct vgpu_shader *s = sh_load(".stage fragment\n"
-					"	mov r0, sr.laneid\n"
-					"	and r1, r0, 1\n"
-					"	st.out color0.y, 1.0\n"
-					"	discardc r1\n"
-					"	st.out color0.x, 2.0\n"
-					"	ult r2, r0, 4\n"
-					"	if r2\n"
-					"		discard\n"
-					"	endif\n"
-					"	st.out color0.z, 3.0\n"
-					"	end\n");
+	                                "	mov r0, sr.laneid\n"
+	                                "	and r1, r0, 1\n"
+	                                "	st.out color0.y, 1.0\n"
+	                                "	discardc r1\n"
+	                                "	st.out color0.x, 2.0\n"
+	                                "	ult r2, r0, 4\n"
+	                                "	if r2\n"
+	                                "		discard\n"
+	                                "	endif\n"
+	                                "	st.out color0.z, 3.0\n"
+	                                "	end\n");
 	if (!s)
 		return;
 	sh_warp_init(&warp);
@@ -254,21 +254,21 @@ static void test_discard(void)
 static void test_derivatives(void)
 {
 	struct vgpu_shader *s = sh_load(".stage fragment\n"
-					"	mov r0, sr.fragcoord.x\n"
-					"	mov r1, sr.fragcoord.y\n"
-					"	fmul r2, r0, r0\n"
-					"	fmul r3, r1, r1\n"
-					"	fmul r3, r3, r1\n"
-					"	ffma r2, r3, 3.0, r2\n"
-					"	ddx r4, r2\n"
-					"	ddy r5, r2\n"
-					"	ddx.fine r6, r2\n"
-					"	ddy.fine r7, -r2\n"
-					"	st.out color0.x, r4\n"
-					"	st.out color0.y, r5\n"
-					"	st.out color0.z, r6\n"
-					"	st.out color0.w, r7\n"
-					"	end\n");
+	                                "	mov r0, sr.fragcoord.x\n"
+	                                "	mov r1, sr.fragcoord.y\n"
+	                                "	fmul r2, r0, r0\n"
+	                                "	fmul r3, r1, r1\n"
+	                                "	fmul r3, r3, r1\n"
+	                                "	ffma r2, r3, 3.0, r2\n"
+	                                "	ddx r4, r2\n"
+	                                "	ddy r5, r2\n"
+	                                "	ddx.fine r6, r2\n"
+	                                "	ddy.fine r7, -r2\n"
+	                                "	st.out color0.x, r4\n"
+	                                "	st.out color0.y, r5\n"
+	                                "	st.out color0.z, r6\n"
+	                                "	st.out color0.w, r7\n"
+	                                "	end\n");
 	float v[16];
 	if (!s)
 		return;
@@ -294,35 +294,39 @@ static void test_derivatives(void)
 static void test_loader_rejects_bad_binaries(void)
 {
 	static const struct {
-		unsigned word;     /* word to replace (or ~0u: patch the header) */
+		unsigned word; /* word to replace (or ~0u: patch the header) */
 		uint64_t value;
 		unsigned hdr_offset;
 		const char *message;
 		uint64_t next; /* if not 0: the new word 1 */
 	} cases[] = {
-		{0, 0x00, 0, "word 0: opcode 0x00 does not exist", 0},
-		{0, 0xff, 0, "word 0: opcode 0xff does not exist", 0},
-		{0, (uint64_t)VGPU_OP_MOV | 1ull << 8 | 1ull << 45, 0, "word 0: mov: reserved bit 45 is set", 0},
-		{0, (uint64_t)VGPU_OP_MOV | 9ull << 8, 0, "word 0: destination register r9 is out of range", 0},
-		{0, (uint64_t)VGPU_OP_IADD | 1ull << 8 | 1ull << 37, 0, "source 0 cannot take neg/abs modifiers", 0},
-		{0, (uint64_t)VGPU_OP_IADD | 1ull << 8 | 1ull << 15, 0, "iadd does not produce a float", 0},
-		{0, (uint64_t)VGPU_OP_FSQRT | 1ull << 8 | 2ull << 23, 0, "unused source field 1 is r2", 0},
-		{0, (uint64_t)VGPU_OP_ELSE, 0, "word 0: else without a matching if", 0},
-		{0, (uint64_t)VGPU_OP_BREAK, 0, "word 0: break outside a loop", 0},
-		{0, (uint64_t)VGPU_OP_END, 0, "word 0: end must be the last instruction", 0},
-		{1, (uint64_t)VGPU_OP_NOT | 1ull << 8, 0, "word 1: the program must finish with an end", 0},
-		{0, (uint64_t)VGPU_OP_MOV_SR | 1ull << 8 | 3ull << 46, 0, "special register 3 is not available", 0},
-		{0, (uint64_t)VGPU_OP_MOV | 1ull << 8 | 1ull << 43, 0, "word 1: immediate word has non-zero upper",
-		 1ull << 32},
-		{0, (uint64_t)VGPU_OP_MOV | 1ull << 8 | 1ull << 43, 0, "word 0: the program must finish with an end",
-		 VGPU_OP_END},
-		{~0u, 0x12345678, 0, "header: bad magic 0x12345678", 0},
-		{~0u, 2, 4, "header: version 2 is not supported", 0},
-		{~0u, 2, 6, "header: stage 2 does not exist", 0},
-		{~0u, 0, 7, "header: register count 0 is outside 1..128", 0},
-		{~0u, 200, 7, "header: register count 200 is outside 1..128", 0},
-		{~0u, 1, 8, "header: input mask 0x1 does not match", 0},
-		{~0u, 3, 16, "header: size 40 bytes does not match the header's 3 words (48 bytes)", 0},
+	        {0, 0x00, 0, "word 0: opcode 0x00 does not exist", 0},
+	        {0, 0xff, 0, "word 0: opcode 0xff does not exist", 0},
+	        {0, (uint64_t)VGPU_OP_MOV | 1ull << 8 | 1ull << 45, 0, "word 0: mov: reserved bit 45 is set",
+	         0},
+	        {0, (uint64_t)VGPU_OP_MOV | 9ull << 8, 0, "word 0: destination register r9 is out of range",
+	         0},
+	        {0, (uint64_t)VGPU_OP_IADD | 1ull << 8 | 1ull << 37, 0,
+	         "source 0 cannot take neg/abs modifiers", 0},
+	        {0, (uint64_t)VGPU_OP_IADD | 1ull << 8 | 1ull << 15, 0, "iadd does not produce a float", 0},
+	        {0, (uint64_t)VGPU_OP_FSQRT | 1ull << 8 | 2ull << 23, 0, "unused source field 1 is r2", 0},
+	        {0, (uint64_t)VGPU_OP_ELSE, 0, "word 0: else without a matching if", 0},
+	        {0, (uint64_t)VGPU_OP_BREAK, 0, "word 0: break outside a loop", 0},
+	        {0, (uint64_t)VGPU_OP_END, 0, "word 0: end must be the last instruction", 0},
+	        {1, (uint64_t)VGPU_OP_NOT | 1ull << 8, 0, "word 1: the program must finish with an end", 0},
+	        {0, (uint64_t)VGPU_OP_MOV_SR | 1ull << 8 | 3ull << 46, 0,
+	         "special register 3 is not available", 0},
+	        {0, (uint64_t)VGPU_OP_MOV | 1ull << 8 | 1ull << 43, 0,
+	         "word 1: immediate word has non-zero upper", 1ull << 32},
+	        {0, (uint64_t)VGPU_OP_MOV | 1ull << 8 | 1ull << 43, 0,
+	         "word 0: the program must finish with an end", VGPU_OP_END},
+	        {~0u, 0x12345678, 0, "header: bad magic 0x12345678", 0},
+	        {~0u, 2, 4, "header: version 2 is not supported", 0},
+	        {~0u, 2, 6, "header: stage 2 does not exist", 0},
+	        {~0u, 0, 7, "header: register count 0 is outside 1..128", 0},
+	        {~0u, 200, 7, "header: register count 200 is outside 1..128", 0},
+	        {~0u, 1, 8, "header: input mask 0x1 does not match", 0},
+	        {~0u, 3, 16, "header: size 40 bytes does not match the header's 3 words (48 bytes)", 0},
 	};
 	for (size_t i = 0; i < VT_COUNT(cases); i++) {
 		unsigned char bin[VGPU_ISA_HEADER_SIZE + 16] = {0};
@@ -337,7 +341,8 @@ static void test_loader_rejects_bad_binaries(void)
 		vgpu_isa_put64(bin + VGPU_ISA_HEADER_SIZE, (uint64_t)VGPU_OP_MOV | 1ull << 8);
 		vgpu_isa_put64(bin + VGPU_ISA_HEADER_SIZE + 8, VGPU_OP_END);
 		if (cases[i].word == ~0u) {
-			if (cases[i].hdr_offset == VGPU_ISA_HDR_MAGIC || cases[i].hdr_offset >= VGPU_ISA_HDR_INPUTS)
+			if (cases[i].hdr_offset == VGPU_ISA_HDR_MAGIC ||
+			    cases[i].hdr_offset >= VGPU_ISA_HDR_INPUTS)
 				vgpu_isa_put32(bin + cases[i].hdr_offset, (uint32_t)cases[i].value);
 			else
 				bin[cases[i].hdr_offset] = (unsigned char)cases[i].value;
@@ -349,7 +354,8 @@ static void test_loader_rejects_bad_binaries(void)
 		s = vgpu_shader_load(bin, sizeof(bin), error, NULL);
 		VT_CHECK(s == NULL);
 		if (!strstr(error, cases[i].message))
-			vt_fail(__FILE__, __LINE__, "case %zu: error '%s' lacks '%s'", i, error, cases[i].message);
+			vt_fail(__FILE__, __LINE__, "case %zu: error '%s' lacks '%s'", i, error,
+			        cases[i].message);
 		vgpu_shader_free(s);
 	}
 }
@@ -373,7 +379,8 @@ static void *run_many(void *arg)
 			w->vertex_id[l] = job->base + iter * 16 + l;
 		vgpu_shader_run(job->shader, w, &env.env);
 		for (unsigned l = 0; l < 16; l++)
-			job->mismatches += sh_out(w, VGPU_ISA_OUT_VARYING0, 0, l) != (job->base + iter * 16 + l) * 3;
+			job->mismatches +=
+			        sh_out(w, VGPU_ISA_OUT_VARYING0, 0, l) != (job->base + iter * 16 + l) * 3;
 	}
 	free(w);
 	return NULL;
@@ -383,7 +390,7 @@ static void *run_many(void *arg)
 static void test_concurrent_warps_share_a_shader(void)
 {
 	struct vgpu_shader *s = sh_load(".stage vertex\n mov r0, sr.vertexid\n imul r1, r0, 3\n"
-					" st.out var0.x, r1\n end\n");
+	                                " st.out var0.x, r1\n end\n");
 	struct thread_job jobs[2] = {{s, 0, 0}, {s, 1u << 20, 0}};
 	pthread_t threads[2];
 
@@ -399,16 +406,16 @@ static void test_concurrent_warps_share_a_shader(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_nested_if_else),
-	VT_CASE(test_loops_with_lane_dependent_trip_counts),
-	VT_CASE(test_break_inside_if_stays_off_until_endloop),
-	VT_CASE(test_uniform_branch_skips_the_untaken_side),
-	VT_CASE(test_budget_ends_an_endless_loop),
-	VT_CASE(test_nesting_deeper_than_16_is_rejected_at_load),
-	VT_CASE(test_discard),
-	VT_CASE(test_derivatives),
-	VT_CASE(test_loader_rejects_bad_binaries),
-	VT_CASE(test_concurrent_warps_share_a_shader),
+        VT_CASE(test_nested_if_else),
+        VT_CASE(test_loops_with_lane_dependent_trip_counts),
+        VT_CASE(test_break_inside_if_stays_off_until_endloop),
+        VT_CASE(test_uniform_branch_skips_the_untaken_side),
+        VT_CASE(test_budget_ends_an_endless_loop),
+        VT_CASE(test_nesting_deeper_than_16_is_rejected_at_load),
+        VT_CASE(test_discard),
+        VT_CASE(test_derivatives),
+        VT_CASE(test_loader_rejects_bad_binaries),
+        VT_CASE(test_concurrent_warps_share_a_shader),
 };
 
 int main(int argc, char **argv)

@@ -11,18 +11,18 @@ static struct vgpu_shader_warp warp;
 static void test_attributes_and_vertex_outputs(void)
 {
 	struct vgpu_shader *s = sh_load(".stage vertex\n"
-					"	ld.in r0, a15.w\n"
-					"	ld.in r1, a3.y\n"
-					"	mov r2, sr.vertexid\n"
-					"	mov r3, sr.instanceid\n"
-					"	mov r4, sr.laneid\n"
-					"	st.out pos.x, r0\n"
-					"	st.out pos.w, r1\n"
-					"	st.out psize, 4.0\n"
-					"	st.out var15.w, r2\n"
-					"	st.out var0.z, r3\n"
-					"	st.out var7.x, r4\n"
-					"	end\n");
+	                                "	ld.in r0, a15.w\n"
+	                                "	ld.in r1, a3.y\n"
+	                                "	mov r2, sr.vertexid\n"
+	                                "	mov r3, sr.instanceid\n"
+	                                "	mov r4, sr.laneid\n"
+	                                "	st.out pos.x, r0\n"
+	                                "	st.out pos.w, r1\n"
+	                                "	st.out psize, 4.0\n"
+	                                "	st.out var15.w, r2\n"
+	                                "	st.out var0.z, r3\n"
+	                                "	st.out var7.x, r4\n"
+	                                "	end\n");
 	struct sh_env env;
 	if (!s)
 		return;
@@ -54,15 +54,15 @@ static void test_attributes_and_vertex_outputs(void)
 static void test_varying_interpolation(void)
 {
 	struct vgpu_shader *s = sh_load(".stage fragment\n"
-					"	ld.var.smooth r0, v2.y\n"
-					"	ld.var.noperspective r1, v2.y\n"
-					"	ld.var.flat r2, v2.y\n"
-					"	ld.var.flat r3, v9.x\n"
-					"	st.out color0.x, r0\n"
-					"	st.out color0.y, r1\n"
-					"	st.out color0.z, r2\n"
-					"	st.out color3.w, r3\n"
-					"	end\n");
+	                                "	ld.var.smooth r0, v2.y\n"
+	                                "	ld.var.noperspective r1, v2.y\n"
+	                                "	ld.var.flat r2, v2.y\n"
+	                                "	ld.var.flat r3, v9.x\n"
+	                                "	st.out color0.x, r0\n"
+	                                "	st.out color0.y, r1\n"
+	                                "	st.out color0.z, r2\n"
+	                                "	st.out color3.w, r3\n"
+	                                "	end\n");
 	const float v[3] = {1.0f, 5.0f, -3.0f};
 	struct sh_env env;
 	if (!s)
@@ -95,15 +95,15 @@ static void test_varying_interpolation(void)
 static void test_fragment_system_values_and_depth(void)
 {
 	struct vgpu_shader *s = sh_load(".stage fragment\n"
-					"	mov r0, sr.fragcoord.x\n"
-					"	mov r1, sr.fragcoord.w\n"
-					"	mov r2, sr.frontfacing\n"
-					"	mov r3, sr.fragcoord.z\n"
-					"	st.out color1.x, r0\n"
-					"	st.out color1.y, r1\n"
-					"	st.out color2.z, r2\n"
-					"	st.out depth, r3\n"
-					"	end\n");
+	                                "	mov r0, sr.fragcoord.x\n"
+	                                "	mov r1, sr.fragcoord.w\n"
+	                                "	mov r2, sr.frontfacing\n"
+	                                "	mov r3, sr.fragcoord.z\n"
+	                                "	st.out color1.x, r0\n"
+	                                "	st.out color1.y, r1\n"
+	                                "	st.out color2.z, r2\n"
+	                                "	st.out depth, r3\n"
+	                                "	end\n");
 	struct sh_env env;
 	if (!s)
 		return;
@@ -130,20 +130,20 @@ static void test_fragment_system_values_and_depth(void)
 static void test_uniform_loads(void)
 {
 	struct vgpu_shader *s = sh_load(".stage vertex\n"
-					"	mov r0, sr.laneid\n"
-					"	ishl r0, r0, 3\n"
-					"	ld.ubo r1, ubo0[r0 + 4]\n"
-					"	ld.ubo r2, ubo1[8]\n"
-					"	ld.ubo r3, ubo0[r0 + 65532]\n"
-					"	ld.ubo r4, ubo5[0]\n"
-					"	iadd r5, r0, 2\n"
-					"	ld.ubo r5, ubo0[r5]\n"
-					"	st.out var0.x, r1\n"
-					"	st.out var0.y, r2\n"
-					"	st.out var0.z, r3\n"
-					"	st.out var0.w, r4\n"
-					"	st.out var1.x, r5\n"
-					"	end\n");
+	                                "	mov r0, sr.laneid\n"
+	                                "	ishl r0, r0, 3\n"
+	                                "	ld.ubo r1, ubo0[r0 + 4]\n"
+	                                "	ld.ubo r2, ubo1[8]\n"
+	                                "	ld.ubo r3, ubo0[r0 + 65532]\n"
+	                                "	ld.ubo r4, ubo5[0]\n"
+	                                "	iadd r5, r0, 2\n"
+	                                "	ld.ubo r5, ubo0[r5]\n"
+	                                "	st.out var0.x, r1\n"
+	                                "	st.out var0.y, r2\n"
+	                                "	st.out var0.z, r3\n"
+	                                "	st.out var0.w, r4\n"
+	                                "	st.out var1.x, r5\n"
+	                                "	end\n");
 	struct sh_env env;
 	if (!s)
 		return;
@@ -155,9 +155,9 @@ static void test_uniform_loads(void)
 	for (unsigned l = 0; l < 16; l++) {
 		VT_CHECK_EQ_U64(sh_out(&warp, 2, 0, l), 0x1000 + 2 * l + 1);
 		VT_CHECK_EQ_U64(sh_out(&warp, 2, 1, l), 0x1000 + 63 - 2); /* slot 1 is slot 0 reversed */
-		VT_CHECK_EQ_U64(sh_out(&warp, 2, 2, l), 0);                /* past the buffer: zero */
-		VT_CHECK_EQ_U64(sh_out(&warp, 2, 3, l), 0);                /* unbound slot: zero */
-		VT_CHECK_EQ_U64(sh_out(&warp, 3, 0, l), 0x1000 + 2 * l);   /* unaligned address rounds down */
+		VT_CHECK_EQ_U64(sh_out(&warp, 2, 2, l), 0);               /* past the buffer: zero */
+		VT_CHECK_EQ_U64(sh_out(&warp, 2, 3, l), 0);               /* unbound slot: zero */
+		VT_CHECK_EQ_U64(sh_out(&warp, 3, 0, l), 0x1000 + 2 * l);  /* unaligned address rounds down */
 	}
 	/* A fault from the memory system ends the invocation at that instruction. */
 	env.fail_ubo = 0x77;
@@ -173,16 +173,16 @@ static void test_uniform_loads(void)
 static void test_texture_sampling_with_quad_derivatives(void)
 {
 	struct vgpu_shader *s = sh_load(".stage fragment\n"
-					"	mov r0, sr.fragcoord.x\n"
-					"	fmul r0, r0, 0.125\n"
-					"	mov r1, sr.fragcoord.y\n"
-					"	fmul r1, r1, r1\n"
-					"	tex.2d r4, t3, s5, r0\n"
-					"	st.out color0.x, r4\n"
-					"	st.out color0.y, r5\n"
-					"	st.out color0.z, r6\n"
-					"	st.out color0.w, r7\n"
-					"	end\n");
+	                                "	mov r0, sr.fragcoord.x\n"
+	                                "	fmul r0, r0, 0.125\n"
+	                                "	mov r1, sr.fragcoord.y\n"
+	                                "	fmul r1, r1, r1\n"
+	                                "	tex.2d r4, t3, s5, r0\n"
+	                                "	st.out color0.x, r4\n"
+	                                "	st.out color0.y, r5\n"
+	                                "	st.out color0.z, r6\n"
+	                                "	st.out color0.w, r7\n"
+	                                "	end\n");
 	struct sh_env env;
 	if (!s)
 		return;
@@ -203,7 +203,7 @@ static void test_texture_sampling_with_quad_derivatives(void)
 	for (unsigned l = 0; l < 12; l++) {
 		float x = warp.frag_coord[0][l] * 0.125f;
 		VT_CHECK_EQ_U64(sh_out(&warp, 0, 0, l), sh_bits(x));
-		VT_CHECK_EQ_U64(sh_out(&warp, 0, 2, l), sh_bits(0.125f)); /* d(s)/dx */
+		VT_CHECK_EQ_U64(sh_out(&warp, 0, 2, l), sh_bits(0.125f));       /* d(s)/dx */
 		VT_CHECK_EQ_U64(sh_out(&warp, 0, 3, l), sh_bits(16.0f - 9.0f)); /* d(t)/dy: 4^2 - 3^2 */
 	}
 	for (unsigned l = 12; l < 16; l++)
@@ -214,14 +214,14 @@ static void test_texture_sampling_with_quad_derivatives(void)
 static void test_texture_modes_cube_shadow_and_faults(void)
 {
 	struct vgpu_shader *s = sh_load(".stage vertex\n"
-					"	mov r0, 0.5\n"
-					"	mov r1, 0.25\n"
-					"	mov r2, -1.0\n"
-					"	mov r3, 0.75\n"
-					"	tex.cube.lod.shadow r4, t15, s0, r0, 2.0\n"
-					"	st.out var0.x, r4\n"
-					"	st.out var0.w, r7\n"
-					"	end\n");
+	                                "	mov r0, 0.5\n"
+	                                "	mov r1, 0.25\n"
+	                                "	mov r2, -1.0\n"
+	                                "	mov r3, 0.75\n"
+	                                "	tex.cube.lod.shadow r4, t15, s0, r0, 2.0\n"
+	                                "	st.out var0.x, r4\n"
+	                                "	st.out var0.w, r7\n"
+	                                "	end\n");
 	struct sh_env env;
 	if (!s)
 		return;
@@ -243,7 +243,8 @@ static void test_texture_modes_cube_shadow_and_faults(void)
 	VT_CHECK_EQ_U64(warp.fault_detail, 5);
 	vgpu_shader_free(s);
 
-	s = sh_load(".stage fragment\n mov r2, 3.0\n tex.2d.bias r4, t0, s0, r0, r2\n st.out color0.x, r7\n end\n");
+	s = sh_load(".stage fragment\n mov r2, 3.0\n tex.2d.bias r4, t0, s0, r0, r2\n st.out color0.x, r7\n "
+	            "end\n");
 	if (!s)
 		return;
 	sh_warp_init(&warp);
@@ -255,12 +256,12 @@ static void test_texture_modes_cube_shadow_and_faults(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_attributes_and_vertex_outputs),
-	VT_CASE(test_varying_interpolation),
-	VT_CASE(test_fragment_system_values_and_depth),
-	VT_CASE(test_uniform_loads),
-	VT_CASE(test_texture_sampling_with_quad_derivatives),
-	VT_CASE(test_texture_modes_cube_shadow_and_faults),
+        VT_CASE(test_attributes_and_vertex_outputs),
+        VT_CASE(test_varying_interpolation),
+        VT_CASE(test_fragment_system_values_and_depth),
+        VT_CASE(test_uniform_loads),
+        VT_CASE(test_texture_sampling_with_quad_derivatives),
+        VT_CASE(test_texture_modes_cube_shadow_and_faults),
 };
 
 int main(int argc, char **argv)
