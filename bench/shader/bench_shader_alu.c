@@ -10,7 +10,7 @@
 #include "vgpu_asm.h"
 
 #define BLOCKS 40
-#define WARPS  40000
+#define WARPS  100000
 #define LANES  VGPU_ISA_LANES
 
 static const char block_asm[] = "	ffma r2, r2, r0, r1\n" /* a = a * x + y */

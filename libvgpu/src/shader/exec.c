@@ -54,7 +54,7 @@ static uint32_t true_lanes(const uint32_t *row, uint32_t exec)
 	return mask & exec;
 }
 
-static void write_row(uint32_t *restrict dst, const uint32_t *restrict t, const struct run_state *st)
+static inline void write_row(uint32_t *restrict dst, const uint32_t *restrict t, const struct run_state *st)
 {
 	if (st->exec == ALL_LANES) {
 		memcpy(dst, t, LANES * sizeof(*t));
