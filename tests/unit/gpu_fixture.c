@@ -95,13 +95,19 @@ static uint64_t alloc_table(struct fixture *fx)
 
 struct fixture *fx_create(void)
 {
+	return fx_create_with_vram(FX_VRAM_SIZE);
+}
+
+struct fixture *fx_create_with_vram(uint64_t vram_size)
+{
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	char error[200];
-	if (!fx || !(fx->vram = calloc(1, FX_VRAM_SIZE)) || !(fx->sysmem = calloc(1, FX_SYSMEM_SIZE)))
+	if (!fx || !(fx->vram = calloc(1, vram_size)) || !(fx->sysmem = calloc(1, FX_SYSMEM_SIZE)))
 		die("out of memory");
+	fx->vram_size = vram_size;
 	fx->next_table = FX_TABLES_PA;
 	fx->root = alloc_table(fx);
-	struct vgpu_config config = { .vram = fx->vram, .vram_size = FX_VRAM_SIZE, .ops = &fx_ops, .opaque = fx };
+	struct vgpu_config config = { .vram = fx->vram, .vram_size = vram_size, .ops = &fx_ops, .opaque = fx };
 	fx->gpu = vgpu_create(&config, error, sizeof(error));
 	if (!fx->gpu)
 		die(error);

@@ -29,6 +29,7 @@
 struct fixture {
 	struct vgpu *gpu;
 	uint8_t *vram;
+	uint64_t vram_size;
 	uint8_t *sysmem;
 	uint32_t tail; /* where the next ring packet goes */
 	uint64_t next_table; /* bump allocator for page tables */
@@ -40,6 +41,8 @@ struct fixture {
 
 /* A fresh GPU with the ring enabled and head write-back on. Never fails (aborts the test binary instead). */
 struct fixture *fx_create(void);
+/* The same over a larger VRAM (a power of two >= FX_VRAM_SIZE), for benchmarks. */
+struct fixture *fx_create_with_vram(uint64_t vram_size);
 void fx_destroy(struct fixture *fx);
 
 /* Copy packets into the ring, ring the doorbell and wait for the CP to finish them. */
