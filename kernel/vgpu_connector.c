@@ -111,8 +111,7 @@ static void vgpu_hotplug_work(struct work_struct *work)
 	drm_kms_helper_hotplug_event(&vdev->drm);
 }
 
-/* From the interrupt handler: the uevent and the re-probe take locks, so they run in a work item.
- */
+/* From the interrupt handler: the uevent and the re-probe take locks, so they run in a work. */
 void vgpu_connector_hotplug(struct vgpu_device *vdev)
 {
 	schedule_work(&vdev->hotplug_work);

@@ -40,14 +40,14 @@ static void vgpu_crtc_disable_vblank(struct drm_crtc *crtc)
 static u32 vgpu_crtc_get_vblank_counter(struct drm_crtc *crtc)
 {
 	struct vgpu_device *vdev = crtc_to_vgpu(crtc);
-	u32 count = 0;
 	int idx;
 
+	/* Once the device is gone the counter stands still rather than jumping to 0. */
 	if (drm_dev_enter(&vdev->drm, &idx)) {
-		count = vgpu_read(vdev, VGPU_REG_VBLANK_COUNT);
+		WRITE_ONCE(vdev->vblank_counter, vgpu_read(vdev, VGPU_REG_VBLANK_COUNT));
 		drm_dev_exit(idx);
 	}
-	return count;
+	return READ_ONCE(vdev->vblank_counter);
 }
 
 /*
@@ -180,6 +180,30 @@ void vgpu_display_flip_done(struct vgpu_device *vdev)
 	spin_unlock_irqrestore(&vdev->drm.event_lock, flags);
 }
 
+/*
+ * The helper's default commit tail, with two changes: the CRTC is enabled before the planes are
+ * programmed (so atomic_flush can arm the event with vblank on), and the wait before releasing
+ * the old framebuffers is for FLIP_DONE, the moment the device stops reading them, rather than
+ * for the next vblank. Events complete at once when the device is gone, so an unplug never waits
+ * on hardware.
+ */
+static void vgpu_atomic_commit_tail(struct drm_atomic_state *state)
+{
+	struct drm_device *drm = state->dev;
+
+	drm_atomic_helper_commit_modeset_disables(drm, state);
+	drm_atomic_helper_commit_modeset_enables(drm, state);
+	drm_atomic_helper_commit_planes(drm, state, 0);
+	drm_atomic_helper_fake_vblank(state);
+	drm_atomic_helper_commit_hw_done(state);
+	drm_atomic_helper_wait_for_flip_done(drm, state);
+	drm_atomic_helper_cleanup_planes(drm, state);
+}
+
+static const struct drm_mode_config_helper_funcs vgpu_mode_config_helper_funcs = {
+	.atomic_commit_tail = vgpu_atomic_commit_tail,
+};
+
 static const struct drm_mode_config_funcs vgpu_mode_config_funcs = {
 	.fb_create = vgpu_fb_create,
 	.mode_valid = drm_vram_helper_mode_valid,
@@ -211,6 +235,7 @@ int vgpu_display_init(struct vgpu_device *vdev)
 	drm->mode_config.cursor_height = VGPU_CURSOR_SIZE;
 	drm->mode_config.fb_modifiers_not_supported = true;
 	drm->mode_config.funcs = &vgpu_mode_config_funcs;
+	drm->mode_config.helper_private = &vgpu_mode_config_helper_funcs;
 
 	ret = vgpu_planes_init(vdev);
 	if (ret)
@@ -224,8 +249,7 @@ int vgpu_display_init(struct vgpu_device *vdev)
 	if (ret)
 		return ret;
 
-	/* VBLANK_COUNT is a full 32-bit hardware counter that runs while the interrupt is masked.
-	 */
+	/* VBLANK_COUNT is a 32-bit hardware counter that runs while the interrupt is masked. */
 	drm->max_vblank_count = U32_MAX;
 	drm->vblank_disable_immediate = true;
 	ret = drm_vblank_init(drm, 1);

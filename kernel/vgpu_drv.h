@@ -47,8 +47,7 @@ struct vgpu_device {
 	spinlock_t
 		int_mask_lock; /* INT_MASK is changed from process and vblank (irq-off) context */
 	u32 int_mask;
-	u32 faults_seen; /* FAULT_COUNT at the last report, to count faults whose records were lost
-			  */
+	u32 faults_seen; /* FAULT_COUNT at the last report: counts faults not recorded */
 
 	struct drm_crtc crtc;
 	struct drm_plane primary;
@@ -57,6 +56,7 @@ struct vgpu_device {
 	struct drm_connector connector;
 	/* The page-flip event waiting for FLIP_DONE; protected by drm.event_lock. */
 	struct drm_pending_vblank_event *flip_event;
+	u32 vblank_counter; /* VBLANK_COUNT as last read */
 	struct work_struct hotplug_work;
 };
 
@@ -108,6 +108,7 @@ int vgpu_connector_init(struct vgpu_device *vdev);
 void vgpu_connector_hotplug(struct vgpu_device *vdev);
 
 /* vgpu_fb.c */
+u32 vgpu_fb_hw_format(u32 drm_format);
 struct drm_framebuffer *vgpu_fb_create(struct drm_device *drm, struct drm_file *file,
 				       const struct drm_mode_fb_cmd2 *mode_cmd);
 int vgpu_dumb_create(struct drm_file *file, struct drm_device *drm,

@@ -5,8 +5,8 @@
  * offset.
  *
  * Checks beyond the DRM core's (which already rejects unknown formats, zero or short pitches,
- * missing handles and buffers too small for width x height x pitch + offset): the limits of the
- * device.
+ * missing handles and buffers too small for width x height x pitch + offset): the formats and
+ * limits of the device.
  */
 #include <drm/drm_fourcc.h>
 #include <drm/drm_framebuffer.h>
@@ -15,19 +15,31 @@
 
 #include "vgpu_drv.h"
 
+/* The device's code of a DRM scanout format (hw-spec 9.1); VGPU_FORMAT_NONE if it has none. */
+u32 vgpu_fb_hw_format(u32 drm_format)
+{
+	switch (drm_format) {
+	case DRM_FORMAT_XRGB8888:
+		return VGPU_FORMAT_B8G8R8X8_UNORM;
+	case DRM_FORMAT_ARGB8888:
+		return VGPU_FORMAT_B8G8R8A8_UNORM;
+	case DRM_FORMAT_RGB565:
+		return VGPU_FORMAT_B5G6R5_UNORM;
+	}
+	return VGPU_FORMAT_NONE;
+}
+
 struct drm_framebuffer *vgpu_fb_create(struct drm_device *drm, struct drm_file *file,
 				       const struct drm_mode_fb_cmd2 *mode_cmd)
 {
 	const struct drm_format_info *info = drm_get_format_info(drm, mode_cmd);
 
-	/* Only single-plane scanout formats reach here (the core checks the planes' format lists).
-	 */
-	if (!info || info->num_planes != 1)
+	/* Framebuffers exist to be scanned out: refuse formats the display cannot read. */
+	if (!info || vgpu_fb_hw_format(mode_cmd->pixel_format) == VGPU_FORMAT_NONE)
 		return ERR_PTR(-EINVAL);
 	if (mode_cmd->pitches[0] > VGPU_SURFACE_PITCH_MAX)
 		return ERR_PTR(-EINVAL);
-	/* The device addresses pixels: a row or the first pixel straddling two pixels is not a
-	 * surface. */
+	/* The device addresses whole pixels: rows and the first pixel start on a pixel boundary. */
 	if (mode_cmd->pitches[0] % info->cpp[0] || mode_cmd->offsets[0] % info->cpp[0])
 		return ERR_PTR(-EINVAL);
 	return drm_gem_fb_create(drm, file, mode_cmd);
@@ -54,6 +66,8 @@ int vgpu_dumb_create(struct drm_file *file, struct drm_device *drm,
 	struct vgpu_device *vdev = to_vgpu(drm);
 	u64 size;
 
+	if (args->flags)
+		return -EINVAL;
 	if (args->width > vdev->max_surface_dim || args->height > vdev->max_surface_dim)
 		return -EINVAL;
 	if (args->bpp != 8 && args->bpp != 16 && args->bpp != 24 && args->bpp != 32)

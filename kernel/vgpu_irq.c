@@ -70,8 +70,7 @@ static void vgpu_fault_report(struct vgpu_device *vdev)
 		vgpu_write(vdev, VGPU_REG_FAULT_ACK, 1);
 		recorded = 1;
 	}
-	/* Faults that came while a record was held were only counted: say how many went unrecorded.
-	 */
+	/* Faults during a held record were only counted: say how many went unrecorded. */
 	if (count - vdev->faults_seen > recorded)
 		drm_err_ratelimited(&vdev->drm,
 				    "%u more device faults were counted but not recorded\n",

@@ -26,19 +26,6 @@ static const u32 vgpu_cursor_formats[] = {
 	DRM_FORMAT_ARGB8888,
 };
 
-static u32 vgpu_scanout_format(u32 drm_format)
-{
-	switch (drm_format) {
-	case DRM_FORMAT_XRGB8888:
-		return VGPU_FORMAT_B8G8R8X8_UNORM;
-	case DRM_FORMAT_ARGB8888:
-		return VGPU_FORMAT_B8G8R8A8_UNORM;
-	case DRM_FORMAT_RGB565:
-		return VGPU_FORMAT_B5G6R5_UNORM;
-	}
-	return VGPU_FORMAT_NONE;
-}
-
 static int vgpu_primary_atomic_check(struct drm_plane *plane, struct drm_atomic_state *state)
 {
 	struct drm_plane_state *new_state = drm_atomic_get_new_plane_state(state, plane);
@@ -64,7 +51,7 @@ static void vgpu_primary_atomic_update(struct drm_plane *plane, struct drm_atomi
 		vgpu_write64(
 			vdev, VGPU_REG_SCANOUT_ADDR_LO, VGPU_REG_SCANOUT_ADDR_HI,
 			vgpu_fb_vram_offset(fb, new_state->src.x1 >> 16, new_state->src.y1 >> 16));
-		vgpu_write(vdev, VGPU_REG_SCANOUT_FORMAT, vgpu_scanout_format(fb->format->format));
+		vgpu_write(vdev, VGPU_REG_SCANOUT_FORMAT, vgpu_fb_hw_format(fb->format->format));
 		vgpu_write(vdev, VGPU_REG_SCANOUT_STRIDE, fb->pitches[0]);
 		vgpu_write(vdev, VGPU_REG_SCANOUT_WIDTH, drm_rect_width(&new_state->dst));
 		vgpu_write(vdev, VGPU_REG_SCANOUT_HEIGHT, drm_rect_height(&new_state->dst));

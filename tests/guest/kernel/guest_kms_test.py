@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""Guest tests of vgpu.ko, as one TAP stream for meson.
+
+Boot 1 (guest_kms.sh): the driver binds at boot, the ioctl test program passes, rmmod and insmod work,
+dmesg stays clean, and modetest shows its SMPTE pattern in the preferred mode; the host checks the
+screendump against the pattern's definition. Boot 2: text written to the console appears on the
+vgpu display through fbdev emulation.
+
+Usage: guest_kms_test.py VGPU-VM MODULE-DIR TEST-PROGRAM
+"""
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# libdrm's SMPTE pattern (tests/util/pattern.c): the top two thirds are seven 75% bars, left to right.
+SMPTE_TOP_BARS = [(192, 192, 192), (192, 192, 0), (0, 192, 192), (0, 192, 0), (192, 0, 192), (192, 0, 0),
+                  (0, 0, 192)]
+
+
+class Tap:
+    def __init__(self):
+        self.lines = []
+        self.count = 0
+        self.failed = False
+
+    def result(self, ok, name, detail=None):
+        self.count += 1
+        self.lines.append(f"{'ok' if ok else 'not ok'} {self.count} - {name}")
+        if detail:
+            self.lines.extend('# ' + line for line in detail.splitlines())
+        self.failed |= not ok
+
+    def finish(self):
+        print(f"1..{self.count}")
+        print('\n'.join(self.lines))
+        sys.stdout.flush()
+        return 1 if self.failed else 0
+
+
+def read_png(path):
+    """Returns (width, height, rows of (r, g, b) tuples) of an 8-bit RGB or RGBA, non-interlaced PNG."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    if data[:8] != b'\x89PNG\r\n\x1a\n':
+        raise ValueError(f'{path} is not a PNG file')
+    pos, idat, header = 8, b'', None
+    while pos < len(data):
+        length, kind = struct.unpack('>I4s', data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b'IHDR':
+            header = struct.unpack('>IIBBBBB', body)
+        elif kind == b'IDAT':
+            idat += body
+        pos += 12 + length
+    width, height, depth, color, _, _, interlace = header
+    if depth != 8 or color not in (2, 6) or interlace:
+        raise ValueError(f'{path}: unsupported PNG layout (depth {depth}, color type {color})')
+    bpp = 3 if color == 2 else 4
+    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + a) & 255
+            elif kind == 2:
+                line[i] = (line[i] + b) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif kind == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([tuple(line[x * bpp:x * bpp + 3]) for x in range(width)])
+        prev = line
+    return width, height, rows
+
+
+def run_guest(vgpu_vm, module_dir, command, screenshot):
+    args = [vgpu_vm, 'run', '--modules', module_dir, '--timeout', '240', '--screenshot', screenshot,
+            '--exec', command]
+    proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors='replace')
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def check_lifecycle_and_modetest(tap, vgpu_vm, module_dir, test_program, workdir):
+    screenshot = os.path.join(workdir, 'modetest.png')
+    # The guest runs on the host's root: it reloads the module from where the host built it.
+    module = os.path.join(os.path.abspath(module_dir), 'vgpu.ko')
+    status, out, err = run_guest(vgpu_vm, module_dir,
+                                 f"sh {HERE}/guest_kms.sh {test_program} {module}", screenshot)
+    tap.result(status == 0, 'boot 1: the guest ran the driver checks', None if status == 0 else err + out)
+    info, program_tap = {}, []
+    for line in out.splitlines():
+        if line.startswith('vgpu-check: '):
+            verdict = line[len('vgpu-check: '):]
+            ok = verdict.startswith('ok ')
+            tap.result(ok, verdict[3:] if ok else verdict[7:])
+        elif line.startswith('vgpu-tap: '):
+            program_tap.append(line[len('vgpu-tap: '):])
+        elif line.startswith('vgpu-info: '):
+            key, _, value = line[len('vgpu-info: '):].partition(' ')
+            info[key] = value
+        elif line.startswith('#'):
+            tap.lines.append(line)
+    # The test program's cases, renumbered into this stream.
+    planned = next((int(l[3:]) for l in program_tap if l.startswith('1..')), None)
+    cases = [l for l in program_tap if l.startswith('ok ') or l.startswith('not ok ')]
+    tap.result(planned is not None and planned == len(cases), 'the ioctl test program ran all its cases',
+               '\n'.join(program_tap) if planned != len(cases) else None)
+    for line in program_tap:
+        if line.startswith('#'):
+            tap.lines.append(line)
+        elif line.startswith('ok ') or line.startswith('not ok '):
+            ok = line.startswith('ok ')
+            tap.result(ok, 'ioctl ' + line.split(' - ', 1)[-1])
+
+    mode = info.get('preferred-mode', '')
+    try:
+        width, height, rows = read_png(screenshot)
+    except (OSError, ValueError) as e:
+        tap.result(False, 'modetest: the screendump is readable', str(e))
+        return
+    tap.result(f'{width}x{height}' == mode, 'modetest: the display shows the preferred mode',
+               f'screendump {width}x{height}, preferred mode {mode!r}')
+    y = height // 3
+    seen = [rows[y][(2 * i + 1) * width // 14] for i in range(7)]
+    tap.result(seen == SMPTE_TOP_BARS, 'modetest: the display shows the SMPTE bars',
+               f'seen {seen}, expected {SMPTE_TOP_BARS}')
+
+
+def check_fbdev_console(tap, vgpu_vm, module_dir, workdir):
+    screenshot = os.path.join(workdir, 'console.png')
+    text = 'VGPU FBDEV CONSOLE ' * 3
+    # Clear the console and write one line of text at its top-left; the cursor may blink, the text not.
+    status, out, err = run_guest(vgpu_vm, module_dir,
+                                 f"printf '\\033[2J\\033[H{text}\\n' > /dev/tty1 && sleep 1", screenshot)
+    tap.result(status == 0, 'boot 2: the guest wrote to the console', None if status == 0 else err + out)
+    try:
+        width, height, rows = read_png(screenshot)
+    except (OSError, ValueError) as e:
+        tap.result(False, 'fbdev: the screendump is readable', str(e))
+        return
+    # fbcon's glyphs are at most 16 rows high (the 8x16 font): the text row has lit pixels across the
+    # width of the text, the rows below it none.
+    lit = lambda px: max(px) > 64
+    text_row = [x for y in range(16) for x in range(width) if lit(rows[y][x])]
+    below = sum(1 for y in range(40, height) for x in range(0, width, 4) if lit(rows[y][x]))
+    tap.result(len(text_row) > 4 * len(text), 'fbdev: the console text is on the vgpu display',
+               f'{len(text_row)} lit pixels in the first text row')
+    tap.result(below == 0, 'fbdev: the rest of the cleared console is dark', f'{below} lit pixels below')
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    vgpu_vm, module_dir, test_program = sys.argv[1:]
+    tap = Tap()
+    with tempfile.TemporaryDirectory(prefix='vgpu-guest-kms-') as workdir:
+        check_lifecycle_and_modetest(tap, vgpu_vm, module_dir, test_program, workdir)
+        check_fbdev_console(tap, vgpu_vm, module_dir, workdir)
+    sys.exit(tap.finish())
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,388 @@
+/* Guest test of vgpu.ko's ioctls: its own (GET_PARAM), the dumb-buffer, framebuffer, page-flip, vblank
+ * and cursor ioctls it implements through DRM helpers, their error paths, and the display timing. Runs in
+ * the guest (tests/guest/kernel/guest_kms_test.py boots it); needs DRM master on the vgpu card. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <drm_fourcc.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "drm/vgpu_drm.h"
+#include "vgpu/vgpu_hw.h"
+#include "vgpu_test.h"
+
+static int card = -1;
+
+/* 0, or the negative errno of a failed ioctl. */
+static int ioctl_result(unsigned long request, void *arg)
+{
+	return drmIoctl(card, request, arg) ? -errno : 0;
+}
+
+static uint64_t get_param(uint32_t param)
+{
+	struct drm_vgpu_get_param args = {.param = param};
+	VT_CHECK_EQ_INT(ioctl_result(DRM_IOCTL_VGPU_GET_PARAM, &args), 0);
+	return args.value;
+}
+
+struct dumb {
+	uint32_t handle, pitch, fb_id;
+	uint64_t size;
+	void *map;
+};
+
+static int dumb_create(uint32_t width, uint32_t height, uint32_t bpp, struct dumb *out)
+{
+	struct drm_mode_create_dumb args = {.width = width, .height = height, .bpp = bpp};
+	int ret = ioctl_result(DRM_IOCTL_MODE_CREATE_DUMB, &args);
+	if (ret == 0 && out) {
+		*out = (struct dumb){.handle = args.handle, .pitch = args.pitch, .size = args.size};
+	} else if (ret == 0) {
+		struct drm_mode_destroy_dumb destroy = {.handle = args.handle};
+		ioctl_result(DRM_IOCTL_MODE_DESTROY_DUMB, &destroy);
+	}
+	return ret;
+}
+
+static void *dumb_map(struct dumb *bo)
+{
+	struct drm_mode_map_dumb args = {.handle = bo->handle};
+	if (ioctl_result(DRM_IOCTL_MODE_MAP_DUMB, &args) != 0)
+		return NULL;
+	void *map = mmap(NULL, bo->size, PROT_READ | PROT_WRITE, MAP_SHARED, card, (off_t)args.offset);
+	return map == MAP_FAILED ? NULL : map;
+}
+
+static void dumb_destroy(struct dumb *bo)
+{
+	struct drm_mode_destroy_dumb args = {.handle = bo->handle};
+	if (bo->map)
+		munmap(bo->map, bo->size);
+	if (bo->fb_id)
+		drmModeRmFB(card, bo->fb_id);
+	VT_CHECK_EQ_INT(ioctl_result(DRM_IOCTL_MODE_DESTROY_DUMB, &args), 0);
+}
+
+static int add_fb(uint32_t width, uint32_t height, uint32_t format, uint32_t handle, uint32_t pitch,
+		  uint32_t offset, uint32_t flags, uint32_t *fb_id)
+{
+	struct drm_mode_fb_cmd2 args = {.width = width, .height = height, .pixel_format = format, .flags = flags};
+	args.handles[0] = handle;
+	args.pitches[0] = pitch;
+	args.offsets[0] = offset;
+	int ret = ioctl_result(DRM_IOCTL_MODE_ADDFB2, &args);
+	if (ret == 0 && fb_id)
+		*fb_id = args.fb_id;
+	else if (ret == 0)
+		drmModeRmFB(card, args.fb_id);
+	return ret;
+}
+
+static void test_version_and_params(void)
+{
+	drmVersionPtr version = drmGetVersion(card);
+	VT_CHECK(version && strcmp(version->name, "vgpu") == 0);
+	VT_CHECK_EQ_INT(version->version_major, DRM_VGPU_VERSION_MAJOR);
+	drmFreeVersion(version);
+
+	VT_CHECK_EQ_U64(get_param(DRM_VGPU_PARAM_DEVICE_VERSION) >> 16, VGPU_VERSION_MAJOR);
+	uint64_t caps = get_param(DRM_VGPU_PARAM_CAPS);
+	VT_CHECK((caps & (VGPU_CAP_DISPLAY | VGPU_CAP_CURSOR)) == (VGPU_CAP_DISPLAY | VGPU_CAP_CURSOR));
+	uint64_t vram = get_param(DRM_VGPU_PARAM_VRAM_SIZE);
+	VT_CHECK(vram >= VGPU_VRAM_SIZE_MIN && vram <= VGPU_VRAM_SIZE_MAX && (vram & (vram - 1)) == 0);
+	VT_CHECK_EQ_U64(get_param(DRM_VGPU_PARAM_MAX_SURFACE_DIM), VGPU_MAX_SURFACE_DIM);
+	VT_CHECK_EQ_U64(get_param(DRM_VGPU_PARAM_WARP_LANES), VGPU_WARP_LANES);
+	VT_CHECK_EQ_U64(get_param(DRM_VGPU_PARAM_REFRESH_MHZ), VGPU_REFRESH_MHZ_DEFAULT);
+}
+
+static void test_get_param_errors(void)
+{
+	struct drm_vgpu_get_param unknown = {.param = 0x7fffffff};
+	VT_CHECK_EQ_INT(ioctl_result(DRM_IOCTL_VGPU_GET_PARAM, &unknown), -EINVAL);
+	struct drm_vgpu_get_param zero = {.param = 0};
+	VT_CHECK_EQ_INT(ioctl_result(DRM_IOCTL_VGPU_GET_PARAM, &zero), -EINVAL);
+	struct drm_vgpu_get_param padded = {.param = DRM_VGPU_PARAM_CAPS, .pad = 1};
+	VT_CHECK_EQ_INT(ioctl_result(DRM_IOCTL_VGPU_GET_PARAM, &padded), -EINVAL);
+}
+
+static void test_dumb_errors(void)
+{
+	VT_CHECK_EQ_INT(dumb_create(0, 64, 32, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(dumb_create(64, 64, 0, NULL), -EINVAL);
+	/* width x bpp and the total size overflow 32 bits. */
+	VT_CHECK_EQ_INT(dumb_create(0xffffffffu, 1, 32, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(dumb_create(65536, 65536, 32, NULL), -EINVAL);
+	/* Beyond the largest surface the display accepts. */
+	VT_CHECK_EQ_INT(dumb_create(VGPU_MAX_SURFACE_DIM + 1, 1, 32, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(dumb_create(1, VGPU_MAX_SURFACE_DIM + 1, 32, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(dumb_create(64, 64, 12, NULL), -EINVAL);
+	/* Valid dimensions, but more than the whole VRAM (16384 x 16384 x 4 bytes = 1 GiB). */
+	if (get_param(DRM_VGPU_PARAM_VRAM_SIZE) < (1ull << 30))
+		VT_CHECK_EQ_INT(dumb_create(VGPU_MAX_SURFACE_DIM, VGPU_MAX_SURFACE_DIM, 32, NULL), -ENOMEM);
+
+	struct drm_mode_create_dumb flagged = {.width = 64, .height = 64, .bpp = 32, .flags = 1};
+	VT_CHECK_EQ_INT(ioctl_result(DRM_IOCTL_MODE_CREATE_DUMB, &flagged), -EINVAL);
+	struct drm_mode_map_dumb map = {.handle = 0xdeadbeef};
+	VT_CHECK_EQ_INT(ioctl_result(DRM_IOCTL_MODE_MAP_DUMB, &map), -ENOENT);
+	struct drm_mode_destroy_dumb destroy = {.handle = 0xdeadbeef};
+	VT_CHECK_EQ_INT(ioctl_result(DRM_IOCTL_MODE_DESTROY_DUMB, &destroy), -EINVAL);
+	struct drm_gem_close close_args = {.handle = 0xdeadbeef};
+	VT_CHECK_EQ_INT(ioctl_result(DRM_IOCTL_GEM_CLOSE, &close_args), -EINVAL);
+}
+
+/* A dumb buffer is CPU-mapped VRAM: what is written reads back, through a second mapping too. */
+static void test_dumb_mmap(void)
+{
+	struct dumb bo;
+	VT_CHECK_EQ_INT(dumb_create(300, 200, 32, &bo), 0);
+	VT_CHECK_EQ_INT(bo.pitch, 300 * 4);
+	VT_CHECK(bo.size >= 300u * 4 * 200 && bo.size % 4096 == 0);
+	bo.map = dumb_map(&bo);
+	VT_CHECK(bo.map != NULL);
+	if (!bo.map)
+		return dumb_destroy(&bo);
+	uint32_t *pixels = bo.map;
+	for (uint32_t i = 0; i < bo.size / 4; i++)
+		pixels[i] = i * 2654435761u;
+	struct dumb again = bo;
+	again.map = dumb_map(&again);
+	VT_CHECK(again.map != NULL);
+	uint32_t mismatches = 0;
+	for (uint32_t i = 0; again.map && i < bo.size / 4; i++)
+		mismatches += ((uint32_t *)again.map)[i] != i * 2654435761u;
+	VT_CHECK_EQ_INT(mismatches, 0);
+	if (again.map)
+		munmap(again.map, again.size);
+	dumb_destroy(&bo);
+}
+
+static void test_addfb_errors(void)
+{
+	struct dumb bo;
+	VT_CHECK_EQ_INT(dumb_create(256, 256, 32, &bo), 0);
+	uint32_t pitch = bo.pitch;
+
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, 0, NULL), 0);
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_ARGB8888, bo.handle, pitch, 0, 0, NULL), 0);
+	VT_CHECK_EQ_INT(add_fb(512, 256, DRM_FORMAT_RGB565, bo.handle, pitch, 0, 0, NULL), 0);
+	/* Handles that do not exist. */
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, 0xdeadbeef, pitch, 0, 0, NULL), -ENOENT);
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, 0, pitch, 0, 0, NULL), -EINVAL);
+	/* Formats the display cannot scan out, and unknown ones. */
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XBGR8888, bo.handle, pitch, 0, 0, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_NV12, bo.handle, pitch, 0, 0, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(add_fb(256, 256, 0x20202020, bo.handle, pitch, 0, 0, NULL), -EINVAL);
+	/* Pitches: too short for a row, not whole pixels, beyond the device's limit, zero. */
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch - 4, 0, 0, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(add_fb(128, 128, DRM_FORMAT_XRGB8888, bo.handle, 128 * 4 + 2, 0, 0, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(add_fb(1, 1, DRM_FORMAT_XRGB8888, bo.handle, VGPU_SURFACE_PITCH_MAX + 4, 0, 0, NULL),
+			-EINVAL);
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, 0, 0, 0, NULL), -EINVAL);
+	/* The buffer is too small: one row more, an offset pushing the last row out, a misaligned offset. */
+	VT_CHECK_EQ_INT(add_fb(256, 257, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, 0, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 4096, 0, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(add_fb(128, 128, DRM_FORMAT_XRGB8888, bo.handle, pitch, 2, 0, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(add_fb(128, 128, DRM_FORMAT_XRGB8888, bo.handle, pitch, 4096, 0, NULL), 0);
+	/* offset + height x pitch overflowing 32 bits. */
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0xfffff000u, 0, NULL), -ERANGE);
+	/* Sizes: zero, and beyond the largest surface. */
+	VT_CHECK_EQ_INT(add_fb(0, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, 0, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(add_fb(VGPU_MAX_SURFACE_DIM + 1, 1, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, 0, NULL),
+			-EINVAL);
+	/* Flags: modifiers (none supported) and unknown bits. */
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, DRM_MODE_FB_MODIFIERS, NULL),
+			-EINVAL);
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, 0x80, NULL), -EINVAL);
+
+	VT_CHECK_EQ_INT(drmModeRmFB(card, 0xdeadbeef), -ENOENT);
+	dumb_destroy(&bo);
+}
+
+struct display {
+	uint32_t crtc_id, connector_id;
+	drmModeModeInfo mode;
+	bool found;
+};
+
+/* The connector's preferred mode must be the host window's size, offered first. */
+static struct display find_display(void)
+{
+	struct display d = {0};
+	drmModeResPtr res = drmModeGetResources(card);
+	VT_CHECK(res && res->count_crtcs == 1 && res->count_connectors == 1);
+	if (!res || res->count_crtcs < 1 || res->count_connectors < 1)
+		return d;
+	drmModeConnectorPtr conn = drmModeGetConnector(card, res->connectors[0]);
+	VT_CHECK(conn && conn->connection == DRM_MODE_CONNECTED && conn->count_modes > 1);
+	for (int i = 0; conn && i < conn->count_modes; i++) {
+		if (conn->modes[i].type & DRM_MODE_TYPE_PREFERRED) {
+			d.mode = conn->modes[i];
+			d.found = true;
+			break;
+		}
+	}
+	VT_CHECK(d.found);
+	d.crtc_id = res->crtcs[0];
+	d.connector_id = res->connectors[0];
+	drmModeFreeConnector(conn);
+	drmModeFreeResources(res);
+	return d;
+}
+
+static bool make_scanout(const struct display *d, uint32_t color, struct dumb *bo)
+{
+	if (dumb_create(d->mode.hdisplay, d->mode.vdisplay, 32, bo) != 0)
+		return false;
+	bo->map = dumb_map(bo);
+	if (!bo->map)
+		return false;
+	for (uint32_t y = 0; y < d->mode.vdisplay; y++)
+		for (uint32_t x = 0; x < d->mode.hdisplay; x++)
+			((uint32_t *)((char *)bo->map + (size_t)y * bo->pitch))[x] = color;
+	return add_fb(d->mode.hdisplay, d->mode.vdisplay, DRM_FORMAT_XRGB8888, bo->handle, bo->pitch, 0, 0,
+		      &bo->fb_id) == 0;
+}
+
+static bool wait_flip_event(struct drm_event_vblank *event)
+{
+	struct pollfd pfd = {.fd = card, .events = POLLIN};
+	if (poll(&pfd, 1, 5000) != 1)
+		return false;
+	return read(card, event, sizeof(*event)) == (ssize_t)sizeof(*event) &&
+	       event->base.type == DRM_EVENT_FLIP_COMPLETE;
+}
+
+#define FLIPS 30
+
+/* Page flips complete with events from FLIP_DONE whose counts and times advance at the refresh rate. */
+static void test_modeset_and_page_flips(void)
+{
+	struct display d = find_display();
+	struct dumb front = {0}, back = {0};
+	if (!d.found)
+		return;
+	VT_CHECK(make_scanout(&d, 0x00ff0000, &front) && make_scanout(&d, 0x000000ff, &back));
+	uint32_t connector = d.connector_id;
+	VT_CHECK_EQ_INT(drmModeSetCrtc(card, d.crtc_id, front.fb_id, 0, 0, &connector, 1, &d.mode), 0);
+
+	struct drm_event_vblank events[FLIPS];
+	int completed = 0;
+	for (int i = 0; i < FLIPS; i++) {
+		uint32_t fb = i % 2 ? front.fb_id : back.fb_id;
+		if (drmModePageFlip(card, d.crtc_id, fb, DRM_MODE_PAGE_FLIP_EVENT, NULL) != 0 ||
+		    !wait_flip_event(&events[i]))
+			break;
+		completed++;
+	}
+	VT_CHECK_EQ_INT(completed, FLIPS);
+	int ordered = 1;
+	for (int i = 1; i < completed; i++) {
+		uint64_t t0 = events[i - 1].tv_sec * 1000000ull + events[i - 1].tv_usec;
+		uint64_t t1 = events[i].tv_sec * 1000000ull + events[i].tv_usec;
+		ordered &= events[i].sequence > events[i - 1].sequence && t1 > t0 && events[i].crtc_id == d.crtc_id;
+	}
+	VT_CHECK(ordered);
+	if (completed == FLIPS && ordered) {
+		/* Timestamps are the device's vblank times: their spacing is the refresh period, exactly but for
+		 * clock conversion, however late the guest ran. */
+		uint64_t t0 = events[0].tv_sec * 1000000ull + events[0].tv_usec;
+		uint64_t t1 = events[FLIPS - 1].tv_sec * 1000000ull + events[FLIPS - 1].tv_usec;
+		double period_us = (double)(t1 - t0) / (events[FLIPS - 1].sequence - events[0].sequence);
+		double expected_us = 1e9 / (double)get_param(DRM_VGPU_PARAM_REFRESH_MHZ);
+		printf("# vblank period %.1f us (expected %.1f us), %u vblanks for %d flips\n", period_us,
+		       expected_us, events[FLIPS - 1].sequence - events[0].sequence, FLIPS - 1);
+		VT_CHECK(period_us > expected_us * 0.98 && period_us < expected_us * 1.02);
+	}
+
+	/* The vblank counter advances while no flip is pending, too. */
+	drmVBlank vbl = {.request = {.type = DRM_VBLANK_RELATIVE, .sequence = 1}};
+	VT_CHECK_EQ_INT(drmWaitVBlank(card, &vbl), 0);
+	uint32_t first = vbl.reply.sequence;
+	vbl = (drmVBlank){.request = {.type = DRM_VBLANK_RELATIVE, .sequence = 3}};
+	VT_CHECK_EQ_INT(drmWaitVBlank(card, &vbl), 0);
+	VT_CHECK(vbl.reply.sequence >= first + 3);
+
+	/* Page-flip error paths. */
+	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, 0xdeadbeef, DRM_MODE_PAGE_FLIP_EVENT, NULL), -ENOENT);
+	VT_CHECK_EQ_INT(drmModePageFlip(card, 0xdeadbeef, back.fb_id, DRM_MODE_PAGE_FLIP_EVENT, NULL), -ENOENT);
+	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, back.fb_id, 0x80000000u, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, back.fb_id, DRM_MODE_PAGE_FLIP_ASYNC, NULL), -EINVAL);
+	struct dumb small;
+	VT_CHECK_EQ_INT(dumb_create(64, 64, 32, &small), 0);
+	VT_CHECK_EQ_INT(add_fb(64, 64, DRM_FORMAT_XRGB8888, small.handle, small.pitch, 0, 0, &small.fb_id), 0);
+	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, small.fb_id, DRM_MODE_PAGE_FLIP_EVENT, NULL), -ENOSPC);
+	dumb_destroy(&small);
+
+	VT_CHECK_EQ_INT(drmModeSetCrtc(card, d.crtc_id, 0, 0, 0, NULL, 0, NULL), 0);
+	dumb_destroy(&front);
+	dumb_destroy(&back);
+}
+
+/* The hardware cursor takes exactly 64x64 ARGB8888 images. */
+static void test_cursor(void)
+{
+	struct display d = find_display();
+	struct dumb screen = {0}, cursor, small;
+	if (!d.found)
+		return;
+	VT_CHECK(make_scanout(&d, 0x00404040, &screen));
+	uint32_t connector = d.connector_id;
+	VT_CHECK_EQ_INT(drmModeSetCrtc(card, d.crtc_id, screen.fb_id, 0, 0, &connector, 1, &d.mode), 0);
+	VT_CHECK_EQ_INT(dumb_create(64, 64, 32, &cursor), 0);
+	VT_CHECK_EQ_INT(dumb_create(32, 32, 32, &small), 0);
+
+	VT_CHECK_EQ_INT(drmModeSetCursor(card, d.crtc_id, cursor.handle, 64, 64), 0);
+	VT_CHECK_EQ_INT(drmModeMoveCursor(card, d.crtc_id, 100, 50), 0);
+	VT_CHECK_EQ_INT(drmModeMoveCursor(card, d.crtc_id, -30, -30), 0);
+	VT_CHECK_EQ_INT(drmModeSetCursor(card, d.crtc_id, small.handle, 32, 32), -EINVAL);
+	VT_CHECK_EQ_INT(drmModeSetCursor(card, d.crtc_id, 0xdeadbeef, 64, 64), -ENOENT);
+	VT_CHECK_EQ_INT(drmModeSetCursor(card, d.crtc_id, 0, 0, 0), 0);
+
+	VT_CHECK_EQ_INT(drmModeSetCrtc(card, d.crtc_id, 0, 0, 0, NULL, 0, NULL), 0);
+	dumb_destroy(&small);
+	dumb_destroy(&cursor);
+	dumb_destroy(&screen);
+}
+
+static const struct vt_case cases[] = {
+	VT_CASE(test_version_and_params), VT_CASE(test_get_param_errors),     VT_CASE(test_dumb_errors),
+	VT_CASE(test_dumb_mmap),	  VT_CASE(test_addfb_errors),	      VT_CASE(test_modeset_and_page_flips),
+	VT_CASE(test_cursor),
+};
+
+/* Opens the first DRM card driven by vgpu. */
+static int open_vgpu_card(void)
+{
+	for (int i = 0; i < 16; i++) {
+		char path[32];
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		drmVersionPtr version = drmGetVersion(fd);
+		bool is_vgpu = version && strcmp(version->name, "vgpu") == 0;
+		drmFreeVersion(version);
+		if (is_vgpu)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	card = open_vgpu_card();
+	if (card < 0) {
+		fprintf(stderr, "vgpu_kms_test: no /dev/dri/card* is driven by vgpu; is vgpu.ko loaded and bound?\n");
+		return 1;
+	}
+	return vt_main(cases, VT_COUNT(cases), argc, argv);
+}
