@@ -32,6 +32,7 @@ struct qt {
 	char dir[64];
 	struct line_reader qtest, qmp;
 	bool broken; /* QEMU stopped answering: later calls fail fast */
+	bool irq_level[256]; /* intercepted interrupt lines, from "IRQ raise/lower N" notifications */
 };
 
 const char *qt_qemu_path(void)
@@ -265,6 +266,16 @@ char *qt_read_log(struct qt *qt)
 	return text;
 }
 
+static void record_irq(struct qt *qt, const char *event)
+{
+	bool raise = strncmp(event, "raise ", 6) == 0;
+	unsigned line = (unsigned)strtoul(event + 6, NULL, 10);
+
+	if ((raise || strncmp(event, "lower ", 6) == 0) && line < 256) {
+		qt->irq_level[line] = raise;
+	}
+}
+
 /* Send one qtest command; returns what follows "OK" (malloc'ed), or NULL after reporting a failure. */
 static char *qtest_command(struct qt *qt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static char *qtest_command(struct qt *qt, const char *fmt, ...)
@@ -295,6 +306,7 @@ static char *qtest_command(struct qt *qt, const char *fmt, ...)
 			return NULL;
 		}
 		if (strncmp(line, "IRQ ", 4) == 0) {
+			record_irq(qt, line + 4);
 			free(line);
 			continue;
 		}
@@ -405,6 +417,22 @@ void qt_memread(struct qt *qt, uint64_t addr, void *buf, size_t len)
 		bytes[i] = (uint8_t)strtoul(pair, NULL, 16);
 	}
 	free(reply);
+}
+
+void qt_irq_intercept_in(struct qt *qt, const char *qom_path)
+{
+	free(qtest_command(qt, "irq_intercept_in %s", qom_path));
+}
+
+int qt_irq_raised(struct qt *qt)
+{
+	free(qtest_command(qt, "endianness")); /* collects notifications sent before its reply */
+	for (unsigned line = 0; line < 256; line++) {
+		if (qt->irq_level[line]) {
+			return (int)line;
+		}
+	}
+	return -1;
 }
 
 bool qt_alive(struct qt *qt)

@@ -45,6 +45,11 @@ void qt_outl(struct qt *qt, uint16_t port, uint32_t value);
 /* Advance the virtual clock (timers such as the vblank run); returns the new clock in ns. */
 uint64_t qt_clock_step(struct qt *qt, uint64_t ns);
 
+/* Intercept the GPIO inputs of a device (e.g. "ioapic"): its lines are then reported to the client. */
+void qt_irq_intercept_in(struct qt *qt, const char *qom_path);
+/* The lowest intercepted line that is raised now, or -1. */
+int qt_irq_raised(struct qt *qt);
+
 /* One QMP command (a JSON object); returns the reply line (malloc'ed), skipping asynchronous events. */
 char *qt_qmp(struct qt *qt, const char *json);
 /* QMP command that must succeed ({"return": ...}); failures are reported. */

@@ -247,6 +247,43 @@ static void test_fence_writes_and_msix_delivery(void)
 	qt_quit(qt);
 }
 
+static int wait_for_irq_level(struct qt *qt, bool raised)
+{
+	int line = -1;
+
+	for (int i = 0; i < 5000; i++) {
+		line = qt_irq_raised(qt);
+		if ((line >= 0) == raised) {
+			break;
+		}
+		usleep(1000);
+	}
+	return line;
+}
+
+/* Without MSI-X the device asserts INTA# while INT_PENDING is non-zero (q35 routes it to IOAPIC pins 16..23). */
+static void test_intx_follows_int_pending(void)
+{
+	struct qt *qt = qt_start(DEVICE_ARGS);
+	struct vgpu_dev dev;
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	qt_irq_intercept_in(qt, "ioapic");
+	vgpu_wr(&dev, VGPU_REG_MAGIC, 1); /* a fault, still masked */
+	VT_CHECK_EQ_INT(wait_for_irq_level(qt, false), -1);
+	vgpu_wr(&dev, VGPU_REG_INT_MASK, VGPU_INT_FAULT); /* unmasking a pending event interrupts */
+	int line = wait_for_irq_level(qt, true);
+	VT_CHECK(line >= 16 && line <= 23);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_INT_PENDING), VGPU_INT_FAULT);
+	vgpu_wr(&dev, VGPU_REG_FAULT_ACK, 1);
+	vgpu_wr(&dev, VGPU_REG_INT_STATUS, VGPU_INT_FAULT);
+	VT_CHECK_EQ_INT(wait_for_irq_level(qt, false), -1);
+	qt_quit(qt);
+}
+
 /* Read back a PNG as RGB, or NULL (reported). */
 static uint8_t *read_png_rgb(const char *path, unsigned *width, unsigned *height)
 {
@@ -543,6 +580,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(test_identity_registers),
 	VT_CASE(test_ring_fill_and_copy_vram),
 	VT_CASE(test_fence_writes_and_msix_delivery),
+	VT_CASE(test_intx_follows_int_pending),
 	VT_CASE(test_scanout_and_png_screendump),
 	VT_CASE(test_savevm_loadvm_round_trip),
 	VT_CASE(test_malformed_input_keeps_qemu_serving),
