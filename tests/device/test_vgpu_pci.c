@@ -454,6 +454,68 @@ static void test_savevm_loadvm_round_trip(void)
 	qt_quit(qt);
 }
 
+static bool wait_for_qmp_text(struct qt *qt, const char *command, const char *text)
+{
+	for (int i = 0; i < 3000; i++) {
+		char *reply = qt_qmp(qt, command);
+		bool found = reply && strstr(reply, text);
+		bool failed = !reply || strstr(reply, "\"failed\"");
+
+		free(reply);
+		if (found || failed) {
+			return found;
+		}
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Migration to a second QEMU process: the GPU there continues with the state and VRAM of the first. */
+static void test_migration_to_a_new_process(void)
+{
+	struct qt *src = qt_start(DEVICE_ARGS);
+	struct qt *dst = NULL;
+	struct vgpu_dev dev;
+	char cmd[256];
+
+	if (!src || !vgpu_dev_open(&dev, src)) {
+		qt_quit(src);
+		return;
+	}
+	vgpu_map_test_window(&dev);
+	vgpu_ring_start(&dev);
+	vgpu_ring_set_context(&dev);
+	submit_fill_and_copy(&dev, TEST_MAPPED_VA, 9);
+	VT_CHECK(vgpu_wait_fence(&dev, 9));
+	vgpu_wr(&dev, VGPU_REG_SCRATCH, 0x77);
+	uint32_t head = vgpu_rd(&dev, VGPU_REG_RING_HEAD);
+
+	snprintf(cmd, sizeof(cmd), "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"exec:cat > %s/stream\"}}",
+		 qt_dir(src));
+	qt_qmp_ok(src, cmd);
+	VT_CHECK(wait_for_qmp_text(src, "{\"execute\": \"query-migrate\"}", "\"completed\""));
+
+	dst = qt_start(DEVICE_ARGS " -incoming defer");
+	if (dst) {
+		snprintf(cmd, sizeof(cmd),
+			 "{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"exec:cat %s/stream\"}}",
+			 qt_dir(src));
+		qt_qmp_ok(dst, cmd);
+		VT_CHECK(wait_for_qmp_text(dst, "{\"execute\": \"query-status\"}", "\"status\": \"running\""));
+		dev.qt = dst; /* config space, and so the BAR addresses, came with the migration */
+		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_SCRATCH), ~0x77u);
+		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FENCE_SEQ_LO), 9);
+		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_RING_HEAD), head);
+		VT_CHECK_EQ_U64(qt_readl(dst, TEST_BAR2_ADDR + TEST_MAPPED_VA + 6 * 256 + 40 * 4), fill_value);
+		dev.ring_tail = head; /* the ring in guest RAM came along too: the GPU takes the next job */
+		vgpu_ring_fence(&dev, 10, false);
+		VT_CHECK(vgpu_wait_fence(&dev, 10));
+		VT_CHECK_EQ_U64(qt_readq(dst, TEST_FENCE_GPA), 10);
+	}
+	qt_quit(dst);
+	qt_quit(src);
+}
+
 static void expect_fault(struct vgpu_dev *dev, uint32_t type, uint64_t addr)
 {
 	for (int i = 0; i < 5000 && !(vgpu_rd(dev, VGPU_REG_FAULT_STATUS) & VGPU_FAULT_STATUS_VALID); i++) {
@@ -583,6 +645,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(test_intx_follows_int_pending),
 	VT_CASE(test_scanout_and_png_screendump),
 	VT_CASE(test_savevm_loadvm_round_trip),
+	VT_CASE(test_migration_to_a_new_process),
 	VT_CASE(test_malformed_input_keeps_qemu_serving),
 	VT_CASE(test_system_reset_resets_the_gpu),
 };
