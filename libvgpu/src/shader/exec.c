@@ -11,7 +11,6 @@
 #define ALL_LANES 0xffffu
 
 struct cf_entry {
-	bool is_loop;
 	uint32_t saved;   /* lanes active when the if/loop began */
 	uint32_t pending; /* if: lanes that take the else side */
 	uint32_t brk;     /* loop: lanes that left with break */
@@ -217,6 +216,8 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 	uint32_t pc = 0;
 
 	reset_warp(s, w);
+	if (!(w->lane_mask & ALL_LANES))
+		return VGPU_SHADER_FAULT_NONE;
 	st.killed = 0;
 	st.sp = 0;
 	st.loop = -1;
@@ -248,35 +249,21 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 			                                      .resume = in->target,
 			                                      .outer_loop = st.loop};
 			set_exec(&st, taken);
-			if (!taken) {
-				pc = in->target; /* run the else or endif itself */
-				continue;
-			}
-			break;
+			goto mask_changed;
 		}
 		case VGPU_OP_ELSE:
 			top->resume = in->target;
 			set_exec(&st, top->pending & ~parked_lanes(&st));
-			if (!st.exec) {
-				pc = in->target;
-				continue;
-			}
-			break;
+			goto mask_changed;
 		case VGPU_OP_ENDIF:
 			st.sp--;
 			set_exec(&st, top->saved & ~parked_lanes(&st));
-			break;
+			goto mask_changed;
 		case VGPU_OP_LOOP:
-			st.stack[st.sp] = (struct cf_entry){.is_loop = true,
-			                                    .saved = st.exec,
-			                                    .resume = in->target,
-			                                    .outer_loop = st.loop};
+			st.stack[st.sp] = (struct cf_entry){
+			        .saved = st.exec, .resume = in->target, .outer_loop = st.loop};
 			st.loop = st.sp++;
-			if (!st.exec) {
-				pc = in->target; /* the endloop closes it at once */
-				continue;
-			}
-			break;
+			goto mask_changed;
 		case VGPU_OP_ENDLOOP: {
 			uint32_t again = (st.exec | top->cont) & ~st.killed;
 			if (again) {
@@ -288,7 +275,7 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 			st.loop = top->outer_loop;
 			st.sp--;
 			set_exec(&st, top->saved & ~st.killed);
-			break;
+			goto mask_changed;
 		}
 		case VGPU_OP_BREAK:
 		case VGPU_OP_BREAKC:
@@ -302,11 +289,7 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 			else
 				loop->cont |= leaving;
 			set_exec(&st, st.exec & ~leaving);
-			if (!st.exec) {
-				pc = top->resume; /* nothing left on this side */
-				continue;
-			}
-			break;
+			goto mask_changed;
 		}
 		case VGPU_OP_DISCARD:
 		case VGPU_OP_DISCARDC: {
@@ -317,11 +300,7 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 				w->kill_mask = st.killed;
 				return VGPU_SHADER_FAULT_NONE;
 			}
-			if (!st.exec && top) {
-				pc = top->resume;
-				continue;
-			}
-			break;
+			goto mask_changed;
 		}
 		case VGPU_OP_LD_IN:
 			memcpy(t, w->attrib[in->slot][in->comp], sizeof(t));
@@ -528,6 +507,14 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 			derivative(a, k0, f0, in->op == VGPU_OP_DDY || in->op == VGPU_OP_DDY_FINE,
 			           in->op == VGPU_OP_DDX_FINE || in->op == VGPU_OP_DDY_FINE, t);
 			goto write;
+		}
+		pc++;
+		continue;
+	mask_changed:
+		/* No lane left on this side: go straight to where lanes can come back (docs/isa.md 6). */
+		if (!st.exec && st.sp) {
+			pc = st.stack[st.sp - 1].resume;
+			continue;
 		}
 		pc++;
 		continue;
