@@ -89,16 +89,35 @@ void capture_note_packet(struct vgpu *gpu, uint32_t ring_pos, const uint32_t *pa
 	free(body);
 }
 
-void capture_note_memory(struct vgpu *gpu, uint64_t pa, const void *data, uint64_t len)
+/* Memory records are split so that no payload exceeds CAPTURE_MAX_PAYLOAD. */
+static void write_memory(struct vgpu *gpu, uint32_t type, uint64_t pa, const void *data, uint64_t len)
 {
 	const uint8_t *bytes = data;
 	while (len) {
 		uint32_t chunk = len < CAPTURE_MAX_PAYLOAD - 8 ? (uint32_t)len : CAPTURE_MAX_PAYLOAD - 8;
 		uint8_t prefix[8];
 		put_le(prefix, pa, 8);
-		write_record(gpu, CAPTURE_RECORD_MEMORY, prefix, 8, bytes, chunk);
+		write_record(gpu, type, prefix, 8, bytes, chunk);
 		pa += chunk, bytes += chunk, len -= chunk;
 	}
+}
+
+void capture_note_read(struct vgpu *gpu, uint64_t pa, const void *data, uint64_t len)
+{
+	write_memory(gpu, CAPTURE_RECORD_READ, pa, data, len);
+}
+
+void capture_note_refused_read(struct vgpu *gpu, uint64_t pa, uint64_t len)
+{
+	uint8_t payload[16];
+	put_le(payload, pa, 8);
+	put_le(payload + 8, len, 8);
+	write_record(gpu, CAPTURE_RECORD_READ_REFUSED, payload, 16, NULL, 0);
+}
+
+void capture_note_memory(struct vgpu *gpu, uint64_t pa, const void *data, uint64_t len)
+{
+	write_memory(gpu, CAPTURE_RECORD_MEMORY, pa, data, len);
 }
 
 void capture_note_frame_locked(struct vgpu *gpu)
@@ -121,6 +140,12 @@ void capture_note_frame_locked(struct vgpu *gpu)
 
 int vgpu_capture_start(struct vgpu *gpu, const char *path, char *error, size_t error_len)
 {
+	/* Checked before opening: a second start must not truncate the file of the first. Only the embedder's
+	 * thread starts and stops captures, so the answer cannot change under us. */
+	if (capture_active(gpu)) {
+		snprintf(error, error_len, "vgpu_capture_start: a capture is already running; stop it first");
+		return -1;
+	}
 	struct capture *capture = calloc(1, sizeof(*capture));
 	if (!capture) {
 		snprintf(error, error_len, "vgpu_capture_start: out of memory");
@@ -149,20 +174,17 @@ int vgpu_capture_start(struct vgpu *gpu, const char *path, char *error, size_t e
 		  fwrite(header, sizeof(header), 1, capture->file) == 1;
 	if (ok) {
 		pthread_mutex_lock(&gpu->lock);
-		if (atomic_load(&gpu->capture) == NULL) {
-			atomic_store_explicit(&gpu->capture, capture, memory_order_release);
-			write_record(gpu, CAPTURE_RECORD_STATE, NULL, 0, state, (uint32_t)state_len);
-			capture_note_frame_locked(gpu);
-		} else {
-			ok = false;
-		}
+		/* Replay starts with an empty TLB; so does the capture, so both walk the same tables. */
+		mmu_invalidate(&gpu->mmu);
+		atomic_store_explicit(&gpu->capture, capture, memory_order_release);
+		write_record(gpu, CAPTURE_RECORD_STATE, NULL, 0, state, (uint32_t)state_len);
+		capture_note_frame_locked(gpu);
 		pthread_mutex_unlock(&gpu->lock);
 	}
 	vgpu_resume(gpu);
 	free(state);
 	if (!ok) {
-		snprintf(error, error_len, "vgpu_capture_start: cannot start a capture into %s (already capturing, "
-					   "or out of memory or disk space)", path);
+		snprintf(error, error_len, "vgpu_capture_start: cannot write %s (out of memory or disk space)", path);
 		fclose(capture->file);
 		pthread_mutex_destroy(&capture->lock);
 		free(capture);

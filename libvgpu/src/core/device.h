@@ -68,6 +68,10 @@ struct vgpu {
 	struct cp_scratch cp;
 
 	_Atomic(struct capture *) capture;
+	/* vgpu-replay only: called before every engine read so the recorded bytes can be put in place first;
+	 * returning false makes the read fail as the host refused it. Set while the GPU is paused. */
+	bool (*replay_read)(void *opaque, uint64_t pa, uint64_t len);
+	void *replay_opaque;
 };
 
 uint64_t device_clock_ns(struct vgpu *gpu);

@@ -27,29 +27,41 @@ static bool mem_fail(struct vgpu_fault *fault, uint32_t type, uint64_t pa, bool 
 	return false;
 }
 
-static bool mem_read_common(struct vgpu *gpu, uint64_t pa, void *dst, uint64_t len, struct vgpu_fault *fault)
+static bool mem_read_raw(struct vgpu *gpu, uint64_t pa, void *dst, uint64_t len)
 {
-	if (!pa_range_valid(gpu, pa, len))
-		return mem_fail(fault, VGPU_FAULT_MMU_BAD_ADDRESS, pa, false);
 	if (!pa_is_sysmem(pa)) {
 		memcpy(dst, pa_vram_ptr(gpu, pa), len);
 		return true;
 	}
-	if (gpu->ops.dma_read(gpu->opaque, pa & ~VGPU_PA_SYSMEM, dst, len) != 0)
-		return mem_fail(fault, VGPU_FAULT_DMA_ERROR, pa, false);
-	return true;
+	return gpu->ops.dma_read(gpu->opaque, pa & ~VGPU_PA_SYSMEM, dst, len) == 0;
 }
 
 bool mem_read_ring(struct vgpu *gpu, uint64_t pa, void *dst, uint64_t len, struct vgpu_fault *fault)
 {
-	return mem_read_common(gpu, pa, dst, len, fault);
+	if (!pa_range_valid(gpu, pa, len))
+		return mem_fail(fault, VGPU_FAULT_MMU_BAD_ADDRESS, pa, false);
+	if (!mem_read_raw(gpu, pa, dst, len))
+		return mem_fail(fault, VGPU_FAULT_DMA_ERROR, pa, false);
+	return true;
+}
+
+/* Replay puts the recorded bytes in place before the read; it may also replay a refusal. */
+static bool replay_before_read(struct vgpu *gpu, uint64_t pa, uint64_t len)
+{
+	return !gpu->replay_read || gpu->replay_read(gpu->replay_opaque, pa, len);
 }
 
 bool mem_read(struct vgpu *gpu, uint64_t pa, void *dst, uint64_t len, struct vgpu_fault *fault)
 {
-	if (!mem_read_common(gpu, pa, dst, len, fault))
-		return false;
-	mem_note_read(gpu, pa, dst, len);
+	if (!pa_range_valid(gpu, pa, len))
+		return mem_fail(fault, VGPU_FAULT_MMU_BAD_ADDRESS, pa, false);
+	if (!replay_before_read(gpu, pa, len) || !mem_read_raw(gpu, pa, dst, len)) {
+		if (capture_active(gpu))
+			capture_note_refused_read(gpu, pa, len);
+		return mem_fail(fault, VGPU_FAULT_DMA_ERROR, pa, false);
+	}
+	if (capture_active(gpu))
+		capture_note_read(gpu, pa, dst, len);
 	return true;
 }
 
@@ -75,8 +87,9 @@ void mem_note_written(struct vgpu *gpu, uint64_t pa, uint64_t len)
 
 void mem_note_read(struct vgpu *gpu, uint64_t pa, const void *data, uint64_t len)
 {
+	replay_before_read(gpu, pa, len); /* VRAM: never refused */
 	if (capture_active(gpu))
-		capture_note_memory(gpu, pa, data, len);
+		capture_note_read(gpu, pa, data, len);
 }
 
 void va_cursor_init(struct va_cursor *cursor, struct vgpu *gpu, uint64_t va, uint64_t len, bool write)

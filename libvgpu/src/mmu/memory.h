@@ -51,7 +51,7 @@ bool va_write(struct vgpu *gpu, uint64_t va, const void *src, uint64_t len, stru
 
 /* Engine writes that bypassed mem_write (direct VRAM stores) report themselves here. */
 void mem_note_written(struct vgpu *gpu, uint64_t pa, uint64_t len);
-/* Engine reads that bypassed mem_read (direct VRAM loads) report themselves here. */
+/* Engine reads that bypass mem_read (direct VRAM loads) call this just before loading. */
 void mem_note_read(struct vgpu *gpu, uint64_t pa, const void *data, uint64_t len);
 
 #endif
