@@ -62,7 +62,8 @@ struct vgpu_shader_warp {
 	uint32_t lane_mask;
 	/* in, vertex stage */
 	uint32_t vertex_id[VGPU_ISA_LANES], instance_id[VGPU_ISA_LANES];
-	float attrib[VGPU_ISA_IO_SLOTS][4][VGPU_ISA_LANES]; /* slots in the shader's input mask */
+	/* Attributes of the slots in the shader's input mask; integer formats store their 32-bit pattern. */
+	float attrib[VGPU_ISA_IO_SLOTS][4][VGPU_ISA_LANES];
 	/* in, fragment stage: one primitive per warp */
 	float frag_coord[4][VGPU_ISA_LANES]; /* window x, y, depth z, 1/w_clip */
 	uint32_t front_facing;               /* 0 back, else front */

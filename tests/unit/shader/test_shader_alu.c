@@ -569,6 +569,54 @@ static void test_denormals_are_preserved(void)
 	VT_CHECK_EQ_U64(out[1], 0);
 }
 
+/* The documented accuracy of the transcendentals over many inputs, not only the special values above. */
+static void test_transcendental_accuracy_sweep(void)
+{
+	static const struct {
+		unsigned opcode;
+		float lo, hi;
+	} ranges[] = {
+	        {VGPU_OP_FEXP2, -140.0f, 127.0f}, {VGPU_OP_FLOG2, 0.0f, 1e30f}, {VGPU_OP_FLOG2, 0.5f, 2.0f},
+	        {VGPU_OP_FSIN, -10.0f, 10.0f},    {VGPU_OP_FSIN, -1e6f, 1e6f},  {VGPU_OP_FCOS, -10.0f, 10.0f},
+	        {VGPU_OP_FCOS, -1e6f, 1e6f},      {VGPU_OP_FEXP2, -1.0f, 1.0f},
+	};
+	uint32_t state = 7;
+
+	for (size_t r = 0; r < VT_COUNT(ranges); r++) {
+		const struct vgpu_isa_opinfo *info = vgpu_isa_opinfo(ranges[r].opcode);
+		const struct op_case *oc = NULL;
+		struct vgpu_shader *shader = alu_shader(info);
+		static struct vgpu_shader_warp w;
+		struct sh_env env;
+		unsigned failures = 0;
+
+		for (size_t i = 0; i < VT_COUNT(op_cases); i++)
+			if (op_cases[i].opcode == ranges[r].opcode)
+				oc = &op_cases[i];
+		if (!shader || !oc)
+			return;
+		sh_env_init(&env, 100);
+		for (unsigned batch = 0; batch < 256; batch++) {
+			sh_warp_init(&w);
+			for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
+				state = state * 1664525u + 1013904223u;
+				w.attrib[0][0][l] = ranges[r].lo + (ranges[r].hi - ranges[r].lo) *
+				                                           (float)(state >> 8) / 16777216.0f;
+			}
+			vgpu_shader_run(shader, &w, &env.env);
+			for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
+				uint32_t in = sh_bits(w.attrib[0][0][l]);
+				uint32_t got = sh_out(&w, VGPU_ISA_OUT_VARYING0, 0, l),
+				         want = oc->ref(in, 0, 0);
+				if (!within_accuracy(got, want, oc->accuracy) && failures++ < 4)
+					vt_fail(__FILE__, __LINE__, "%s(%.9g) = %.9g, expected %.9g",
+					        info->name, (double)F(in), (double)F(got), (double)F(want));
+			}
+		}
+		vgpu_shader_free(shader);
+	}
+}
+
 static const struct vt_case cases[] = {
         VT_CASE(test_every_alu_opcode_matches_reference),
         VT_CASE(test_reference_table_covers_every_alu_opcode),
@@ -576,6 +624,7 @@ static const struct vt_case cases[] = {
         VT_CASE(test_saturate),
         VT_CASE(test_immediates),
         VT_CASE(test_denormals_are_preserved),
+        VT_CASE(test_transcendental_accuracy_sweep),
 };
 
 int main(int argc, char **argv)
