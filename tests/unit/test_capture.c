@@ -113,6 +113,7 @@ static void test_capture_replay_round_trip(void)
 
 	VT_CHECK_EQ_INT(vgpu_capture_start(gpu, capture_path, error, sizeof(error)), 0);
 	VT_CHECK_EQ_INT(vgpu_capture_start(gpu, capture_path, error, sizeof(error)), -1); /* one at a time */
+	VT_CHECK(vgpu_reg_read(gpu, VGPU_REG_CAPS) & VGPU_CAP_CAPTURE);
 
 	/* The CPU fills a system-memory image and a VRAM source behind the GPU's back. */
 	for (uint32_t i = 0; i < 64 * 64; i++)
@@ -157,6 +158,7 @@ static void test_capture_replay_round_trip(void)
 	fx_submit(fx, &cb);
 	VT_CHECK_EQ_INT(vgpu_capture_start(gpu, "/nonexistent-dir/x", error, sizeof(error)), -1);
 	vgpu_capture_stop(gpu);
+	VT_CHECK(!(vgpu_reg_read(gpu, VGPU_REG_CAPS) & VGPU_CAP_CAPTURE));
 
 	/* Work after the capture stopped is not in the file. */
 	cb.count = 0;
