@@ -1,10 +1,11 @@
 # vgpu: the user's entry point. `make run` boots a guest on the vgpu; `make check` builds and runs every test.
 # Everything below installs what it needs (scripts/install-deps.sh) and is incremental the second time.
 
-SUITES ?= unit asan fuzz
+SUITES ?= unit asan fuzz device guest
+QEMU := build-qemu/qemu-system-x86_64
 FUZZ_SECONDS ?= 600
 
-.PHONY: all build build-asan deps deps-guest check $(addprefix check-,unit asan fuzz device guest) \
+.PHONY: all build build-asan qemu deps check $(addprefix check-,unit asan fuzz device guest) \
         bench fuzz run clean help
 
 all: build
@@ -16,8 +17,9 @@ help:
 	@echo "make bench        benchmarks, reported as ratios against baselines measured in the same run"
 	@echo "make fuzz         long libFuzzer runs (FUZZ_SECONDS=$(FUZZ_SECONDS) each)"
 
+# Every Debian package any suite needs (scripts/packages/*.txt); a no-op once installed.
 deps:
-	@scripts/install-deps.sh build
+	@scripts/install-deps.sh build qemu guest kernel
 
 build/build.ninja: | deps
 	meson setup build
@@ -32,7 +34,11 @@ build: build/build.ninja
 build-asan: build-asan/build.ninja
 	ninja -C build-asan
 
-check: build build-asan
+# QEMU 7.2 from Debian's source package with vgpu-pci (fetched on first use, then incremental).
+qemu: build
+	@scripts/build-qemu.sh
+
+check: build build-asan qemu
 	@scripts/check.sh $(SUITES)
 
 check-unit: build
@@ -41,9 +47,9 @@ check-asan: build-asan
 	@scripts/check.sh asan
 check-fuzz: build-asan
 	@scripts/check.sh fuzz
-check-device: build
+check-device: build qemu
 	@scripts/check.sh device
-check-guest: build
+check-guest: build qemu
 	@scripts/check.sh guest
 
 bench: build
@@ -53,4 +59,4 @@ fuzz: build-asan
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-qemu
