@@ -115,6 +115,9 @@ int vgpu_dumb_create(struct drm_file *file, struct drm_device *drm,
 		     struct drm_mode_create_dumb *args);
 u64 vgpu_fb_vram_offset(struct drm_framebuffer *fb, int src_x, int src_y);
 
+/* vgpu_debugfs.c */
+void vgpu_debugfs_init(struct drm_minor *minor);
+
 /* vgpu_ioctl.c */
 int vgpu_get_param_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 
