@@ -428,7 +428,49 @@ static void test_disable_and_reenable_ring(void)
 	fx_destroy(fx);
 }
 
+/* The embedder keeps using the register interface, vblanks and the display while the CP works on a long
+ * packet (under -fsanitize=thread this is the data-race check of the whole device object). */
+static void test_registers_stay_live_during_long_work(void)
+{
+	struct fixture *fx = fx_with_context();
+	uint32_t words[64];
+	struct vgpu_cmdbuf cb = VGPU_CMDBUF_INIT(words, 64);
+	struct vgpu_pkt_surface data = { DATA_VA, 4096, VGPU_FORMAT_B8G8R8A8_UNORM };
+	vgpu_reg_write(fx->gpu, VGPU_REG_SCANOUT_ADDR_LO, (uint32_t)DATA_PA);
+	vgpu_reg_write(fx->gpu, VGPU_REG_SCANOUT_FORMAT, VGPU_FORMAT_B8G8R8A8_UNORM);
+	vgpu_reg_write(fx->gpu, VGPU_REG_SCANOUT_STRIDE, 4096);
+	vgpu_reg_write(fx->gpu, VGPU_REG_SCANOUT_WIDTH, 1024);
+	vgpu_reg_write(fx->gpu, VGPU_REG_SCANOUT_HEIGHT, 16);
+	vgpu_reg_write(fx->gpu, VGPU_REG_DISP_CTRL, 1);
+	vgpu_reg_write(fx->gpu, VGPU_REG_DISP_COMMIT, 1);
+	for (int round = 0; round < 20; round++) {
+		cb.count = 0;
+		for (int i = 0; i < 6; i++)
+			vgpu_pkt_fill(&cb, &data, 0, 0, 1024, 16, (uint32_t)(round * 6 + i));
+		vgpu_pkt_fence(&cb, FX_FENCE_PA, (uint64_t)round + 1, VGPU_FENCE_FLAG_INTERRUPT);
+		fx_submit_nowait(fx, &cb);
+		for (int i = 0; i < 50; i++) {
+			vgpu_reg_read(fx->gpu, VGPU_REG_STATUS);
+			vgpu_reg_read(fx->gpu, VGPU_REG_FENCE_SEQ_LO);
+			vgpu_reg_read(fx->gpu, VGPU_REG_RING_HEAD);
+			vgpu_reg_write(fx->gpu, VGPU_REG_SCRATCH, (uint32_t)i);
+			vgpu_reg_write(fx->gpu, VGPU_REG_INT_STATUS, VGPU_INT_ALL);
+			vgpu_irq_take_messages(fx->gpu);
+			vgpu_vblank(fx->gpu);
+			struct vgpu_frame frame;
+			vgpu_display_acquire(fx->gpu, &frame);
+			vgpu_display_release(fx->gpu);
+		}
+		fx_wait(fx);
+		VT_CHECK_EQ_U64(fx_read64(fx, FX_FENCE_PA), (uint64_t)round + 1);
+	}
+	VT_CHECK_EQ_U64(fx_read32(fx, DATA_PA + 4096 * 15 + 4092), 20 * 6 - 1);
+	FX_EXPECT_NO_FAULT(fx);
+	fx_destroy(fx);
+}
+
 static const struct vt_case cases[] = {
+	VT_CASE(test_registers_stay_live_during_long_work),
 	VT_CASE(test_fence_writes_seq_and_interrupts),
 	VT_CASE(test_fence_rejects_bad_fields),
 	VT_CASE(test_ring_head_tail_and_write_back),
