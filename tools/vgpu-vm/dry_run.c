@@ -7,23 +7,25 @@
 #include "guest_protocol.h"
 #include "launch.h"
 
+/* One QEMU option and its value per line; "@WORK@" in a word stands for the script's $WORK. */
 static void append_words(struct buf *script, char *const *words)
 {
 	for (size_t i = 0; words[i]; i++) {
 		if (i)
-			buf_appendf(script, " \\\n    ");
-		/* $WORK expands in the script; everything else is literal. */
+			buf_appendf(script, words[i][0] == '-' ? " \\\n    " : " ");
 		const char *work = strstr(words[i], "@WORK@");
-		if (work) {
-			struct buf word = {0};
-			buf_append(&word, words[i], (size_t)(work - words[i]));
-			shell_quote(script, word.data);
-			buf_append(script, "\"$WORK\"", 7);
-			shell_quote(script, work + strlen("@WORK@"));
-			buf_free(&word);
-		} else {
+		if (!work) {
 			shell_quote(script, words[i]);
+			continue;
 		}
+		if (work > words[i]) {
+			char *prefix = strndup(words[i], (size_t)(work - words[i]));
+			shell_quote(script, prefix);
+			free(prefix);
+		}
+		buf_appendf(script, "\"$WORK\"");
+		if (work[strlen("@WORK@")])
+			shell_quote(script, work + strlen("@WORK@"));
 	}
 	buf_append(script, "\n", 1);
 }
@@ -62,14 +64,18 @@ void dry_run_script(struct run_plan *plan, struct buf *script)
 			    "STAGE=\"$WORK/root\"\nARCHIVE=\"$WORK/initramfs.cpio\"\n");
 	initramfs_script(&plan->initramfs, script);
 
-	buf_appendf(script, "\n# QEMU. The payload's stdout and stderr go straight to this script's; init writes \"%s"
-			    "STATUS\" to the control port.\n: > \"$WORK/control\"\n",
+	/* FIFOs drained by cat, not QEMU writing to /dev/stdout itself: QEMU's own open of a redirected stdout
+	 * would have an offset of its own, and whatever this script's caller writes next would overwrite it. */
+	buf_appendf(script, "\n# QEMU. The payload's stdout and stderr reach this script's through FIFOs; init writes "
+			    "\"%sSTATUS\" to the control port.\n"
+			    ": > \"$WORK/control\"\nmkfifo \"$WORK/stdout\" \"$WORK/stderr\"\n"
+			    "cat \"$WORK/stdout\" &\nstdout_relay=$!\ncat \"$WORK/stderr\" >&2 &\nstderr_relay=$!\n",
 		    GUEST_EXIT_PREFIX);
 	plan->guest.initramfs = "@WORK@/initramfs.cpio";
 	struct guest_channels channels = {
 		.console = o->shell ? "stdio,signal=off" : "file,path=@WORK@/console.log",
-		.out = "file,path=/dev/stdout,append=on",
-		.err = "file,path=/dev/stderr,append=on",
+		.out = "file,path=@WORK@/stdout",
+		.err = "file,path=@WORK@/stderr",
 		.control = "file,path=@WORK@/control",
 	};
 	struct strv argv = {0};
@@ -84,6 +90,9 @@ void dry_run_script(struct run_plan *plan, struct buf *script)
 	/* Close the command as "... || qemu_status=$?"; only an interactive shell keeps the terminal as stdin. */
 	script->len--;
 	buf_appendf(script, "%s || qemu_status=$?\n", o->shell ? "" : " </dev/null");
+	/* Opening a FIFO read-write never blocks: it releases a relay still waiting if QEMU never opened it. */
+	buf_appendf(script, "exec 3<>\"$WORK/stdout\" 4<>\"$WORK/stderr\"; exec 3>&- 4>&-\n"
+			    "wait \"$stdout_relay\" \"$stderr_relay\"\n");
 	strv_free(&argv);
 
 	if (o->timeout > 0)

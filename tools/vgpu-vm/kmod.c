@@ -78,6 +78,15 @@ bool module_index_load(struct module_index *index, const char *dir)
 	return false;
 }
 
+/* "x.ko" or a compressed "x.ko.xz"; not Kbuild's ".x.ko.cmd" and friends. */
+static bool is_module_file_name(const char *name)
+{
+	const char *ko = strstr(name, ".ko");
+	if (name[0] == '.' || !ko)
+		return false;
+	return ko[3] == '\0' || decompressor_for_suffix(name) != NULL;
+}
+
 bool module_index_add_dir(struct module_index *index, const char *dir, struct strv *names)
 {
 	DIR *d = opendir(dir);
@@ -87,7 +96,7 @@ bool module_index_add_dir(struct module_index *index, const char *dir, struct st
 	}
 	struct dirent *entry;
 	while ((entry = readdir(d))) {
-		if (!strstr(entry->d_name, ".ko"))
+		if (!is_module_file_name(entry->d_name))
 			continue;
 		char name[256];
 		module_name_from_path(entry->d_name, name, sizeof(name));

@@ -171,6 +171,7 @@ static void handle_control_line(struct session *s, const char *line)
 	} else if (strncmp(line, GUEST_ERROR_PREFIX, strlen(GUEST_ERROR_PREFIX)) == 0) {
 		vm_error("the guest could not start the payload: %s", line + strlen(GUEST_ERROR_PREFIX));
 		s->init_failed = true;
+		write_all(s->control_fd, "poweroff\n", 9);
 	}
 }
 

@@ -13,18 +13,15 @@
 
 #define EXIT_USAGE 2
 
-static void usage(FILE *out)
+static void usage(void)
 {
-	fprintf(out, "usage: vgpu-vm run [NAME] [OPTIONS] [-- QEMU-ARGS]   boot a guest (a named VM's settings "
+	printf("usage: vgpu-vm run [NAME] [OPTIONS] [-- QEMU-ARGS]   boot a guest (a named VM's settings "
 		     "first)\n"
 		     "       vgpu-vm create NAME [--cpus N] [--mem SIZE] [--disk SIZE] [OPTIONS]\n"
 		     "       vgpu-vm list\n"
 		     "       vgpu-vm screenshot NAME FILE.png              the display of a running named VM\n\n"
 		     "run options:\n");
-	if (out == stdout)
-		options_print_help(OPTION_FOR_RUN);
-	else
-		fprintf(out, "  see vgpu-vm --help\n");
+	options_print_help(OPTION_FOR_RUN);
 }
 
 static int command_run(int argc, char **argv)
@@ -89,12 +86,12 @@ static int command_create(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stderr);
+		vm_error("no command; the commands are run, create, list and screenshot (see vgpu-vm --help)");
 		return EXIT_USAGE;
 	}
 	const char *command = argv[1];
 	if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0 || strcmp(command, "help") == 0) {
-		usage(stdout);
+		usage();
 		return 0;
 	}
 	if (strcmp(command, "run") == 0)
