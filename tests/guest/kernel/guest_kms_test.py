@@ -6,7 +6,8 @@ dmesg stays clean, and modetest shows its SMPTE pattern in the preferred mode; t
 screendump against the pattern's definition. Boot 2: text written to the console appears on the
 vgpu display through fbdev emulation.
 
-Usage: guest_kms_test.py VGPU-VM MODULE-DIR TEST-PROGRAM
+Usage: guest_kms_test.py VGPU-VM MODULE-DIR TEST-PROGRAM [QEMU]
+MODULE-DIR holds vgpu.ko (and no other .ko); QEMU, when given and not empty, is passed to vgpu-vm.
 """
 import os
 import struct
@@ -82,9 +83,12 @@ def read_png(path):
     return width, height, rows
 
 
+QEMU = []
+
+
 def run_guest(vgpu_vm, module_dir, command, screenshot):
     args = [vgpu_vm, 'run', '--modules', module_dir, '--timeout', '240', '--screenshot', screenshot,
-            '--exec', command]
+            '--exec', command] + QEMU
     proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors='replace')
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -158,9 +162,11 @@ def check_fbdev_console(tap, vgpu_vm, module_dir, workdir):
 
 
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         sys.exit(__doc__)
-    vgpu_vm, module_dir, test_program = sys.argv[1:]
+    vgpu_vm, module_dir, test_program = sys.argv[1:4]
+    if len(sys.argv) == 5 and sys.argv[4]:
+        QEMU.extend(['--qemu', sys.argv[4]])
     tap = Tap()
     with tempfile.TemporaryDirectory(prefix='vgpu-guest-kms-') as workdir:
         check_lifecycle_and_modetest(tap, vgpu_vm, module_dir, test_program, workdir)
