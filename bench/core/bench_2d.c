@@ -7,15 +7,15 @@
 
 #include "gpu_fixture.h"
 
-#define VRAM     (512ull << 20)
-#define WIDTH    4096u
-#define HEIGHT   4096u
-#define BYTES    ((uint64_t)WIDTH * HEIGHT * 4)
-#define SRC_PA   (64ull << 20)
-#define DST_PA   (192ull << 20)
-#define SRC_VA   0x100000000ull
-#define DST_VA   0x200000000ull
-#define REPEATS  7
+#define VRAM    (512ull << 20)
+#define WIDTH   4096u
+#define HEIGHT  4096u
+#define BYTES   ((uint64_t)WIDTH * HEIGHT * 4)
+#define SRC_PA  (64ull << 20)
+#define DST_PA  (192ull << 20)
+#define SRC_VA  0x100000000ull
+#define DST_VA  0x200000000ull
+#define REPEATS 7
 
 static double now(void)
 {
@@ -63,7 +63,8 @@ static double memcpy_rate(uint8_t *dst, const uint8_t *src, uint64_t bytes)
 
 static void report(const char *what, double rate, const char *baseline, double base_rate)
 {
-	printf("%-34s %6.2f GB/s   %-7s %6.2f GB/s   ratio %.2f\n", what, rate, baseline, base_rate, rate / base_rate);
+	printf("%-34s %6.2f GB/s   %-7s %6.2f GB/s   ratio %.2f\n", what, rate, baseline, base_rate,
+	       rate / base_rate);
 }
 
 int main(void)
@@ -79,9 +80,10 @@ int main(void)
 	for (uint64_t i = 0; i < BYTES; i += 4096)
 		src[i] = (uint8_t)i, dst[i] = 0; /* touch every page before timing */
 
-	struct vgpu_pkt_surface s = { SRC_VA, WIDTH * 4, VGPU_FORMAT_B8G8R8A8_UNORM };
-	struct vgpu_pkt_surface d = { DST_VA, WIDTH * 4, VGPU_FORMAT_B8G8R8A8_UNORM };
-	/* A narrower rectangle leaves a gap after each row: one span per row instead of one for the surface. */
+	struct vgpu_pkt_surface s = {SRC_VA, WIDTH * 4, VGPU_FORMAT_B8G8R8A8_UNORM};
+	struct vgpu_pkt_surface d = {DST_VA, WIDTH * 4, VGPU_FORMAT_B8G8R8A8_UNORM};
+	/* A narrower rectangle leaves a gap after each row: one span per row instead of one for the surface.
+	 */
 	uint32_t padded_width = WIDTH - 16;
 	uint64_t padded_bytes = (uint64_t)padded_width * 4 * HEIGHT;
 
@@ -106,11 +108,12 @@ int main(void)
 	report("COPY, row by row", gpu_rate(fx, &cb, padded_bytes), "memcpy", base_cpy);
 
 	/* Baselines again: the machine's speed drifts; the ratios above used the first measurement. */
-	printf("%-34s memset %6.2f GB/s   memcpy %6.2f GB/s\n", "baselines after the run", memset_rate(dst, BYTES),
-	       memcpy_rate(dst, src, BYTES));
+	printf("%-34s memset %6.2f GB/s   memcpy %6.2f GB/s\n", "baselines after the run",
+	       memset_rate(dst, BYTES), memcpy_rate(dst, src, BYTES));
 	if (vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_STATUS)) {
-		fprintf(stderr, "bench_2d: the GPU recorded a fault (type 0x%x); the figures are meaningless\n",
-			vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_TYPE));
+		fprintf(stderr,
+		        "bench_2d: the GPU recorded a fault (type 0x%x); the figures are meaningless\n",
+		        vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_TYPE));
 		return 1;
 	}
 	fx_destroy(fx);

@@ -46,11 +46,11 @@ static uint64_t fx_clock(void *opaque)
 }
 
 static const struct vgpu_host_ops fx_ops = {
-	.clock_ns = fx_clock,
-	.dma_read = fx_dma_read,
-	.dma_write = fx_dma_write,
-	.irq_notify = fx_irq_notify,
-	.display_notify = fx_display_notify,
+        .clock_ns = fx_clock,
+        .dma_read = fx_dma_read,
+        .dma_write = fx_dma_write,
+        .irq_notify = fx_irq_notify,
+        .display_notify = fx_display_notify,
 };
 
 static void die(const char *what)
@@ -107,7 +107,7 @@ struct fixture *fx_create_with_vram(uint64_t vram_size)
 	fx->vram_size = vram_size;
 	fx->next_table = FX_TABLES_PA;
 	fx->root = alloc_table(fx);
-	struct vgpu_config config = { .vram = fx->vram, .vram_size = vram_size, .ops = &fx_ops, .opaque = fx };
+	struct vgpu_config config = {.vram = fx->vram, .vram_size = vram_size, .ops = &fx_ops, .opaque = fx};
 	fx->gpu = vgpu_create(&config, error, sizeof(error));
 	if (!fx->gpu)
 		die(error);
@@ -134,7 +134,8 @@ void fx_submit_nowait(struct fixture *fx, const struct vgpu_cmdbuf *cb)
 	for (uint32_t i = 0; i < cb->count; i++) {
 		uint8_t *p = fx->vram + FX_RING_PA + fx->tail;
 		uint32_t v = cb->dw[i];
-		p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16), p[3] = (uint8_t)(v >> 24);
+		p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16),
+		p[3] = (uint8_t)(v >> 24);
 		fx->tail = (fx->tail + 4) % FX_RING_SIZE;
 	}
 	vgpu_reg_write(fx->gpu, VGPU_REG_RING_TAIL, fx->tail);
@@ -172,8 +173,9 @@ void fx_map(struct fixture *fx, uint64_t va, uint64_t pa, uint64_t pages, bool w
 {
 	for (uint64_t i = 0; i < pages; i++) {
 		uint64_t page = pa + i * VGPU_PAGE_SIZE;
-		uint64_t entry = (page & VGPU_PTE_ADDR_MASK) | VGPU_PTE_VALID | (writable ? VGPU_PTE_WRITE : 0) |
-				 ((page & VGPU_PA_SYSMEM) ? VGPU_PTE_SYSMEM : 0);
+		uint64_t entry = (page & VGPU_PTE_ADDR_MASK) | VGPU_PTE_VALID |
+		                 (writable ? VGPU_PTE_WRITE : 0) |
+		                 ((page & VGPU_PA_SYSMEM) ? VGPU_PTE_SYSMEM : 0);
 		write64(leaf_entry(fx, va + i * VGPU_PAGE_SIZE), entry);
 	}
 }
@@ -193,7 +195,7 @@ uint64_t fx_expect_fault(struct fixture *fx, uint32_t type, const char *file, in
 	uint32_t status = vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_STATUS);
 	uint32_t actual = vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_TYPE);
 	uint64_t addr = vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_ADDR_LO) |
-			(uint64_t)vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_ADDR_HI) << 32;
+	                (uint64_t)vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_ADDR_HI) << 32;
 	if (status != VGPU_FAULT_STATUS_VALID)
 		vt_fail(file, line, "FAULT_STATUS == 0x%x, expected exactly one fault (VALID)", status);
 	if (actual != type)
@@ -209,8 +211,9 @@ void fx_expect_no_fault(struct fixture *fx, const char *file, int line)
 {
 	uint32_t status = vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_STATUS);
 	if (status != 0)
-		vt_fail(file, line, "unexpected fault 0x%x (addr 0x%x)", vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_TYPE),
-			vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_ADDR_LO));
+		vt_fail(file, line, "unexpected fault 0x%x (addr 0x%x)",
+		        vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_TYPE),
+		        vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_ADDR_LO));
 }
 
 void fx_check_alive(struct fixture *fx, uint64_t seq, const char *file, int line)
@@ -221,5 +224,5 @@ void fx_check_alive(struct fixture *fx, uint64_t seq, const char *file, int line
 	fx_submit(fx, &cb);
 	if (fx_read64(fx, FX_FENCE_PA) != seq)
 		vt_fail(file, line, "the GPU stopped serving: fence 0x%llx not written",
-			(unsigned long long)seq);
+		        (unsigned long long)seq);
 }

@@ -15,15 +15,15 @@
 #include "vgpu/vgpu.h"
 #include "vgpu/vgpu_pkt.h"
 
-#define FX_VRAM_SIZE   (16ull << 20)
-#define FX_RING_PA     0x0ull
-#define FX_RING_SIZE   0x10000u
-#define FX_FENCE_PA    0x10000ull
-#define FX_HEAD_WB_PA  0x10100ull
-#define FX_TABLES_PA   0x100000ull
-#define FX_DATA_PA     0x200000ull
-#define FX_SYSMEM_BUS  0x40000000ull
-#define FX_SYSMEM_SIZE (4ull << 20)
+#define FX_VRAM_SIZE         (16ull << 20)
+#define FX_RING_PA           0x0ull
+#define FX_RING_SIZE         0x10000u
+#define FX_FENCE_PA          0x10000ull
+#define FX_HEAD_WB_PA        0x10100ull
+#define FX_TABLES_PA         0x100000ull
+#define FX_DATA_PA           0x200000ull
+#define FX_SYSMEM_BUS        0x40000000ull
+#define FX_SYSMEM_SIZE       (4ull << 20)
 #define FX_SYSMEM_PA(offset) (VGPU_PA_SYSMEM | (FX_SYSMEM_BUS + (offset)))
 
 struct fixture {
@@ -31,9 +31,9 @@ struct fixture {
 	uint8_t *vram;
 	uint64_t vram_size;
 	uint8_t *sysmem;
-	uint32_t tail; /* where the next ring packet goes */
+	uint32_t tail;       /* where the next ring packet goes */
 	uint64_t next_table; /* bump allocator for page tables */
-	uint64_t root; /* root table of the fixture's context */
+	uint64_t root;       /* root table of the fixture's context */
 	atomic_uint irq_notifications, display_notifications;
 	atomic_bool refuse_dma; /* make every DMA fail */
 	_Atomic uint64_t clock; /* the device clock (ns) the fixture gives the GPU; tests set it */
@@ -69,7 +69,7 @@ uint64_t fx_read64(struct fixture *fx, uint64_t pa);
 uint64_t fx_expect_fault(struct fixture *fx, uint32_t type, const char *file, int line);
 void fx_expect_no_fault(struct fixture *fx, const char *file, int line);
 #define FX_EXPECT_FAULT(fx, type) fx_expect_fault(fx, type, __FILE__, __LINE__)
-#define FX_EXPECT_NO_FAULT(fx)	  fx_expect_no_fault(fx, __FILE__, __LINE__)
+#define FX_EXPECT_NO_FAULT(fx)    fx_expect_no_fault(fx, __FILE__, __LINE__)
 
 /* Submit a FENCE with seq and check it signalled: the GPU still serves valid commands. */
 void fx_check_alive(struct fixture *fx, uint64_t seq, const char *file, int line);

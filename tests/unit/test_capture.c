@@ -11,17 +11,17 @@
 #include "replay.h"
 #include "vgpu_test.h"
 
-#define W	 256
-#define H	 128
-#define FB1_PA	 (FX_DATA_PA + 0x100000)
-#define FB2_PA	 (FX_DATA_PA + 0x200000)
-#define SRC_PA	 (FX_DATA_PA + 0x300000)
-#define IB_PA	 (FX_DATA_PA + 0x400000)
-#define FB1_VA	 0x10000000ull
-#define FB2_VA	 0x20000000ull
-#define SRC_VA	 0x30000000ull
-#define SYS_VA	 0x40000000ull
-#define IB_VA	 0x50000000ull
+#define W      256
+#define H      128
+#define FB1_PA (FX_DATA_PA + 0x100000)
+#define FB2_PA (FX_DATA_PA + 0x200000)
+#define SRC_PA (FX_DATA_PA + 0x300000)
+#define IB_PA  (FX_DATA_PA + 0x400000)
+#define FB1_VA 0x10000000ull
+#define FB2_VA 0x20000000ull
+#define SRC_VA 0x30000000ull
+#define SYS_VA 0x40000000ull
+#define IB_VA  0x50000000ull
 
 /* Read an 8-bit RGB PNG written by vgpu-replay; NULL on any mismatch of the expected shape. */
 static uint8_t *read_png_rgb(const char *path, uint32_t *width, uint32_t *height)
@@ -122,10 +122,10 @@ static void test_capture_replay_round_trip(void)
 		((uint16_t *)(fx->vram + SRC_PA))[i] = (uint16_t)(i * 37);
 
 	/* Frame 1 on FB1: the GPU draws over the CPU's pixels. */
-	struct vgpu_pkt_surface fb1 = { FB1_VA, W * 4 + 64, VGPU_FORMAT_B8G8R8X8_UNORM };
-	struct vgpu_pkt_surface fb2 = { FB2_VA, W * 4 + 64, VGPU_FORMAT_B8G8R8X8_UNORM };
-	struct vgpu_pkt_surface sys = { SYS_VA, 64 * 4, VGPU_FORMAT_B8G8R8A8_UNORM };
-	struct vgpu_pkt_surface tex = { SRC_VA, 32 * 2, VGPU_FORMAT_B5G6R5_UNORM };
+	struct vgpu_pkt_surface fb1 = {FB1_VA, W * 4 + 64, VGPU_FORMAT_B8G8R8X8_UNORM};
+	struct vgpu_pkt_surface fb2 = {FB2_VA, W * 4 + 64, VGPU_FORMAT_B8G8R8X8_UNORM};
+	struct vgpu_pkt_surface sys = {SYS_VA, 64 * 4, VGPU_FORMAT_B8G8R8A8_UNORM};
+	struct vgpu_pkt_surface tex = {SRC_VA, 32 * 2, VGPU_FORMAT_B5G6R5_UNORM};
 	vgpu_pkt_fill(&ib, &fb1, 10, 10, 100, 50, 0x00336699);
 	vgpu_pkt_copy(&ib, &sys, 0, 0, &fb1, 120, 4, 64, 64);
 	vgpu_pkt_blit(&ib, &tex, 0, 0, 32, 32, &fb1, 20, 70, 90, 50);
@@ -135,8 +135,8 @@ static void test_capture_replay_round_trip(void)
 	vgpu_pkt_fence(&cb, FX_FENCE_PA, 1, VGPU_FENCE_FLAG_INTERRUPT);
 	fx_submit(fx, &cb);
 
-	/* Flip to FB2, which the CPU drew; then the GPU copies FB1 into it, reads back its own writes, and the
-	 * CPU changes the VRAM source between two packets that read it. */
+	/* Flip to FB2, which the CPU drew; then the GPU copies FB1 into it, reads back its own writes, and
+	 * the CPU changes the VRAM source between two packets that read it. */
 	for (uint32_t i = 0; i < (W * 4 + 64) * H; i++)
 		fx->vram[FB2_PA + i] = (uint8_t)(i * 7 + 1);
 	program_display(gpu, FB2_PA);
@@ -148,7 +148,8 @@ static void test_capture_replay_round_trip(void)
 	put_ib(fx, &ib);
 	cb.count = 0;
 	vgpu_pkt_indirect(&cb, IB_VA, ib.count);
-	vgpu_pkt_blit(&cb, &(struct vgpu_pkt_surface){ 0 }, 0, 0, 1, 1, &fb2, 0, 0, 1, 1); /* faults: bad format */
+	vgpu_pkt_blit(&cb, &(struct vgpu_pkt_surface){0}, 0, 0, 1, 1, &fb2, 0, 0, 1,
+	              1); /* faults: bad format */
 	fx_submit(fx, &cb);
 	FX_EXPECT_FAULT(fx, VGPU_FAULT_BAD_SURFACE);
 	memset(fx->vram + SRC_PA, 0xf0, 32 * 32 * 2);
@@ -181,8 +182,8 @@ static void test_capture_replay_round_trip(void)
 		for (size_t i = 0; i < W * H * 3; i++)
 			differing += replayed[i] != before_late_fill[i];
 		VT_CHECK_EQ_U64(differing, 0);
-		/* The GPU's drawing after the flip is in the image (so the packets, not a memory dump, made it):
-		 * the red square copied at (230, 100) and the 0xf0f0 blit at (150, 70). */
+		/* The GPU's drawing after the flip is in the image (so the packets, not a memory dump, made
+		 * it): the red square copied at (230, 100) and the 0xf0f0 blit at (150, 70). */
 		const uint8_t *red = replayed + (100 * W + 230) * 3;
 		VT_CHECK(red[0] == 0xff && red[1] == 0 && red[2] == 0);
 		const uint8_t *blit = replayed + (70 * W + 150) * 3;
@@ -212,8 +213,8 @@ static void test_replay_rejects_bad_files(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_capture_replay_round_trip),
-	VT_CASE(test_replay_rejects_bad_files),
+        VT_CASE(test_capture_replay_round_trip),
+        VT_CASE(test_replay_rejects_bad_files),
 };
 
 int main(int argc, char **argv)

@@ -12,7 +12,7 @@ static void test_identity_registers(void)
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_MAGIC), VGPU_MAGIC);
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_VERSION), 0x00010000);
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_CAPS),
-			VGPU_CAP_2D | VGPU_CAP_DISPLAY | VGPU_CAP_CURSOR | VGPU_CAP_TIMESTAMP);
+	                VGPU_CAP_2D | VGPU_CAP_DISPLAY | VGPU_CAP_CURSOR | VGPU_CAP_TIMESTAMP);
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_VRAM_SIZE_LO), (uint32_t)FX_VRAM_SIZE);
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_VRAM_SIZE_HI), 0);
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_MAX_SURFACE_DIM), 16384);
@@ -89,7 +89,8 @@ static void test_interrupt_status_mask_pending_messages(void)
 	VT_CHECK_EQ_U64(vgpu_irq_take_messages(gpu), 1u << VGPU_MSIX_CMD);
 	vgpu_reg_write(gpu, 0x0ff0, 1);
 	VT_CHECK_EQ_U64(vgpu_irq_take_messages(gpu), 1u << VGPU_MSIX_FAULT);
-	VT_CHECK_EQ_U64(vgpu_reg_read(gpu, VGPU_REG_INT_STATUS), VGPU_INT_VBLANK | VGPU_INT_FENCE | VGPU_INT_FAULT);
+	VT_CHECK_EQ_U64(vgpu_reg_read(gpu, VGPU_REG_INT_STATUS),
+	                VGPU_INT_VBLANK | VGPU_INT_FENCE | VGPU_INT_FAULT);
 
 	/* W1C: only the written bits clear; the level drops when nothing is pending */
 	vgpu_reg_write(gpu, VGPU_REG_INT_STATUS, VGPU_INT_VBLANK | VGPU_INT_FENCE);
@@ -111,25 +112,37 @@ static void test_bad_register_writes_fault(void)
 {
 	struct fixture *fx = fx_create();
 	struct vgpu *gpu = fx->gpu;
-	static const uint32_t read_only[] = { VGPU_REG_MAGIC, VGPU_REG_STATUS, VGPU_REG_INT_PENDING,
-					      VGPU_REG_RING_HEAD, VGPU_REG_FENCE_SEQ_LO, VGPU_REG_FAULT_TYPE,
-					      VGPU_REG_VBLANK_COUNT, VGPU_REG_DISP_STATUS, 0x0ff0, 0xfffc };
+	static const uint32_t read_only[] = {VGPU_REG_MAGIC,
+	                                     VGPU_REG_STATUS,
+	                                     VGPU_REG_INT_PENDING,
+	                                     VGPU_REG_RING_HEAD,
+	                                     VGPU_REG_FENCE_SEQ_LO,
+	                                     VGPU_REG_FAULT_TYPE,
+	                                     VGPU_REG_VBLANK_COUNT,
+	                                     VGPU_REG_DISP_STATUS,
+	                                     0x0ff0,
+	                                     0xfffc};
 	for (size_t i = 0; i < sizeof(read_only) / sizeof(read_only[0]); i++) {
 		vgpu_reg_write(gpu, read_only[i], 0x1234);
 		VT_CHECK_EQ_U64(FX_EXPECT_FAULT(fx, VGPU_FAULT_BAD_REGISTER), read_only[i]);
-		VT_CHECK_EQ_U64(VGPU_FAULT_INFO_ENGINE(vgpu_reg_read(gpu, VGPU_REG_FAULT_INFO)), VGPU_ENGINE_REGS);
+		VT_CHECK_EQ_U64(VGPU_FAULT_INFO_ENGINE(vgpu_reg_read(gpu, VGPU_REG_FAULT_INFO)),
+		                VGPU_ENGINE_REGS);
 	}
 	VT_CHECK_EQ_U64(vgpu_reg_read(gpu, VGPU_REG_MAGIC), VGPU_MAGIC);
 
 	struct {
 		uint32_t offset, value;
 	} forbidden[] = {
-		{ VGPU_REG_RESET, 1 },		   { VGPU_REG_WATCHDOG, 0 },
-		{ VGPU_REG_RING_TAIL, 2 },	   { VGPU_REG_RING_TAIL, FX_RING_SIZE },
-		{ VGPU_REG_RING_BASE_LO, 0x1000 }, /* while enabled */
-		{ VGPU_REG_RING_SIZE, 8192 },	   { VGPU_REG_RING_HEAD_WB_HI, 0 },
-		{ VGPU_REG_RING_CTRL, 3 },	   { VGPU_REG_DISP_COMMIT, 2 },
-		{ VGPU_REG_CURSOR_CTRL, 2 },
+	        {VGPU_REG_RESET, 1},
+	        {VGPU_REG_WATCHDOG, 0},
+	        {VGPU_REG_RING_TAIL, 2},
+	        {VGPU_REG_RING_TAIL, FX_RING_SIZE},
+	        {VGPU_REG_RING_BASE_LO, 0x1000}, /* while enabled */
+	        {VGPU_REG_RING_SIZE, 8192},
+	        {VGPU_REG_RING_HEAD_WB_HI, 0},
+	        {VGPU_REG_RING_CTRL, 3},
+	        {VGPU_REG_DISP_COMMIT, 2},
+	        {VGPU_REG_CURSOR_CTRL, 2},
 	};
 	for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
 		vgpu_reg_write(gpu, forbidden[i].offset, forbidden[i].value);
@@ -149,7 +162,7 @@ static void test_fault_record_overflow_and_count(void)
 	vgpu_reg_write(gpu, VGPU_REG_MAGIC, 0);
 	vgpu_reg_write(gpu, VGPU_REG_WATCHDOG, 0);
 	VT_CHECK_EQ_U64(vgpu_reg_read(gpu, VGPU_REG_FAULT_STATUS),
-			VGPU_FAULT_STATUS_VALID | VGPU_FAULT_STATUS_OVERFLOW);
+	                VGPU_FAULT_STATUS_VALID | VGPU_FAULT_STATUS_OVERFLOW);
 	VT_CHECK_EQ_U64(vgpu_reg_read(gpu, VGPU_REG_FAULT_TYPE), VGPU_FAULT_BAD_REGISTER); /* the first one */
 	VT_CHECK_EQ_U64(vgpu_reg_read(gpu, VGPU_REG_FAULT_ADDR_LO), VGPU_REG_MAGIC);
 	VT_CHECK_EQ_U64(vgpu_reg_read(gpu, VGPU_REG_FAULT_COUNT), 2);
@@ -171,8 +184,12 @@ static void test_ring_enable_validates_config(void)
 	static const struct {
 		uint64_t base;
 		uint32_t size;
-	} bad[] = { { 0x800, 4096 }, { 0, 2048 }, { 0, 3 << 12 }, { 0, 2u << 20 }, { FX_VRAM_SIZE - 4096, 8192 },
-		    { VGPU_PA_SYSMEM | (1ull << 52), 4096 } };
+	} bad[] = {{0x800, 4096},
+	           {0, 2048},
+	           {0, 3 << 12},
+	           {0, 2u << 20},
+	           {FX_VRAM_SIZE - 4096, 8192},
+	           {VGPU_PA_SYSMEM | (1ull << 52), 4096}};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		vgpu_reg_write(gpu, VGPU_REG_RING_BASE_LO, (uint32_t)bad[i].base);
 		vgpu_reg_write(gpu, VGPU_REG_RING_BASE_HI, (uint32_t)(bad[i].base >> 32));
@@ -211,11 +228,11 @@ static void test_reset_restores_every_register(void)
 
 	vgpu_reset(gpu);
 	static const uint32_t zero_after_reset[] = {
-		VGPU_REG_STATUS,      VGPU_REG_INT_STATUS,    VGPU_REG_INT_MASK,      VGPU_REG_RING_BASE_LO,
-		VGPU_REG_RING_SIZE,   VGPU_REG_RING_HEAD,     VGPU_REG_RING_TAIL,     VGPU_REG_RING_CTRL,
-		VGPU_REG_RING_HEAD_WB_LO, VGPU_REG_FENCE_SEQ_LO, VGPU_REG_CONTEXT_ASID, VGPU_REG_FAULT_STATUS,
-		VGPU_REG_FAULT_COUNT, VGPU_REG_DISP_CTRL,     VGPU_REG_VBLANK_COUNT,  VGPU_REG_DISP_STATUS,
-		VGPU_REG_CURSOR_CTRL, VGPU_REG_CURSOR_POS,
+	        VGPU_REG_STATUS,          VGPU_REG_INT_STATUS,   VGPU_REG_INT_MASK,     VGPU_REG_RING_BASE_LO,
+	        VGPU_REG_RING_SIZE,       VGPU_REG_RING_HEAD,    VGPU_REG_RING_TAIL,    VGPU_REG_RING_CTRL,
+	        VGPU_REG_RING_HEAD_WB_LO, VGPU_REG_FENCE_SEQ_LO, VGPU_REG_CONTEXT_ASID, VGPU_REG_FAULT_STATUS,
+	        VGPU_REG_FAULT_COUNT,     VGPU_REG_DISP_CTRL,    VGPU_REG_VBLANK_COUNT, VGPU_REG_DISP_STATUS,
+	        VGPU_REG_CURSOR_CTRL,     VGPU_REG_CURSOR_POS,
 	};
 	for (size_t i = 0; i < sizeof(zero_after_reset) / sizeof(zero_after_reset[0]); i++)
 		VT_CHECK_EQ_U64(vgpu_reg_read(gpu, zero_after_reset[i]), 0);
@@ -280,11 +297,12 @@ static void test_state_save_load_round_trip(void)
 	vgpu_resume(gpu);
 
 	static const uint32_t saved_regs[] = {
-		VGPU_REG_SCRATCH,     VGPU_REG_INT_STATUS,    VGPU_REG_INT_MASK,	 VGPU_REG_RING_SIZE,
-		VGPU_REG_RING_HEAD,   VGPU_REG_RING_CTRL,     VGPU_REG_RING_HEAD_WB_LO, VGPU_REG_FENCE_SEQ_LO,
-		VGPU_REG_FENCE_SEQ_HI, VGPU_REG_CONTEXT_ASID, VGPU_REG_FAULT_STATUS,	 VGPU_REG_FAULT_TYPE,
-		VGPU_REG_FAULT_ADDR_LO, VGPU_REG_FAULT_COUNT, VGPU_REG_DISP_STATUS,	 VGPU_REG_SCANOUT_WIDTH,
-		VGPU_REG_VBLANK_COUNT,
+	        VGPU_REG_SCRATCH,         VGPU_REG_INT_STATUS,   VGPU_REG_INT_MASK,
+	        VGPU_REG_RING_SIZE,       VGPU_REG_RING_HEAD,    VGPU_REG_RING_CTRL,
+	        VGPU_REG_RING_HEAD_WB_LO, VGPU_REG_FENCE_SEQ_LO, VGPU_REG_FENCE_SEQ_HI,
+	        VGPU_REG_CONTEXT_ASID,    VGPU_REG_FAULT_STATUS, VGPU_REG_FAULT_TYPE,
+	        VGPU_REG_FAULT_ADDR_LO,   VGPU_REG_FAULT_COUNT,  VGPU_REG_DISP_STATUS,
+	        VGPU_REG_SCANOUT_WIDTH,   VGPU_REG_VBLANK_COUNT,
 	};
 	uint32_t before[sizeof(saved_regs) / sizeof(saved_regs[0])];
 	for (size_t i = 0; i < sizeof(saved_regs) / sizeof(saved_regs[0]); i++)
@@ -306,7 +324,8 @@ static void test_state_save_load_round_trip(void)
 	for (size_t byte = 0; byte < size; byte++) {
 		memcpy(bad, blob, size);
 		bad[byte] ^= 0xff;
-		/* Whatever a flipped byte does, the load either fails cleanly or yields a device that works. */
+		/* Whatever a flipped byte does, the load either fails cleanly or yields a device that works.
+		 */
 		if (vgpu_state_load(fx2->gpu, bad, size, error, sizeof(error)) == 0) {
 			vgpu_reg_write(fx2->gpu, VGPU_REG_SCRATCH, 3);
 			VT_CHECK_EQ_U64(vgpu_reg_read(fx2->gpu, VGPU_REG_SCRATCH), ~3u);
@@ -322,23 +341,23 @@ static void test_create_rejects_bad_config(void)
 {
 	char error[200] = "";
 	uint8_t vram[16];
-	struct vgpu_config config = { .vram = vram, .vram_size = 3 << 20 };
+	struct vgpu_config config = {.vram = vram, .vram_size = 3 << 20};
 	VT_CHECK(vgpu_create(&config, error, sizeof(error)) == NULL);
 	VT_CHECK(strstr(error, "vgpu_create") != NULL);
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_identity_registers),
-	VT_CASE(test_scratch_reads_back_inverted),
-	VT_CASE(test_timestamp_lo_latches_hi),
-	VT_CASE(test_interrupt_status_mask_pending_messages),
-	VT_CASE(test_bad_register_writes_fault),
-	VT_CASE(test_fault_record_overflow_and_count),
-	VT_CASE(test_ring_enable_validates_config),
-	VT_CASE(test_reset_restores_every_register),
-	VT_CASE(test_pause_holds_work_until_resume),
-	VT_CASE(test_state_save_load_round_trip),
-	VT_CASE(test_create_rejects_bad_config),
+        VT_CASE(test_identity_registers),
+        VT_CASE(test_scratch_reads_back_inverted),
+        VT_CASE(test_timestamp_lo_latches_hi),
+        VT_CASE(test_interrupt_status_mask_pending_messages),
+        VT_CASE(test_bad_register_writes_fault),
+        VT_CASE(test_fault_record_overflow_and_count),
+        VT_CASE(test_ring_enable_validates_config),
+        VT_CASE(test_reset_restores_every_register),
+        VT_CASE(test_pause_holds_work_until_resume),
+        VT_CASE(test_state_save_load_round_trip),
+        VT_CASE(test_create_rejects_bad_config),
 };
 
 int main(int argc, char **argv)

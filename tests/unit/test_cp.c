@@ -6,12 +6,13 @@
 #include "gpu_fixture.h"
 #include "vgpu_test.h"
 
-#define IB_VA	0x10000000ull
+#define IB_VA   0x10000000ull
 #define DATA_VA 0x20000000ull
-#define IB_PA	(FX_DATA_PA + 0x100000)
+#define IB_PA   (FX_DATA_PA + 0x100000)
 #define DATA_PA (FX_DATA_PA + 0x200000)
 
-/* A fixture with context 1 current: IB_VA maps 128 pages at IB_PA (read-only), DATA_VA 16 pages at DATA_PA. */
+/* A fixture with context 1 current: IB_VA maps 128 pages at IB_PA (read-only), DATA_VA 16 pages at DATA_PA.
+ */
 static struct fixture *fx_with_context(void)
 {
 	struct fixture *fx = fx_create();
@@ -87,7 +88,8 @@ static void test_fence_rejects_bad_fields(void)
 	FX_EXPECT_FAULT(fx, VGPU_FAULT_MMU_BAD_ADDRESS);
 
 	cb.count = 0;
-	vgpu_pkt_fence(&cb, VGPU_PA_SYSMEM | 0x8, 5, 0); /* outside the fake system memory: the host refuses */
+	vgpu_pkt_fence(&cb, VGPU_PA_SYSMEM | 0x8, 5,
+	               0); /* outside the fake system memory: the host refuses */
 	fx_submit(fx, &cb);
 	VT_CHECK_EQ_U64(FX_EXPECT_FAULT(fx, VGPU_FAULT_DMA_ERROR), VGPU_PA_SYSMEM | 0x8);
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_INFO) & 0xff, VGPU_PKT_FENCE);
@@ -160,7 +162,8 @@ static void test_packet_longer_than_ring_discards_to_tail(void)
 	vgpu_pkt_fence(&cb, FX_FENCE_PA, 5, 0); /* discarded with it */
 	fx_submit(fx, &cb);
 	VT_CHECK_EQ_U64(FX_EXPECT_FAULT(fx, VGPU_FAULT_BAD_PACKET_LENGTH), header);
-	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_RING_HEAD), vgpu_reg_read(fx->gpu, VGPU_REG_RING_TAIL));
+	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_RING_HEAD),
+	                vgpu_reg_read(fx->gpu, VGPU_REG_RING_TAIL));
 	VT_CHECK_EQ_U64(fx_read64(fx, FX_FENCE_PA), 0);
 	FX_CHECK_ALIVE(fx, 6);
 	fx_destroy(fx);
@@ -176,16 +179,18 @@ static void test_malformed_ring_packets_are_skipped(void)
 		uint32_t type;
 		uint64_t addr;
 	} cases[] = {
-		{ VGPU_PKT_HEADER(0x7f, 2), VGPU_FAULT_BAD_OPCODE, VGPU_PKT_HEADER(0x7f, 2) },
-		{ VGPU_PKT_HEADER(VGPU_PKT_FENCE, 4), VGPU_FAULT_BAD_PACKET_LENGTH, VGPU_PKT_HEADER(VGPU_PKT_FENCE, 4) },
-		{ VGPU_PKT_HEADER(VGPU_PKT_WRITE_DATA, 2), VGPU_FAULT_BAD_PACKET_LENGTH,
-		  VGPU_PKT_HEADER(VGPU_PKT_WRITE_DATA, 2) },
-		{ VGPU_PKT_HEADER(VGPU_PKT_NOP, 1) | 0x100, VGPU_FAULT_BAD_PACKET_FIELD, 0xffffffff },
-		{ VGPU_PKT_HEADER(VGPU_PKT_SET_CONTEXT, 3), VGPU_FAULT_BAD_PACKET_FIELD, 0 }, /* asid 0 */
-		{ VGPU_PKT_HEADER(VGPU_PKT_INDIRECT, 3), VGPU_FAULT_BAD_PACKET_FIELD, 2 },    /* size 0 */
-		{ VGPU_PKT_HEADER(VGPU_PKT_TIMESTAMP, 2), VGPU_FAULT_NO_CONTEXT, 0 },
-		{ VGPU_PKT_HEADER(VGPU_PKT_DRAW, 4), VGPU_FAULT_BAD_OPCODE, VGPU_PKT_HEADER(VGPU_PKT_DRAW, 4) },
-		{ VGPU_PKT_HEADER(VGPU_PKT_DRAW, 3), VGPU_FAULT_BAD_PACKET_LENGTH, VGPU_PKT_HEADER(VGPU_PKT_DRAW, 3) },
+	        {VGPU_PKT_HEADER(0x7f, 2), VGPU_FAULT_BAD_OPCODE, VGPU_PKT_HEADER(0x7f, 2)},
+	        {VGPU_PKT_HEADER(VGPU_PKT_FENCE, 4), VGPU_FAULT_BAD_PACKET_LENGTH,
+	         VGPU_PKT_HEADER(VGPU_PKT_FENCE, 4)},
+	        {VGPU_PKT_HEADER(VGPU_PKT_WRITE_DATA, 2), VGPU_FAULT_BAD_PACKET_LENGTH,
+	         VGPU_PKT_HEADER(VGPU_PKT_WRITE_DATA, 2)},
+	        {VGPU_PKT_HEADER(VGPU_PKT_NOP, 1) | 0x100, VGPU_FAULT_BAD_PACKET_FIELD, 0xffffffff},
+	        {VGPU_PKT_HEADER(VGPU_PKT_SET_CONTEXT, 3), VGPU_FAULT_BAD_PACKET_FIELD, 0}, /* asid 0 */
+	        {VGPU_PKT_HEADER(VGPU_PKT_INDIRECT, 3), VGPU_FAULT_BAD_PACKET_FIELD, 2},    /* size 0 */
+	        {VGPU_PKT_HEADER(VGPU_PKT_TIMESTAMP, 2), VGPU_FAULT_NO_CONTEXT, 0},
+	        {VGPU_PKT_HEADER(VGPU_PKT_DRAW, 4), VGPU_FAULT_BAD_OPCODE, VGPU_PKT_HEADER(VGPU_PKT_DRAW, 4)},
+	        {VGPU_PKT_HEADER(VGPU_PKT_DRAW, 3), VGPU_FAULT_BAD_PACKET_LENGTH,
+	         VGPU_PKT_HEADER(VGPU_PKT_DRAW, 3)},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct vgpu_cmdbuf cb = VGPU_CMDBUF_INIT(words, 64);
@@ -196,7 +201,8 @@ static void test_malformed_ring_packets_are_skipped(void)
 		VT_CHECK_EQ_U64(FX_EXPECT_FAULT(fx, cases[i].type), cases[i].addr);
 		VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_RING_POS), ring_pos);
 		VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_IB_POS), 0xffffffff);
-		VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_INFO) & 0xff, VGPU_PKT_OPCODE(cases[i].header));
+		VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_INFO) & 0xff,
+		                VGPU_PKT_OPCODE(cases[i].header));
 		/* the packet after the bad one ran */
 		VT_CHECK_EQ_U64(fx_read64(fx, FX_FENCE_PA), 100 + i);
 	}
@@ -233,7 +239,7 @@ static void test_write_data_and_timestamp(void)
 	struct fixture *fx = fx_with_context();
 	uint32_t words[32];
 	struct vgpu_cmdbuf cb = VGPU_CMDBUF_INIT(words, 32);
-	static const uint32_t data[3] = { 0x11111111, 0x22222222, 0x33333333 };
+	static const uint32_t data[3] = {0x11111111, 0x22222222, 0x33333333};
 	atomic_store(&fx->clock, 0x123456789ull);
 	vgpu_pkt_write_data(&cb, DATA_VA + 0xffc, data, 3); /* crosses a page */
 	vgpu_pkt_timestamp(&cb, DATA_VA + 0x100);
@@ -292,7 +298,7 @@ static void check_ib_fault(struct fixture *fx, const struct vgpu_cmdbuf *ib, uin
 	FX_EXPECT_FAULT(fx, type);
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_RING_POS), ring_pos);
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_IB_POS), ib_pos);
-	VT_CHECK_EQ_U64(fx_read32(fx, DATA_PA), 1);  /* the packet before ran */
+	VT_CHECK_EQ_U64(fx_read32(fx, DATA_PA), 1);     /* the packet before ran */
 	VT_CHECK_EQ_U64(fx_read32(fx, DATA_PA + 4), 0); /* the packet after did not */
 	VT_CHECK_EQ_U64(fx_read64(fx, FX_FENCE_PA), seq);
 }
@@ -303,15 +309,16 @@ static void test_indirect_buffer_faults(void)
 	uint32_t ib_words[64];
 	uint32_t one = 1, two = 2;
 	uint32_t bad_packets[][4] = {
-		{ VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5) },
-		{ VGPU_PKT_HEADER(VGPU_PKT_SET_CONTEXT, 3) },
-		{ VGPU_PKT_HEADER(VGPU_PKT_INDIRECT, 3) },
-		{ VGPU_PKT_HEADER(VGPU_PKT_MMU_INVALIDATE, 0) },
-		{ VGPU_PKT_HEADER(0x99, 0) },
-		{ VGPU_PKT_HEADER(VGPU_PKT_CLEAR, 7) },
+	        {VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5)},
+	        {VGPU_PKT_HEADER(VGPU_PKT_SET_CONTEXT, 3)},
+	        {VGPU_PKT_HEADER(VGPU_PKT_INDIRECT, 3)},
+	        {VGPU_PKT_HEADER(VGPU_PKT_MMU_INVALIDATE, 0)},
+	        {VGPU_PKT_HEADER(0x99, 0)},
+	        {VGPU_PKT_HEADER(VGPU_PKT_CLEAR, 7)},
 	};
-	uint32_t types[] = { VGPU_FAULT_PRIVILEGED_PACKET, VGPU_FAULT_PRIVILEGED_PACKET, VGPU_FAULT_PRIVILEGED_PACKET,
-			     VGPU_FAULT_PRIVILEGED_PACKET, VGPU_FAULT_BAD_OPCODE,	 VGPU_FAULT_BAD_OPCODE };
+	uint32_t types[] = {VGPU_FAULT_PRIVILEGED_PACKET, VGPU_FAULT_PRIVILEGED_PACKET,
+	                    VGPU_FAULT_PRIVILEGED_PACKET, VGPU_FAULT_PRIVILEGED_PACKET,
+	                    VGPU_FAULT_BAD_OPCODE,        VGPU_FAULT_BAD_OPCODE};
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		static const uint32_t zeros[8];
 		struct vgpu_cmdbuf ib = VGPU_CMDBUF_INIT(ib_words, 64);
@@ -370,7 +377,7 @@ static void test_watchdog_bounds_an_indirect_buffer(void)
 	for (int i = 0; i < 65534; i++)
 		vgpu_pkt_nop(&ib, 0);
 	uint32_t one = 1;
-	vgpu_pkt_write_data(&ib, DATA_VA, &one, 1); /* unit 65536 (the INDIRECT was the first) */
+	vgpu_pkt_write_data(&ib, DATA_VA, &one, 1);     /* unit 65536 (the INDIRECT was the first) */
 	vgpu_pkt_write_data(&ib, DATA_VA + 4, &one, 1); /* over budget */
 	memset(fx_ptr(fx, DATA_PA), 0, 8);
 	submit_ib(fx, &ib);
@@ -379,7 +386,7 @@ static void test_watchdog_bounds_an_indirect_buffer(void)
 	VT_CHECK_EQ_U64(fx_read32(fx, DATA_PA), 1);
 	VT_CHECK_EQ_U64(fx_read32(fx, DATA_PA + 4), 0);
 	/* The next ring packet has a fresh budget. */
-	submit_ib(fx, &(struct vgpu_cmdbuf){ .dw = ib_words, .count = 65534 + 4, .capacity = 70000 });
+	submit_ib(fx, &(struct vgpu_cmdbuf){.dw = ib_words, .count = 65534 + 4, .capacity = 70000});
 	FX_EXPECT_NO_FAULT(fx);
 	free(ib_words);
 	FX_CHECK_ALIVE(fx, 10);
@@ -435,7 +442,7 @@ static void test_registers_stay_live_during_long_work(void)
 	struct fixture *fx = fx_with_context();
 	uint32_t words[64];
 	struct vgpu_cmdbuf cb = VGPU_CMDBUF_INIT(words, 64);
-	struct vgpu_pkt_surface data = { DATA_VA, 4096, VGPU_FORMAT_B8G8R8A8_UNORM };
+	struct vgpu_pkt_surface data = {DATA_VA, 4096, VGPU_FORMAT_B8G8R8A8_UNORM};
 	vgpu_reg_write(fx->gpu, VGPU_REG_SCANOUT_ADDR_LO, (uint32_t)DATA_PA);
 	vgpu_reg_write(fx->gpu, VGPU_REG_SCANOUT_FORMAT, VGPU_FORMAT_B8G8R8A8_UNORM);
 	vgpu_reg_write(fx->gpu, VGPU_REG_SCANOUT_STRIDE, 4096);
@@ -470,21 +477,21 @@ static void test_registers_stay_live_during_long_work(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_registers_stay_live_during_long_work),
-	VT_CASE(test_fence_writes_seq_and_interrupts),
-	VT_CASE(test_fence_rejects_bad_fields),
-	VT_CASE(test_ring_head_tail_and_write_back),
-	VT_CASE(test_ring_wraps_inside_a_packet),
-	VT_CASE(test_partial_packet_waits_for_its_tail),
-	VT_CASE(test_packet_longer_than_ring_discards_to_tail),
-	VT_CASE(test_malformed_ring_packets_are_skipped),
-	VT_CASE(test_set_context_validates),
-	VT_CASE(test_write_data_and_timestamp),
-	VT_CASE(test_indirect_buffer_runs_its_packets),
-	VT_CASE(test_indirect_buffer_faults),
-	VT_CASE(test_watchdog_bounds_an_indirect_buffer),
-	VT_CASE(test_ring_in_system_memory_and_unreachable_ring),
-	VT_CASE(test_disable_and_reenable_ring),
+        VT_CASE(test_registers_stay_live_during_long_work),
+        VT_CASE(test_fence_writes_seq_and_interrupts),
+        VT_CASE(test_fence_rejects_bad_fields),
+        VT_CASE(test_ring_head_tail_and_write_back),
+        VT_CASE(test_ring_wraps_inside_a_packet),
+        VT_CASE(test_partial_packet_waits_for_its_tail),
+        VT_CASE(test_packet_longer_than_ring_discards_to_tail),
+        VT_CASE(test_malformed_ring_packets_are_skipped),
+        VT_CASE(test_set_context_validates),
+        VT_CASE(test_write_data_and_timestamp),
+        VT_CASE(test_indirect_buffer_runs_its_packets),
+        VT_CASE(test_indirect_buffer_faults),
+        VT_CASE(test_watchdog_bounds_an_indirect_buffer),
+        VT_CASE(test_ring_in_system_memory_and_unreachable_ring),
+        VT_CASE(test_disable_and_reenable_ring),
 };
 
 int main(int argc, char **argv)

@@ -10,7 +10,7 @@
 #define FB_VA 0x80000000ull
 
 static void program(struct vgpu *gpu, uint32_t ctrl, uint64_t addr, uint32_t format, uint32_t stride,
-		    uint32_t width, uint32_t height)
+                    uint32_t width, uint32_t height)
 {
 	vgpu_reg_write(gpu, VGPU_REG_DISP_CTRL, ctrl);
 	vgpu_reg_write(gpu, VGPU_REG_SCANOUT_ADDR_LO, (uint32_t)addr);
@@ -85,26 +85,28 @@ static void test_bad_commit_keeps_the_previous_state(void)
 		uint64_t addr;
 		uint32_t format, stride, width, height, bad_offset;
 	} cases[] = {
-		{ 3, FB_PA, VGPU_FORMAT_B5G6R5_UNORM, 2048, 100, 100, VGPU_REG_DISP_CTRL },
-		{ 1, FB_PA, VGPU_FORMAT_R8G8B8A8_UNORM, 4096, 100, 100, VGPU_REG_SCANOUT_FORMAT },
-		{ 1, FB_PA, VGPU_FORMAT_B8G8R8A8_UNORM, 4096, 0, 100, VGPU_REG_SCANOUT_WIDTH },
-		{ 1, FB_PA, VGPU_FORMAT_B8G8R8A8_UNORM, 1 << 18, 16385, 100, VGPU_REG_SCANOUT_WIDTH },
-		{ 1, FB_PA, VGPU_FORMAT_B8G8R8A8_UNORM, 4096, 100, 0, VGPU_REG_SCANOUT_HEIGHT },
-		{ 1, FB_PA, VGPU_FORMAT_B8G8R8A8_UNORM, 396, 100, 100, VGPU_REG_SCANOUT_STRIDE },
-		{ 1, FB_PA, VGPU_FORMAT_B8G8R8A8_UNORM, (1 << 18) + 4, 100, 100, VGPU_REG_SCANOUT_STRIDE },
-		{ 1, FX_VRAM_SIZE - 4096, VGPU_FORMAT_B8G8R8A8_UNORM, 4096, 100, 2, VGPU_REG_SCANOUT_ADDR_LO },
-		{ 1, VGPU_PA_SYSMEM | (1ull << 52), VGPU_FORMAT_B8G8R8A8_UNORM, 4096, 100, 2, VGPU_REG_SCANOUT_ADDR_LO },
+	        {3, FB_PA, VGPU_FORMAT_B5G6R5_UNORM, 2048, 100, 100, VGPU_REG_DISP_CTRL},
+	        {1, FB_PA, VGPU_FORMAT_R8G8B8A8_UNORM, 4096, 100, 100, VGPU_REG_SCANOUT_FORMAT},
+	        {1, FB_PA, VGPU_FORMAT_B8G8R8A8_UNORM, 4096, 0, 100, VGPU_REG_SCANOUT_WIDTH},
+	        {1, FB_PA, VGPU_FORMAT_B8G8R8A8_UNORM, 1 << 18, 16385, 100, VGPU_REG_SCANOUT_WIDTH},
+	        {1, FB_PA, VGPU_FORMAT_B8G8R8A8_UNORM, 4096, 100, 0, VGPU_REG_SCANOUT_HEIGHT},
+	        {1, FB_PA, VGPU_FORMAT_B8G8R8A8_UNORM, 396, 100, 100, VGPU_REG_SCANOUT_STRIDE},
+	        {1, FB_PA, VGPU_FORMAT_B8G8R8A8_UNORM, (1 << 18) + 4, 100, 100, VGPU_REG_SCANOUT_STRIDE},
+	        {1, FX_VRAM_SIZE - 4096, VGPU_FORMAT_B8G8R8A8_UNORM, 4096, 100, 2, VGPU_REG_SCANOUT_ADDR_LO},
+	        {1, VGPU_PA_SYSMEM | (1ull << 52), VGPU_FORMAT_B8G8R8A8_UNORM, 4096, 100, 2,
+	         VGPU_REG_SCANOUT_ADDR_LO},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		program(gpu, cases[i].ctrl, cases[i].addr, cases[i].format, cases[i].stride, cases[i].width,
-			cases[i].height);
+		        cases[i].height);
 		FX_EXPECT_NO_FAULT(fx); /* checked at latch time */
 		vgpu_reg_write(gpu, VGPU_REG_INT_STATUS, VGPU_INT_ALL);
 		vgpu_vblank(gpu);
 		VT_CHECK_EQ_U64(FX_EXPECT_FAULT(fx, VGPU_FAULT_DISPLAY_BAD_CONFIG), cases[i].bad_offset);
-		VT_CHECK_EQ_U64(VGPU_FAULT_INFO_ENGINE(vgpu_reg_read(gpu, VGPU_REG_FAULT_INFO)), VGPU_ENGINE_DISPLAY);
+		VT_CHECK_EQ_U64(VGPU_FAULT_INFO_ENGINE(vgpu_reg_read(gpu, VGPU_REG_FAULT_INFO)),
+		                VGPU_ENGINE_DISPLAY);
 		VT_CHECK_EQ_U64(vgpu_reg_read(gpu, VGPU_REG_DISP_STATUS),
-				VGPU_DISP_STATUS_ENABLED | VGPU_DISP_STATUS_COMMIT_FAILED);
+		                VGPU_DISP_STATUS_ENABLED | VGPU_DISP_STATUS_COMMIT_FAILED);
 		VT_CHECK(vgpu_reg_read(gpu, VGPU_REG_INT_STATUS) & VGPU_INT_FLIP_DONE);
 		struct vgpu_frame frame;
 		vgpu_display_acquire(gpu, &frame);
@@ -137,7 +139,7 @@ static void test_engine_writes_damage_the_frame(void)
 
 	unsigned notified = atomic_load(&fx->display_notifications);
 	cb.count = 0;
-	struct vgpu_pkt_surface fb = { FB_VA, 4096, VGPU_FORMAT_B8G8R8A8_UNORM };
+	struct vgpu_pkt_surface fb = {FB_VA, 4096, VGPU_FORMAT_B8G8R8A8_UNORM};
 	vgpu_pkt_fill(&cb, &fb, 10, 20, 30, 40, 0xff00ff00);
 	vgpu_pkt_fill(&cb, &fb, 100, 5, 1, 1, 0xff00ff00);
 	fx_submit(fx, &cb);
@@ -249,12 +251,12 @@ static void test_preferred_mode_raises_hotplug(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_commit_latches_at_vblank),
-	VT_CASE(test_bad_commit_keeps_the_previous_state),
-	VT_CASE(test_engine_writes_damage_the_frame),
-	VT_CASE(test_scanout_from_system_memory),
-	VT_CASE(test_cursor),
-	VT_CASE(test_preferred_mode_raises_hotplug),
+        VT_CASE(test_commit_latches_at_vblank),
+        VT_CASE(test_bad_commit_keeps_the_previous_state),
+        VT_CASE(test_engine_writes_damage_the_frame),
+        VT_CASE(test_scanout_from_system_memory),
+        VT_CASE(test_cursor),
+        VT_CASE(test_preferred_mode_raises_hotplug),
 };
 
 int main(int argc, char **argv)

@@ -6,10 +6,10 @@
 #include "gpu_fixture.h"
 #include "vgpu_test.h"
 
-#define SURF_VA 0x100000000ull
-#define SURF_PA (FX_DATA_PA + 0x100000)
+#define SURF_VA    0x100000000ull
+#define SURF_PA    (FX_DATA_PA + 0x100000)
 #define SURF_PAGES 512 /* 2 MiB */
-#define SYS_VA 0x200000000ull
+#define SYS_VA     0x200000000ull
 
 static struct fixture *fx_2d(void)
 {
@@ -42,16 +42,17 @@ static void emit_fill(struct vgpu_cmdbuf *cb, const void *arg)
 	vgpu_pkt_fill(cb, &a->dst, a->x, a->y, a->w, a->h, a->value);
 }
 
-static void fill(struct fixture *fx, struct vgpu_pkt_surface dst, uint32_t x, uint32_t y, uint32_t w, uint32_t h,
-		 uint32_t value)
+static void fill(struct fixture *fx, struct vgpu_pkt_surface dst, uint32_t x, uint32_t y, uint32_t w,
+                 uint32_t h, uint32_t value)
 {
-	struct fill_args a = { dst, x, y, w, h, value };
+	struct fill_args a = {dst, x, y, w, h, value};
 	run(fx, emit_fill, &a);
 }
 
-/* Check every byte of a width x height surface at pa: inside the rectangle the pattern, outside `background`. */
+/* Check every byte of a width x height surface at pa: inside the rectangle the pattern, outside `background`.
+ */
 static void check_fill(struct fixture *fx, uint64_t pa, uint32_t pitch, unsigned bpp, uint32_t rows,
-		       uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t value, uint8_t background)
+                       uint32_t x, uint32_t y, uint32_t w, uint32_t h, uint32_t value, uint8_t background)
 {
 	int bad = 0;
 	for (uint32_t r = 0; r < rows && !bad; r++)
@@ -61,8 +62,8 @@ static void check_fill(struct fixture *fx, uint64_t pa, uint32_t pitch, unsigned
 			bool inside = r >= y && r < y + h && px >= x && px < x + w;
 			uint8_t expected = inside ? (uint8_t)(value >> (8 * ((b % bpp) % 4))) : background;
 			if (actual != expected) {
-				vt_fail(__FILE__, __LINE__, "byte %u of row %u is 0x%02x, expected 0x%02x", b, r, actual,
-					expected);
+				vt_fail(__FILE__, __LINE__, "byte %u of row %u is 0x%02x, expected 0x%02x", b,
+				        r, actual, expected);
 				bad = 1;
 			}
 		}
@@ -74,13 +75,15 @@ static void test_fill_every_pixel_size(void)
 	static const struct {
 		uint32_t format;
 		unsigned bpp;
-	} formats[] = { { VGPU_FORMAT_R8_UNORM, 1 },	    { VGPU_FORMAT_B5G6R5_UNORM, 2 },
-			{ VGPU_FORMAT_B8G8R8A8_UNORM, 4 }, { VGPU_FORMAT_R16G16B16A16_FLOAT, 8 },
-			{ VGPU_FORMAT_R32G32B32A32_FLOAT, 16 } };
+	} formats[] = {{VGPU_FORMAT_R8_UNORM, 1},
+	               {VGPU_FORMAT_B5G6R5_UNORM, 2},
+	               {VGPU_FORMAT_B8G8R8A8_UNORM, 4},
+	               {VGPU_FORMAT_R16G16B16A16_FLOAT, 8},
+	               {VGPU_FORMAT_R32G32B32A32_FLOAT, 16}};
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		uint32_t pitch = 64 * formats[i].bpp + 12;
 		memset(fx_ptr(fx, SURF_PA), 0xee, (size_t)pitch * 40);
-		struct vgpu_pkt_surface dst = { SURF_VA, pitch, formats[i].format };
+		struct vgpu_pkt_surface dst = {SURF_VA, pitch, formats[i].format};
 		fill(fx, dst, 3, 5, 50, 30, 0x44332211);
 		FX_EXPECT_NO_FAULT(fx);
 		check_fill(fx, SURF_PA, pitch, formats[i].bpp, 40, 3, 5, 50, 30, 0x44332211, 0xee);
@@ -93,10 +96,10 @@ static void test_fill_packed_rows_across_pages_and_sysmem(void)
 	struct fixture *fx = fx_2d();
 	/* Packed rows (pitch == width * bpp) spanning many pages, VRAM then system memory. */
 	memset(fx_ptr(fx, SURF_PA), 0, 1 << 20);
-	struct vgpu_pkt_surface dst = { SURF_VA, 1024 * 4, VGPU_FORMAT_B8G8R8X8_UNORM };
+	struct vgpu_pkt_surface dst = {SURF_VA, 1024 * 4, VGPU_FORMAT_B8G8R8X8_UNORM};
 	fill(fx, dst, 0, 0, 1024, 200, 0x00ff8000);
 	check_fill(fx, SURF_PA, 4096, 4, 201, 0, 0, 1024, 200, 0x00ff8000, 0);
-	struct vgpu_pkt_surface sys = { SYS_VA + 2, 300, VGPU_FORMAT_B5G6R5_UNORM };
+	struct vgpu_pkt_surface sys = {SYS_VA + 2, 300, VGPU_FORMAT_B5G6R5_UNORM};
 	fill(fx, sys, 1, 1, 100, 100, 0xf81f);
 	check_fill(fx, FX_SYSMEM_PA(2), 300, 2, 101, 1, 1, 100, 100, 0xf81f, 0);
 	/* A zero-sized fill writes nothing and is no fault. */
@@ -133,18 +136,28 @@ static void test_copy_between_surfaces(void)
 	memcpy(expected, fx_ptr(fx, FX_SYSMEM_PA(0)), 64 * 1024);
 	/* VRAM -> system memory, 4-byte pixels, with offsets */
 	for (uint32_t r = 0; r < 20; r++)
-		memcpy(expected + (7 + r) * 1024 + 9 * 4, fx_ptr(fx, SURF_PA + (uint64_t)(3 + r) * pitch + 5 * 4),
-		       30 * 4);
-	struct copy_args a = { { SURF_VA, pitch, VGPU_FORMAT_R8G8B8A8_UNORM },
-			       { SYS_VA, 1024, VGPU_FORMAT_B8G8R8A8_UNORM },
-			       5, 3, 9, 7, 30, 20 };
+		memcpy(expected + (7 + r) * 1024 + 9 * 4,
+		       fx_ptr(fx, SURF_PA + (uint64_t)(3 + r) * pitch + 5 * 4), 30 * 4);
+	struct copy_args a = {{SURF_VA, pitch, VGPU_FORMAT_R8G8B8A8_UNORM},
+	                      {SYS_VA, 1024, VGPU_FORMAT_B8G8R8A8_UNORM},
+	                      5,
+	                      3,
+	                      9,
+	                      7,
+	                      30,
+	                      20};
 	run(fx, emit_copy, &a);
 	FX_EXPECT_NO_FAULT(fx);
 	VT_CHECK(memcmp(fx_ptr(fx, FX_SYSMEM_PA(0)), expected, 64 * 1024) == 0);
 	/* system memory -> system memory */
-	struct copy_args b = { { SYS_VA, 1024, VGPU_FORMAT_B8G8R8A8_UNORM },
-			       { SYS_VA + 65536, 1024, VGPU_FORMAT_B8G8R8A8_UNORM },
-			       0, 0, 0, 0, 256, 64 };
+	struct copy_args b = {{SYS_VA, 1024, VGPU_FORMAT_B8G8R8A8_UNORM},
+	                      {SYS_VA + 65536, 1024, VGPU_FORMAT_B8G8R8A8_UNORM},
+	                      0,
+	                      0,
+	                      0,
+	                      0,
+	                      256,
+	                      64};
 	run(fx, emit_copy, &b);
 	VT_CHECK(memcmp(fx_ptr(fx, FX_SYSMEM_PA(0)), fx_ptr(fx, FX_SYSMEM_PA(65536)), 65536) == 0);
 	/* different bytes per pixel */
@@ -164,8 +177,11 @@ static void test_overlapping_copy_reads_source_first(void)
 	struct {
 		uint32_t sx, sy, dx, dy;
 		uint32_t dst_pitch;
-	} cases[] = { { 0, 0, 3, 2, 256 }, { 3, 2, 0, 0, 256 }, { 0, 5, 0, 4, 256 }, { 4, 0, 0, 0, 256 },
-		      { 0, 0, 1, 1, 128 } };
+	} cases[] = {{0, 0, 3, 2, 256},
+	             {3, 2, 0, 0, 256},
+	             {0, 5, 0, 4, 256},
+	             {4, 0, 0, 0, 256},
+	             {0, 0, 1, 1, 128}};
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		pattern(fx_ptr(fx, SURF_PA), bytes, (unsigned)c);
 		memcpy(before, fx_ptr(fx, SURF_PA), bytes);
@@ -174,9 +190,14 @@ static void test_overlapping_copy_reads_source_first(void)
 		for (uint32_t r = 0; r < 20; r++)
 			memcpy(expected + (cases[c].dy + r) * dp + cases[c].dx * 4,
 			       before + (cases[c].sy + r) * pitch + cases[c].sx * 4, 24 * 4);
-		struct copy_args a = { { SURF_VA, pitch, VGPU_FORMAT_B8G8R8A8_UNORM },
-				       { SURF_VA, dp, VGPU_FORMAT_B8G8R8A8_UNORM },
-				       cases[c].sx, cases[c].sy, cases[c].dx, cases[c].dy, 24, 20 };
+		struct copy_args a = {{SURF_VA, pitch, VGPU_FORMAT_B8G8R8A8_UNORM},
+		                      {SURF_VA, dp, VGPU_FORMAT_B8G8R8A8_UNORM},
+		                      cases[c].sx,
+		                      cases[c].sy,
+		                      cases[c].dx,
+		                      cases[c].dy,
+		                      24,
+		                      20};
 		run(fx, emit_copy, &a);
 		FX_EXPECT_NO_FAULT(fx);
 		VT_CHECK(memcmp(fx_ptr(fx, SURF_PA), expected, bytes) == 0);
@@ -201,21 +222,29 @@ static void test_blit_converts_formats(void)
 {
 	struct fixture *fx = fx_2d();
 	/* ARGB8888 pixels -> RGB565 (bits truncated by rounding per spec 9.2) and -> ABGR8888 (exact). */
-	uint32_t src_pixels[4] = { 0xff000000, 0xffffffff, 0x80ff8000, 0x00204060 };
+	uint32_t src_pixels[4] = {0xff000000, 0xffffffff, 0x80ff8000, 0x00204060};
 	memcpy(fx_ptr(fx, SURF_PA), src_pixels, sizeof(src_pixels));
-	struct blit_args a = { { SURF_VA, 16, VGPU_FORMAT_B8G8R8A8_UNORM },
-			       { SURF_VA + 0x1000, 8, VGPU_FORMAT_B5G6R5_UNORM },
-			       0, 0, 4, 1, 0, 0, 4, 1 };
+	struct blit_args a = {{SURF_VA, 16, VGPU_FORMAT_B8G8R8A8_UNORM},
+	                      {SURF_VA + 0x1000, 8, VGPU_FORMAT_B5G6R5_UNORM},
+	                      0,
+	                      0,
+	                      4,
+	                      1,
+	                      0,
+	                      0,
+	                      4,
+	                      1};
 	run(fx, emit_blit, &a);
 	FX_EXPECT_NO_FAULT(fx);
 	/* r=0x20 -> round(32/255*31)=4, g=0x40 -> round(64/255*63)=16, b=0x60 -> round(96/255*31)=12 */
-	uint16_t expected565[4] = { 0x0000, 0xffff, (31 << 11) | (32 << 5) | 0, (4 << 11) | (16 << 5) | 12 };
+	uint16_t expected565[4] = {0x0000, 0xffff, (31 << 11) | (32 << 5) | 0, (4 << 11) | (16 << 5) | 12};
 	VT_CHECK(memcmp(fx_ptr(fx, SURF_PA + 0x1000), expected565, 8) == 0);
 
 	a.dst.format = VGPU_FORMAT_R8G8B8A8_UNORM;
 	a.dst.pitch = 16;
 	run(fx, emit_blit, &a);
-	uint8_t expected_abgr[16] = { 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x80, 0, 0x80, 0x20, 0x40, 0x60, 0 };
+	uint8_t expected_abgr[16] = {0,    0,    0, 0xff, 0xff, 0xff, 0xff, 0xff,
+	                             0xff, 0x80, 0, 0x80, 0x20, 0x40, 0x60, 0};
 	VT_CHECK(memcmp(fx_ptr(fx, SURF_PA + 0x1000), expected_abgr, 16) == 0);
 
 	/* to XRGB: X written as 0xff; to a float format: exact unorm values */
@@ -227,7 +256,8 @@ static void test_blit_converts_formats(void)
 	run(fx, emit_blit, &a);
 	float rgba[4];
 	memcpy(rgba, fx_ptr(fx, SURF_PA + 0x1000 + 32), 16);
-	VT_CHECK(rgba[0] == 1.0f && rgba[1] == 128.0f / 255.0f && rgba[2] == 0.0f && rgba[3] == 128.0f / 255.0f);
+	VT_CHECK(rgba[0] == 1.0f && rgba[1] == 128.0f / 255.0f && rgba[2] == 0.0f &&
+	         rgba[3] == 128.0f / 255.0f);
 	FX_EXPECT_NO_FAULT(fx);
 	fx_destroy(fx);
 }
@@ -236,19 +266,26 @@ static void test_blit_scales_with_nearest_sampling(void)
 {
 	struct fixture *fx = fx_2d();
 	/* 4x2 source of distinct R8 values, scaled to 6x3 and to 2x1. */
-	uint8_t src[8] = { 10, 11, 12, 13, 20, 21, 22, 23 };
+	uint8_t src[8] = {10, 11, 12, 13, 20, 21, 22, 23};
 	memcpy(fx_ptr(fx, SURF_PA), src, 8);
-	struct blit_args a = { { SURF_VA, 4, VGPU_FORMAT_R8_UNORM },
-			       { SURF_VA + 0x1000, 6, VGPU_FORMAT_R8_UNORM },
-			       0, 0, 4, 2, 0, 0, 6, 3 };
+	struct blit_args a = {{SURF_VA, 4, VGPU_FORMAT_R8_UNORM},
+	                      {SURF_VA + 0x1000, 6, VGPU_FORMAT_R8_UNORM},
+	                      0,
+	                      0,
+	                      4,
+	                      2,
+	                      0,
+	                      0,
+	                      6,
+	                      3};
 	run(fx, emit_blit, &a);
 	/* x: floor((i + .5) * 4 / 6) = 0,1,1,2,3,3; y: floor((j + .5) * 2 / 3) = 0,1,1 */
-	uint8_t up[18] = { 10, 11, 11, 12, 13, 13, 20, 21, 21, 22, 23, 23, 20, 21, 21, 22, 23, 23 };
+	uint8_t up[18] = {10, 11, 11, 12, 13, 13, 20, 21, 21, 22, 23, 23, 20, 21, 21, 22, 23, 23};
 	VT_CHECK(memcmp(fx_ptr(fx, SURF_PA + 0x1000), up, 18) == 0);
 	a.dw = 2, a.dh = 1;
 	run(fx, emit_blit, &a);
 	/* x: floor((i + .5) * 2) = 1, 3; y: floor(.5 * 2) = 1 */
-	uint8_t down[2] = { 21, 23 };
+	uint8_t down[2] = {21, 23};
 	VT_CHECK(memcmp(fx_ptr(fx, SURF_PA + 0x1000), down, 2) == 0);
 	/* different format and size at once: R8 -> R8G8 */
 	a.dst.format = VGPU_FORMAT_R8G8_UNORM;
@@ -264,31 +301,43 @@ static void test_blit_scales_with_nearest_sampling(void)
 static void test_surface_checks(void)
 {
 	struct fixture *fx = fx_2d();
-	struct vgpu_pkt_surface good = { SURF_VA, 256, VGPU_FORMAT_B8G8R8A8_UNORM };
+	struct vgpu_pkt_surface good = {SURF_VA, 256, VGPU_FORMAT_B8G8R8A8_UNORM};
 	struct {
 		struct vgpu_pkt_surface dst;
 		uint32_t x, y, w, h;
 		uint32_t type;
 		uint64_t addr;
 	} cases[] = {
-		{ { SURF_VA, 256, VGPU_FORMAT_NONE }, 0, 0, 1, 1, VGPU_FAULT_BAD_SURFACE, 3 },
-		{ { SURF_VA, 256, VGPU_FORMAT_Z16_UNORM }, 0, 0, 1, 1, VGPU_FAULT_BAD_SURFACE, 3 },
-		{ { SURF_VA, 256, 99 }, 0, 0, 1, 1, VGPU_FAULT_BAD_SURFACE, 3 },
-		{ { SURF_VA, (1u << 18) + 4, VGPU_FORMAT_R8_UNORM }, 0, 0, 1, 1, VGPU_FAULT_BAD_SURFACE, 2 },
-		{ good, 60, 0, 5, 1, VGPU_FAULT_BAD_SURFACE, 2 }, /* (x + w) * bpp > pitch */
-		{ good, 16380, 0, 5, 1, VGPU_FAULT_BAD_SURFACE, 5 },
-		{ good, 0, 16000, 1, 385, VGPU_FAULT_BAD_SURFACE, 5 },
-		{ { 1ull << 39, 256, VGPU_FORMAT_R8_UNORM }, 0, 0, 1, 1, VGPU_FAULT_MMU_BAD_ADDRESS, 1ull << 39 },
-		{ { ~0ull - 255, 256, VGPU_FORMAT_R8_UNORM }, 0, 3, 1, 1, VGPU_FAULT_MMU_BAD_ADDRESS, ~0ull - 255 },
-		{ { SURF_VA + SURF_PAGES * 4096ull - 256, 256, VGPU_FORMAT_R8_UNORM }, 0, 0, 1, 2,
-		  VGPU_FAULT_MMU_NOT_MAPPED, SURF_VA + SURF_PAGES * 4096ull },
+	        {{SURF_VA, 256, VGPU_FORMAT_NONE}, 0, 0, 1, 1, VGPU_FAULT_BAD_SURFACE, 3},
+	        {{SURF_VA, 256, VGPU_FORMAT_Z16_UNORM}, 0, 0, 1, 1, VGPU_FAULT_BAD_SURFACE, 3},
+	        {{SURF_VA, 256, 99}, 0, 0, 1, 1, VGPU_FAULT_BAD_SURFACE, 3},
+	        {{SURF_VA, (1u << 18) + 4, VGPU_FORMAT_R8_UNORM}, 0, 0, 1, 1, VGPU_FAULT_BAD_SURFACE, 2},
+	        {good, 60, 0, 5, 1, VGPU_FAULT_BAD_SURFACE, 2}, /* (x + w) * bpp > pitch */
+	        {good, 16380, 0, 5, 1, VGPU_FAULT_BAD_SURFACE, 5},
+	        {good, 0, 16000, 1, 385, VGPU_FAULT_BAD_SURFACE, 5},
+	        {{1ull << 39, 256, VGPU_FORMAT_R8_UNORM}, 0, 0, 1, 1, VGPU_FAULT_MMU_BAD_ADDRESS, 1ull << 39},
+	        {{~0ull - 255, 256, VGPU_FORMAT_R8_UNORM},
+	         0,
+	         3,
+	         1,
+	         1,
+	         VGPU_FAULT_MMU_BAD_ADDRESS,
+	         ~0ull - 255},
+	        {{SURF_VA + SURF_PAGES * 4096ull - 256, 256, VGPU_FORMAT_R8_UNORM},
+	         0,
+	         0,
+	         1,
+	         2,
+	         VGPU_FAULT_MMU_NOT_MAPPED,
+	         SURF_VA + SURF_PAGES * 4096ull},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		fill(fx, cases[i].dst, cases[i].x, cases[i].y, cases[i].w, cases[i].h, 1);
 		VT_CHECK_EQ_U64(FX_EXPECT_FAULT(fx, cases[i].type), cases[i].addr);
-		VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_INFO),
-				VGPU_PKT_FILL | (VGPU_ENGINE_2D << 12) |
-					(cases[i].type == VGPU_FAULT_MMU_NOT_MAPPED ? VGPU_FAULT_INFO_WRITE : 0));
+		VT_CHECK_EQ_U64(
+		        vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_INFO),
+		        VGPU_PKT_FILL | (VGPU_ENGINE_2D << 12) |
+		                (cases[i].type == VGPU_FAULT_MMU_NOT_MAPPED ? VGPU_FAULT_INFO_WRITE : 0));
 	}
 	/* BLIT flags must be 0 */
 	uint32_t words[32];
@@ -299,8 +348,8 @@ static void test_surface_checks(void)
 	VT_CHECK_EQ_U64(FX_EXPECT_FAULT(fx, VGPU_FAULT_BAD_PACKET_FIELD), 12);
 	/* a source on a read-only page can be read; a destination there cannot be written */
 	fx_map(fx, SURF_VA + 0x100000, SURF_PA, 1, false);
-	struct vgpu_pkt_surface ro = { SURF_VA + 0x100000, 256, VGPU_FORMAT_B8G8R8A8_UNORM };
-	struct copy_args c = { ro, good, 0, 0, 0, 4, 8, 2 };
+	struct vgpu_pkt_surface ro = {SURF_VA + 0x100000, 256, VGPU_FORMAT_B8G8R8A8_UNORM};
+	struct copy_args c = {ro, good, 0, 0, 0, 4, 8, 2};
 	run(fx, emit_copy, &c);
 	FX_EXPECT_NO_FAULT(fx);
 	c.src = good, c.dst = ro, c.dy = 0;
@@ -314,7 +363,7 @@ static void test_large_fill_charges_the_watchdog(void)
 {
 	struct fixture *fx = fx_2d();
 	vgpu_reg_write(fx->gpu, VGPU_REG_WATCHDOG, 1); /* 65536 pixels per ring packet */
-	struct vgpu_pkt_surface dst = { SURF_VA, 1024, VGPU_FORMAT_R8_UNORM };
+	struct vgpu_pkt_surface dst = {SURF_VA, 1024, VGPU_FORMAT_R8_UNORM};
 	memset(fx_ptr(fx, SURF_PA), 0, 1024 * 100);
 	fill(fx, dst, 0, 0, 1024, 64, 9); /* 65536 pixels + the packet itself */
 	VT_CHECK_EQ_U64(FX_EXPECT_FAULT(fx, VGPU_FAULT_WATCHDOG), 0);
@@ -326,14 +375,10 @@ static void test_large_fill_charges_the_watchdog(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_fill_every_pixel_size),
-	VT_CASE(test_fill_packed_rows_across_pages_and_sysmem),
-	VT_CASE(test_copy_between_surfaces),
-	VT_CASE(test_overlapping_copy_reads_source_first),
-	VT_CASE(test_blit_converts_formats),
-	VT_CASE(test_blit_scales_with_nearest_sampling),
-	VT_CASE(test_surface_checks),
-	VT_CASE(test_large_fill_charges_the_watchdog),
+        VT_CASE(test_fill_every_pixel_size), VT_CASE(test_fill_packed_rows_across_pages_and_sysmem),
+        VT_CASE(test_copy_between_surfaces), VT_CASE(test_overlapping_copy_reads_source_first),
+        VT_CASE(test_blit_converts_formats), VT_CASE(test_blit_scales_with_nearest_sampling),
+        VT_CASE(test_surface_checks),        VT_CASE(test_large_fill_charges_the_watchdog),
 };
 
 int main(int argc, char **argv)

@@ -28,7 +28,7 @@ static void test_half_float(void)
 	VT_CHECK_EQ_U64(format_float_to_half(1.0f), 0x3c00);
 	VT_CHECK_EQ_U64(format_float_to_half(-2.0f), 0xc000);
 	VT_CHECK_EQ_U64(format_float_to_half(65504.0f), 0x7bff);
-	VT_CHECK_EQ_U64(format_float_to_half(65520.0f), 0x7c00); /* rounds up to infinity */
+	VT_CHECK_EQ_U64(format_float_to_half(65520.0f), 0x7c00);           /* rounds up to infinity */
 	VT_CHECK_EQ_U64(format_float_to_half(1.0f / 16777216.0f), 0x0001); /* smallest subnormal */
 	VT_CHECK_EQ_U64(format_float_to_half(1.0f / 33554432.0f), 0x0000); /* half of it: ties to even (0) */
 	VT_CHECK_EQ_U64(format_float_to_half(1.0f + 1.0f / 2048.0f), 0x3c00); /* tie -> even */
@@ -48,7 +48,7 @@ static void test_half_float(void)
 
 static void test_unorm_rounding_and_clamping(void)
 {
-	float rgba[4 * 3] = { 0.5f, -1.0f, 2.0f, NAN, 1.0f / 62.0f, 0.25f, 0.75f, 1.0f, 0, 0, 0, 0 };
+	float rgba[4 * 3] = {0.5f, -1.0f, 2.0f, NAN, 1.0f / 62.0f, 0.25f, 0.75f, 1.0f, 0, 0, 0, 0};
 	uint8_t out[12];
 	format_pack_row(VGPU_FORMAT_R8G8B8A8_UNORM, rgba, out, 1);
 	/* 0.5 * 255 = 127.5 -> 128 (nearest even), -1 -> 0, 2 -> 255, NaN -> 0 */
@@ -56,7 +56,7 @@ static void test_unorm_rounding_and_clamping(void)
 	format_pack_row(VGPU_FORMAT_B4G4R4A4_UNORM, rgba + 4, out, 1);
 	/* r = 1/62*15 = 0.24 -> 0; g = 3.75 -> 4; b = 11.25 -> 11; a = 15 */
 	VT_CHECK_EQ_U64(out[0] | out[1] << 8, (15u << 12) | (0u << 8) | (4u << 4) | 11u);
-	uint8_t in[2] = { 0xff, 0x7f }; /* B5G5R5A1: b 31, g 31, r 31, a 0 */
+	uint8_t in[2] = {0xff, 0x7f}; /* B5G5R5A1: b 31, g 31, r 31, a 0 */
 	format_unpack_row(VGPU_FORMAT_B5G5R5A1_UNORM, in, rgba, 1);
 	VT_CHECK(rgba[0] == 1.0f && rgba[1] == 1.0f && rgba[2] == 1.0f && rgba[3] == 0.0f);
 	format_unpack_row(VGPU_FORMAT_R8G8_UNORM, in, rgba, 1);
@@ -69,7 +69,7 @@ static void test_every_8bit_value_survives_unorm8_formats(void)
 	float rgba[256 * 4];
 	for (int i = 0; i < 256 * 4; i++)
 		in[i] = (uint8_t)(i * 13);
-	static const uint32_t formats[] = { VGPU_FORMAT_B8G8R8A8_UNORM, VGPU_FORMAT_R8G8B8A8_UNORM };
+	static const uint32_t formats[] = {VGPU_FORMAT_B8G8R8A8_UNORM, VGPU_FORMAT_R8G8B8A8_UNORM};
 	for (int f = 0; f < 2; f++) {
 		format_unpack_row(formats[f], in, rgba, 256);
 		format_pack_row(formats[f], rgba, out, 256);
@@ -84,10 +84,10 @@ static void test_every_8bit_value_survives_unorm8_formats(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_sizes_and_classes),
-	VT_CASE(test_half_float),
-	VT_CASE(test_unorm_rounding_and_clamping),
-	VT_CASE(test_every_8bit_value_survives_unorm8_formats),
+        VT_CASE(test_sizes_and_classes),
+        VT_CASE(test_half_float),
+        VT_CASE(test_unorm_rounding_and_clamping),
+        VT_CASE(test_every_8bit_value_survives_unorm8_formats),
 };
 
 int main(int argc, char **argv)

@@ -48,9 +48,9 @@ static void test_page_tables_in_system_memory(void)
 	/* A hand-built three-level table in system memory mapping VA 0 to a VRAM page. */
 	uint64_t root = 0x10000, mid = 0x11000, leaf = 0x12000;
 	uint64_t entries[3][2] = {
-		{ root, (FX_SYSMEM_BUS + mid) | VGPU_PTE_VALID | VGPU_PTE_SYSMEM },
-		{ mid, (FX_SYSMEM_BUS + leaf) | VGPU_PTE_VALID | VGPU_PTE_SYSMEM },
-		{ leaf, DATA_PA | VGPU_PTE_VALID | VGPU_PTE_WRITE },
+	        {root, (FX_SYSMEM_BUS + mid) | VGPU_PTE_VALID | VGPU_PTE_SYSMEM},
+	        {mid, (FX_SYSMEM_BUS + leaf) | VGPU_PTE_VALID | VGPU_PTE_SYSMEM},
+	        {leaf, DATA_PA | VGPU_PTE_VALID | VGPU_PTE_WRITE},
 	};
 	for (int i = 0; i < 3; i++)
 		memcpy(fx->sysmem + entries[i][0], &entries[i][1], 8);
@@ -77,12 +77,12 @@ static void test_translation_faults(void)
 		uint64_t entry; /* the leaf entry of VA + 0x1000 * (i + 1) */
 		uint32_t type;
 	} cases[] = {
-		{ 0, VGPU_FAULT_MMU_NOT_MAPPED },
-		{ DATA_PA | VGPU_PTE_WRITE, VGPU_FAULT_MMU_NOT_MAPPED }, /* WRITE without VALID */
-		{ DATA_PA | VGPU_PTE_VALID | VGPU_PTE_WRITE | 0x8, VGPU_FAULT_MMU_BAD_PTE },
-		{ DATA_PA | VGPU_PTE_VALID | VGPU_PTE_WRITE | (1ull << 60), VGPU_FAULT_MMU_BAD_PTE },
-		{ FX_VRAM_SIZE | VGPU_PTE_VALID | VGPU_PTE_WRITE, VGPU_FAULT_MMU_BAD_ADDRESS },
-		{ DATA_PA | VGPU_PTE_VALID, VGPU_FAULT_MMU_READ_ONLY },
+	        {0, VGPU_FAULT_MMU_NOT_MAPPED},
+	        {DATA_PA | VGPU_PTE_WRITE, VGPU_FAULT_MMU_NOT_MAPPED}, /* WRITE without VALID */
+	        {DATA_PA | VGPU_PTE_VALID | VGPU_PTE_WRITE | 0x8, VGPU_FAULT_MMU_BAD_PTE},
+	        {DATA_PA | VGPU_PTE_VALID | VGPU_PTE_WRITE | (1ull << 60), VGPU_FAULT_MMU_BAD_PTE},
+	        {FX_VRAM_SIZE | VGPU_PTE_VALID | VGPU_PTE_WRITE, VGPU_FAULT_MMU_BAD_ADDRESS},
+	        {DATA_PA | VGPU_PTE_VALID, VGPU_FAULT_MMU_READ_ONLY},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t va = VA + 0x1000 * (i + 1);
@@ -106,7 +106,7 @@ static void test_translation_faults(void)
 	VT_CHECK_EQ_U64(FX_EXPECT_FAULT(fx, VGPU_FAULT_MMU_BAD_ADDRESS), 1ull << 39);
 	/* A write that crosses into an unmapped page: the first page is written, then it faults. */
 	fx_set_pte(fx, VA + 0x8000, 0);
-	uint32_t words[16], data[2] = { 0x51, 0x52 };
+	uint32_t words[16], data[2] = {0x51, 0x52};
 	struct vgpu_cmdbuf cb = VGPU_CMDBUF_INIT(words, 16);
 	vgpu_pkt_write_data(&cb, VA + 0x7ffc, data, 2);
 	fx_submit(fx, &cb);
@@ -159,11 +159,11 @@ static void test_tlb_needs_invalidation(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_translates_to_vram_and_system_memory),
-	VT_CASE(test_page_tables_in_system_memory),
-	VT_CASE(test_translation_faults),
-	VT_CASE(test_no_context_before_set_context),
-	VT_CASE(test_tlb_needs_invalidation),
+        VT_CASE(test_translates_to_vram_and_system_memory),
+        VT_CASE(test_page_tables_in_system_memory),
+        VT_CASE(test_translation_faults),
+        VT_CASE(test_no_context_before_set_context),
+        VT_CASE(test_tlb_needs_invalidation),
 };
 
 int main(int argc, char **argv)

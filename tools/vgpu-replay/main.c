@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* vgpu-replay CAPTURE OUTPUT.png: replay a libvgpu capture offline and write the frame displayed at its end. */
+/* vgpu-replay CAPTURE OUTPUT.png: replay a libvgpu capture offline and write the frame displayed at its end.
+ */
 #include <stdio.h>
 
 #include "replay.h"
@@ -10,8 +11,9 @@ int main(int argc, char **argv)
 	struct replay_image image;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: %s CAPTURE OUTPUT.png  (replays a vgpu capture, writes its last frame)\n",
-			argv[0]);
+		fprintf(stderr,
+		        "usage: %s CAPTURE OUTPUT.png  (replays a vgpu capture, writes its last frame)\n",
+		        argv[0]);
 		return 2;
 	}
 	if (replay_capture(argv[1], &image, error, sizeof(error)) != 0 ||

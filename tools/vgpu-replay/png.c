@@ -18,12 +18,13 @@ int replay_write_png(const char *path, const struct replay_image *image, char *e
 	if (!info || setjmp(png_jmpbuf(png))) {
 		png_destroy_write_struct(&png, &info);
 		fclose(file);
-		snprintf(error, error_len, "vgpu-replay: writing %s failed (libpng error or disk full)", path);
+		snprintf(error, error_len, "vgpu-replay: writing %s failed (libpng error or disk full)",
+		         path);
 		return -1;
 	}
 	png_init_io(png, file);
 	png_set_IHDR(png, info, image->width, image->height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	             PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(png, info);
 	for (uint32_t y = 0; y < image->height; y++)
 		png_write_row(png, image->rgb + (size_t)y * image->width * 3);

@@ -41,7 +41,7 @@ static void fail(struct replay *r, const char *message)
 {
 	if (!r->failed)
 		snprintf(r->error, r->error_len, "vgpu-replay: %s (at byte %llu of the capture)", message,
-			 (unsigned long long)r->offset);
+		         (unsigned long long)r->offset);
 	r->failed = true;
 }
 
@@ -164,9 +164,9 @@ static void replay_irq_notify(void *opaque)
 }
 
 static const struct vgpu_host_ops replay_ops = {
-	.dma_read = replay_dma_read,
-	.dma_write = replay_dma_write,
-	.irq_notify = replay_irq_notify,
+        .dma_read = replay_dma_read,
+        .dma_write = replay_dma_write,
+        .irq_notify = replay_irq_notify,
 };
 
 /* The ring itself is not replayed (its packets are), so its registers are not either. */
@@ -190,7 +190,7 @@ static void apply_record(struct replay *r, const struct record *record)
 		}
 		if (!is_ring_register((uint32_t)get_le(record->payload, 4)))
 			vgpu_reg_write(r->gpu, (uint32_t)get_le(record->payload, 4),
-				       (uint32_t)get_le(record->payload + 4, 4));
+			               (uint32_t)get_le(record->payload + 4, 4));
 		break;
 	case CAPTURE_RECORD_PACKET: {
 		uint32_t dwords = record->len >= 8 ? (record->len - 4) / 4 : 0;
@@ -224,8 +224,8 @@ static void apply_record(struct replay *r, const struct record *record)
 		vgpu_vblank(r->gpu);
 		break;
 	default:
-		snprintf(message, sizeof(message), "unknown record type %u: the capture is newer than this tool",
-			 record->type);
+		snprintf(message, sizeof(message),
+		         "unknown record type %u: the capture is newer than this tool", record->type);
 		fail(r, message);
 	}
 }
@@ -264,7 +264,8 @@ static int grab_frame(struct replay *r, struct replay_image *image)
 	uint8_t *rgba8 = malloc((size_t)frame.width * 4);
 	if (image->rgb && rgba && rgba8)
 		for (uint32_t y = 0; y < frame.height; y++) {
-			format_unpack_row(frame.format, frame.pixels + (size_t)y * frame.stride, rgba, frame.width);
+			format_unpack_row(frame.format, frame.pixels + (size_t)y * frame.stride, rgba,
+			                  frame.width);
 			format_pack_row(VGPU_FORMAT_R8G8B8X8_UNORM, rgba, rgba8, frame.width);
 			for (uint32_t x = 0; x < frame.width; x++)
 				memcpy(image->rgb + ((size_t)y * frame.width + x) * 3, rgba8 + 4 * x, 3);
@@ -281,7 +282,7 @@ static int grab_frame(struct replay *r, struct replay_image *image)
 
 int replay_capture(const char *path, struct replay_image *image, char *error, size_t error_len)
 {
-	struct replay r = { .error = error, .error_len = error_len };
+	struct replay r = {.error = error, .error_len = error_len};
 	char message[300];
 	memset(image, 0, sizeof(*image));
 
@@ -291,12 +292,15 @@ int replay_capture(const char *path, struct replay_image *image, char *error, si
 		return -1;
 	}
 	if (read_header(&r)) {
-		r.vram = r.vram_size >= VGPU_VRAM_SIZE_MIN && r.vram_size <= VGPU_VRAM_SIZE_MAX ? calloc(1, r.vram_size)
-											      : NULL;
-		struct vgpu_config config = { .vram = r.vram, .vram_size = r.vram_size, .ops = &replay_ops, .opaque = &r };
+		r.vram = r.vram_size >= VGPU_VRAM_SIZE_MIN && r.vram_size <= VGPU_VRAM_SIZE_MAX
+		                 ? calloc(1, r.vram_size)
+		                 : NULL;
+		struct vgpu_config config = {
+		        .vram = r.vram, .vram_size = r.vram_size, .ops = &replay_ops, .opaque = &r};
 		r.gpu = r.vram ? vgpu_create(&config, message, sizeof(message)) : NULL;
 		if (!r.gpu)
-			fail(&r, r.vram ? message : "the capture's VRAM size is invalid or too large for this host");
+			fail(&r, r.vram ? message
+			                : "the capture's VRAM size is invalid or too large for this host");
 	}
 	if (r.gpu) {
 		vgpu_pause(r.gpu);
@@ -323,8 +327,9 @@ int replay_capture(const char *path, struct replay_image *image, char *error, si
 		free(r.deferred[r.deferred_first++].payload);
 	free(r.deferred);
 	if (r.mismatched_reads && !r.failed)
-		fprintf(stderr, "vgpu-replay: warning: %u reads did not match the capture; the image may differ\n",
-			r.mismatched_reads);
+		fprintf(stderr,
+		        "vgpu-replay: warning: %u reads did not match the capture; the image may differ\n",
+		        r.mismatched_reads);
 	sparse_free(&r.sysmem);
 	free(r.vram);
 	fclose(r.file);

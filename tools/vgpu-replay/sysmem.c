@@ -24,7 +24,7 @@ static uint8_t *find(const struct sparse_memory *memory, uint64_t page)
 
 static bool grow(struct sparse_memory *memory)
 {
-	struct sparse_memory bigger = { .capacity = memory->capacity ? 2 * memory->capacity : 1024 };
+	struct sparse_memory bigger = {.capacity = memory->capacity ? 2 * memory->capacity : 1024};
 	bigger.keys = calloc(bigger.capacity, sizeof(*bigger.keys));
 	bigger.pages = calloc(bigger.capacity, sizeof(*bigger.pages));
 	if (!bigger.keys || !bigger.pages) {

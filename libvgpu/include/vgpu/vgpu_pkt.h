@@ -27,7 +27,10 @@ struct vgpu_cmdbuf {
 	bool overflow;
 };
 
-#define VGPU_CMDBUF_INIT(words, capacity) { (words), 0, (capacity), false }
+#define VGPU_CMDBUF_INIT(words, capacity)                                                                    \
+	{                                                                                                    \
+		(words), 0, (capacity), false                                                                \
+	}
 
 /* A 2D surface operand: VA, pitch in bytes, VGPU_FORMAT_*. */
 struct vgpu_pkt_surface {
@@ -101,7 +104,8 @@ static inline void vgpu_pkt_mmu_invalidate(struct vgpu_cmdbuf *cb)
 	vgpu_pkt_begin(cb, VGPU_PKT_MMU_INVALIDATE, 0);
 }
 
-static inline void vgpu_pkt_write_data(struct vgpu_cmdbuf *cb, uint64_t va, const uint32_t *data, uint32_t count)
+static inline void vgpu_pkt_write_data(struct vgpu_cmdbuf *cb, uint64_t va, const uint32_t *data,
+                                       uint32_t count)
 {
 	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_WRITE_DATA, 2 + count);
 	if (p) {
@@ -119,7 +123,7 @@ static inline void vgpu_pkt_timestamp(struct vgpu_cmdbuf *cb, uint64_t va)
 }
 
 static inline void vgpu_pkt_fill(struct vgpu_cmdbuf *cb, const struct vgpu_pkt_surface *dst, uint32_t x,
-				 uint32_t y, uint32_t width, uint32_t height, uint32_t value)
+                                 uint32_t y, uint32_t width, uint32_t height, uint32_t value)
 {
 	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_FILL, 7);
 	if (p) {
@@ -131,8 +135,8 @@ static inline void vgpu_pkt_fill(struct vgpu_cmdbuf *cb, const struct vgpu_pkt_s
 }
 
 static inline void vgpu_pkt_copy(struct vgpu_cmdbuf *cb, const struct vgpu_pkt_surface *src, uint32_t src_x,
-				 uint32_t src_y, const struct vgpu_pkt_surface *dst, uint32_t dst_x, uint32_t dst_y,
-				 uint32_t width, uint32_t height)
+                                 uint32_t src_y, const struct vgpu_pkt_surface *dst, uint32_t dst_x,
+                                 uint32_t dst_y, uint32_t width, uint32_t height)
 {
 	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_COPY, 11);
 	if (p) {
@@ -145,9 +149,9 @@ static inline void vgpu_pkt_copy(struct vgpu_cmdbuf *cb, const struct vgpu_pkt_s
 }
 
 static inline void vgpu_pkt_blit(struct vgpu_cmdbuf *cb, const struct vgpu_pkt_surface *src, uint32_t src_x,
-				 uint32_t src_y, uint32_t src_width, uint32_t src_height,
-				 const struct vgpu_pkt_surface *dst, uint32_t dst_x, uint32_t dst_y,
-				 uint32_t dst_width, uint32_t dst_height)
+                                 uint32_t src_y, uint32_t src_width, uint32_t src_height,
+                                 const struct vgpu_pkt_surface *dst, uint32_t dst_x, uint32_t dst_y,
+                                 uint32_t dst_width, uint32_t dst_height)
 {
 	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_BLIT, 13);
 	if (p) {
@@ -163,7 +167,7 @@ static inline void vgpu_pkt_blit(struct vgpu_cmdbuf *cb, const struct vgpu_pkt_s
 
 /* Any packet from raw payload dwords, e.g. a deliberately malformed one in a test. */
 static inline void vgpu_pkt_raw(struct vgpu_cmdbuf *cb, uint32_t header, const uint32_t *payload,
-				uint32_t payload_dwords)
+                                uint32_t payload_dwords)
 {
 	if (cb->overflow || cb->capacity - cb->count < 1 + payload_dwords) {
 		cb->overflow = true;

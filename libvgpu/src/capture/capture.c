@@ -36,7 +36,7 @@ static void put_le(uint8_t *dst, uint64_t value, unsigned bytes)
 /* One record: header, a small fixed prefix, then the body. A write error ends the capture's usefulness:
  * later records are dropped and the embedder's log says why. */
 static void write_record(struct vgpu *gpu, uint32_t type, const void *prefix, uint32_t prefix_len,
-			 const void *body, uint32_t body_len)
+                         const void *body, uint32_t body_len)
 {
 	struct capture *capture = atomic_load_explicit(&gpu->capture, memory_order_acquire);
 	uint8_t header[CAPTURE_RECORD_HEADER_SIZE];
@@ -48,14 +48,14 @@ static void write_record(struct vgpu *gpu, uint32_t type, const void *prefix, ui
 	pthread_mutex_lock(&capture->lock);
 	if (!capture->failed) {
 		bool ok = fwrite(header, sizeof(header), 1, capture->file) == 1 &&
-			  (!prefix_len || fwrite(prefix, prefix_len, 1, capture->file) == 1) &&
-			  (!body_len || fwrite(body, body_len, 1, capture->file) == 1);
+		          (!prefix_len || fwrite(prefix, prefix_len, 1, capture->file) == 1) &&
+		          (!body_len || fwrite(body, body_len, 1, capture->file) == 1);
 		if (!ok) {
 			capture->failed = true;
 			if (gpu->ops.log_guest_error) {
 				char line[320];
 				snprintf(line, sizeof(line), "vgpu: capture to %s stopped: write failed: %s",
-					 capture->path, strerror(errno));
+				         capture->path, strerror(errno));
 				gpu->ops.log_guest_error(gpu->opaque, line);
 			}
 		}
@@ -171,7 +171,7 @@ int vgpu_capture_start(struct vgpu *gpu, const char *path, char *error, size_t e
 	size_t state_len = vgpu_state_size(gpu);
 	uint8_t *state = malloc(state_len);
 	bool ok = state && vgpu_state_save(gpu, state, state_len) == 0 &&
-		  fwrite(header, sizeof(header), 1, capture->file) == 1;
+	          fwrite(header, sizeof(header), 1, capture->file) == 1;
 	if (ok) {
 		pthread_mutex_lock(&gpu->lock);
 		/* Replay starts with an empty TLB; so does the capture, so both walk the same tables. */
@@ -184,7 +184,8 @@ int vgpu_capture_start(struct vgpu *gpu, const char *path, char *error, size_t e
 	vgpu_resume(gpu);
 	free(state);
 	if (!ok) {
-		snprintf(error, error_len, "vgpu_capture_start: cannot write %s (out of memory or disk space)", path);
+		snprintf(error, error_len,
+		         "vgpu_capture_start: cannot write %s (out of memory or disk space)", path);
 		fclose(capture->file);
 		pthread_mutex_destroy(&capture->lock);
 		free(capture);

@@ -19,7 +19,8 @@ void capture_note_packet(struct vgpu *gpu, uint32_t ring_pos, const uint32_t *pa
 /* An engine read, in execution order (replay feeds the same bytes to the same read); one the host refused. */
 void capture_note_read(struct vgpu *gpu, uint64_t pa, const void *data, uint64_t len);
 void capture_note_refused_read(struct vgpu *gpu, uint64_t pa, uint64_t len);
-/* Memory the display engine read (cursor image, a latched frame): contents to restore, not a read to match. */
+/* Memory the display engine read (cursor image, a latched frame): contents to restore, not a read to match.
+ */
 void capture_note_memory(struct vgpu *gpu, uint64_t pa, const void *data, uint64_t len);
 /* The display latched a new frame: record its pixels (the CPU may have drawn them). Needs gpu->lock. */
 void capture_note_frame_locked(struct vgpu *gpu);

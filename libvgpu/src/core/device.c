@@ -55,12 +55,14 @@ struct vgpu *vgpu_create(const struct vgpu_config *config, char *error, size_t e
 {
 	if (!config || !config->vram || !config->ops || !config->ops->dma_read || !config->ops->dma_write ||
 	    !config->ops->irq_notify) {
-		set_error(error, error_len, "vgpu_create: vram, ops->dma_read, dma_write and irq_notify are required");
+		set_error(error, error_len,
+		          "vgpu_create: vram, ops->dma_read, dma_write and irq_notify are required");
 		return NULL;
 	}
 	uint64_t size = config->vram_size;
 	if (size < VGPU_VRAM_SIZE_MIN || size > VGPU_VRAM_SIZE_MAX || (size & (size - 1))) {
-		set_error(error, error_len, "vgpu_create: vram_size must be a power of two from 16 MiB to 4 GiB");
+		set_error(error, error_len,
+		          "vgpu_create: vram_size must be a power of two from 16 MiB to 4 GiB");
 		return NULL;
 	}
 	uint32_t width = config->preferred_width ? config->preferred_width : 1024;
@@ -96,8 +98,8 @@ struct vgpu *vgpu_create(const struct vgpu_config *config, char *error, size_t e
 	int err = cp_start(gpu);
 	if (err) {
 		char message[120];
-		snprintf(message, sizeof(message), "vgpu_create: cannot start the command processor thread: %s",
-			 strerror(err));
+		snprintf(message, sizeof(message),
+		         "vgpu_create: cannot start the command processor thread: %s", strerror(err));
 		set_error(error, error_len, message);
 		vgpu_destroy(gpu);
 		return NULL;

@@ -26,15 +26,16 @@ struct ring_state {
 	uint64_t head_wb; /* RING_HEAD_WB_HI:LO as written */
 	uint64_t fence_seq;
 	uint32_t watchdog;
-	uint32_t generation; /* bumped when the ring is (re)enabled or reset: a stale HEAD update is dropped */
+	uint32_t
+	        generation; /* bumped when the ring is (re)enabled or reset: a stale HEAD update is dropped */
 };
 
 /* Scratch memory of the executing thread, allocated once. */
 struct cp_scratch {
 	uint32_t *packet; /* one ring packet: header + up to 65535 payload dwords */
-	uint32_t *ib; /* one indirect buffer */
-	uint8_t *row[2]; /* 2D rows: VGPU_MAX_SURFACE_DIM pixels of 16 bytes */
-	float *rgba[2]; /* the same as float RGBA */
+	uint32_t *ib;     /* one indirect buffer */
+	uint8_t *row[2];  /* 2D rows: VGPU_MAX_SURFACE_DIM pixels of 16 bytes */
+	float *rgba[2];   /* the same as float RGBA */
 };
 
 struct vgpu {

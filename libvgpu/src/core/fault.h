@@ -21,13 +21,13 @@ struct fault_record {
 };
 
 #define FAULT_INFO_ENGINE(engine) ((uint32_t)(engine) << 12)
-#define FAULT_POS_NONE		  0xffffffffu
+#define FAULT_POS_NONE            0xffffffffu
 
 /* Latch (or count) a fault, raise INT_FAULT and log one line. The _locked form needs gpu->lock. */
 void fault_raise(struct vgpu *gpu, const struct vgpu_fault *fault, uint32_t asid, uint32_t ring_pos,
-		 uint32_t ib_pos);
+                 uint32_t ib_pos);
 void fault_raise_locked(struct vgpu *gpu, const struct vgpu_fault *fault, uint32_t asid, uint32_t ring_pos,
-			uint32_t ib_pos);
+                        uint32_t ib_pos);
 /* A register-interface fault (BAD_REGISTER, BAD_REGISTER_VALUE, DISPLAY_BAD_CONFIG): no context, no ring
  * position. Needs gpu->lock. */
 void fault_raise_register_locked(struct vgpu *gpu, uint32_t type, uint32_t offset, uint32_t engine);

@@ -49,52 +49,120 @@ static bool reg_read_locked(struct vgpu *gpu, uint32_t offset, uint32_t *value)
 	const struct fault_record *fault = &gpu->fault;
 
 	switch (offset) {
-	case VGPU_REG_MAGIC: *value = VGPU_MAGIC; return true;
-	case VGPU_REG_VERSION: *value = VGPU_VERSION; return true;
+	case VGPU_REG_MAGIC:
+		*value = VGPU_MAGIC;
+		return true;
+	case VGPU_REG_VERSION:
+		*value = VGPU_VERSION;
+		return true;
 	/* 3D joins CAPS when its pipeline exists; until then its packets fault as BAD_OPCODE (spec 8.1).
-	 * CAPTURE says the host is recording the command stream right now (spec 3.1: 1.0 devices set 0..4). */
+	 * CAPTURE says the host is recording the command stream right now (spec 3.1: 1.0 devices set 0..4).
+	 */
 	case VGPU_REG_CAPS:
 		*value = VGPU_CAP_2D | VGPU_CAP_DISPLAY | VGPU_CAP_CURSOR | VGPU_CAP_TIMESTAMP |
-			 (capture_active(gpu) ? VGPU_CAP_CAPTURE : 0);
+		         (capture_active(gpu) ? VGPU_CAP_CAPTURE : 0);
 		return true;
-	case VGPU_REG_VRAM_SIZE_LO: *value = lo32(gpu->vram_size); return true;
-	case VGPU_REG_VRAM_SIZE_HI: *value = hi32(gpu->vram_size); return true;
-	case VGPU_REG_SCRATCH: *value = ~gpu->scratch; return true;
-	case VGPU_REG_MAX_SURFACE_DIM: *value = VGPU_MAX_SURFACE_DIM; return true;
-	case VGPU_REG_WARP_LANES: *value = VGPU_WARP_LANES; return true;
-	case VGPU_REG_STATUS: *value = status_locked(gpu); return true;
+	case VGPU_REG_VRAM_SIZE_LO:
+		*value = lo32(gpu->vram_size);
+		return true;
+	case VGPU_REG_VRAM_SIZE_HI:
+		*value = hi32(gpu->vram_size);
+		return true;
+	case VGPU_REG_SCRATCH:
+		*value = ~gpu->scratch;
+		return true;
+	case VGPU_REG_MAX_SURFACE_DIM:
+		*value = VGPU_MAX_SURFACE_DIM;
+		return true;
+	case VGPU_REG_WARP_LANES:
+		*value = VGPU_WARP_LANES;
+		return true;
+	case VGPU_REG_STATUS:
+		*value = status_locked(gpu);
+		return true;
 	case VGPU_REG_TIMESTAMP_LO: {
 		uint64_t now = device_clock_ns(gpu);
 		gpu->timestamp_hi_latch = hi32(now);
 		*value = lo32(now);
 		return true;
 	}
-	case VGPU_REG_TIMESTAMP_HI: *value = gpu->timestamp_hi_latch; return true;
-	case VGPU_REG_INT_STATUS: *value = gpu->irq.status; return true;
-	case VGPU_REG_INT_MASK: *value = gpu->irq.mask; return true;
-	case VGPU_REG_INT_PENDING: *value = gpu->irq.status & gpu->irq.mask; return true;
-	case VGPU_REG_RING_BASE_LO: *value = lo32(ring->base); return true;
-	case VGPU_REG_RING_BASE_HI: *value = hi32(ring->base); return true;
-	case VGPU_REG_RING_SIZE: *value = ring->size; return true;
-	case VGPU_REG_RING_HEAD: *value = ring->head; return true;
-	case VGPU_REG_RING_TAIL: *value = ring->tail; return true;
-	case VGPU_REG_RING_CTRL: *value = ring->ctrl; return true;
-	case VGPU_REG_RING_HEAD_WB_LO: *value = lo32(ring->head_wb); return true;
-	case VGPU_REG_RING_HEAD_WB_HI: *value = hi32(ring->head_wb); return true;
-	case VGPU_REG_FENCE_SEQ_LO: *value = lo32(ring->fence_seq); return true;
-	case VGPU_REG_FENCE_SEQ_HI: *value = hi32(ring->fence_seq); return true;
-	case VGPU_REG_WATCHDOG: *value = ring->watchdog; return true;
-	case VGPU_REG_CONTEXT_ASID: *value = gpu->context_asid; return true;
-	case VGPU_REG_FAULT_STATUS: *value = fault->status; return true;
-	case VGPU_REG_FAULT_TYPE: *value = fault->type; return true;
-	case VGPU_REG_FAULT_ASID: *value = fault->asid; return true;
-	case VGPU_REG_FAULT_ADDR_LO: *value = lo32(fault->addr); return true;
-	case VGPU_REG_FAULT_ADDR_HI: *value = hi32(fault->addr); return true;
-	case VGPU_REG_FAULT_INFO: *value = fault->info; return true;
-	case VGPU_REG_FAULT_RING_POS: *value = fault->ring_pos; return true;
-	case VGPU_REG_FAULT_IB_POS: *value = fault->ib_pos; return true;
-	case VGPU_REG_FAULT_COUNT: *value = fault->count; return true;
-	default: return display_reg_read_locked(gpu, offset, value);
+	case VGPU_REG_TIMESTAMP_HI:
+		*value = gpu->timestamp_hi_latch;
+		return true;
+	case VGPU_REG_INT_STATUS:
+		*value = gpu->irq.status;
+		return true;
+	case VGPU_REG_INT_MASK:
+		*value = gpu->irq.mask;
+		return true;
+	case VGPU_REG_INT_PENDING:
+		*value = gpu->irq.status & gpu->irq.mask;
+		return true;
+	case VGPU_REG_RING_BASE_LO:
+		*value = lo32(ring->base);
+		return true;
+	case VGPU_REG_RING_BASE_HI:
+		*value = hi32(ring->base);
+		return true;
+	case VGPU_REG_RING_SIZE:
+		*value = ring->size;
+		return true;
+	case VGPU_REG_RING_HEAD:
+		*value = ring->head;
+		return true;
+	case VGPU_REG_RING_TAIL:
+		*value = ring->tail;
+		return true;
+	case VGPU_REG_RING_CTRL:
+		*value = ring->ctrl;
+		return true;
+	case VGPU_REG_RING_HEAD_WB_LO:
+		*value = lo32(ring->head_wb);
+		return true;
+	case VGPU_REG_RING_HEAD_WB_HI:
+		*value = hi32(ring->head_wb);
+		return true;
+	case VGPU_REG_FENCE_SEQ_LO:
+		*value = lo32(ring->fence_seq);
+		return true;
+	case VGPU_REG_FENCE_SEQ_HI:
+		*value = hi32(ring->fence_seq);
+		return true;
+	case VGPU_REG_WATCHDOG:
+		*value = ring->watchdog;
+		return true;
+	case VGPU_REG_CONTEXT_ASID:
+		*value = gpu->context_asid;
+		return true;
+	case VGPU_REG_FAULT_STATUS:
+		*value = fault->status;
+		return true;
+	case VGPU_REG_FAULT_TYPE:
+		*value = fault->type;
+		return true;
+	case VGPU_REG_FAULT_ASID:
+		*value = fault->asid;
+		return true;
+	case VGPU_REG_FAULT_ADDR_LO:
+		*value = lo32(fault->addr);
+		return true;
+	case VGPU_REG_FAULT_ADDR_HI:
+		*value = hi32(fault->addr);
+		return true;
+	case VGPU_REG_FAULT_INFO:
+		*value = fault->info;
+		return true;
+	case VGPU_REG_FAULT_RING_POS:
+		*value = fault->ring_pos;
+		return true;
+	case VGPU_REG_FAULT_IB_POS:
+		*value = fault->ib_pos;
+		return true;
+	case VGPU_REG_FAULT_COUNT:
+		*value = fault->count;
+		return true;
+	default:
+		return display_reg_read_locked(gpu, offset, value);
 	}
 }
 

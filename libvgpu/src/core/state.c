@@ -28,7 +28,8 @@ static void visit_bytes(struct state_io *io, void *value, unsigned bytes)
 		return;
 	}
 	switch (io->mode) {
-	case STATE_SIZE: break;
+	case STATE_SIZE:
+		break;
 	case STATE_SAVE:
 		if (bytes == 1)
 			v = *(uint8_t *)value;
@@ -95,16 +96,19 @@ static void visit_state(struct state_io *io, struct saved_state *s)
 		io->overrun = true;
 		return;
 	}
-	U32(io, s->scratch), U32(io, s->timestamp_hi_latch), U16(io, s->context_asid), U64(io, s->context_root);
+	U32(io, s->scratch), U32(io, s->timestamp_hi_latch), U16(io, s->context_asid),
+	        U64(io, s->context_root);
 	U32(io, s->irq.status), U32(io, s->irq.mask), U32(io, s->irq.messages), u8(io, &s->irq.level);
 	U32(io, s->fault.status), U32(io, s->fault.type), U32(io, s->fault.asid), U64(io, s->fault.addr);
 	U32(io, s->fault.info), U32(io, s->fault.ring_pos), U32(io, s->fault.ib_pos), U32(io, s->fault.count);
 	U64(io, s->ring.base), U32(io, s->ring.size), U32(io, s->ring.head), U32(io, s->ring.tail);
-	U32(io, s->ring.ctrl), U64(io, s->ring.head_wb), U64(io, s->ring.fence_seq), U32(io, s->ring.watchdog);
+	U32(io, s->ring.ctrl), U64(io, s->ring.head_wb), U64(io, s->ring.fence_seq),
+	        U32(io, s->ring.watchdog);
 	visit_config(io, &s->shadow), visit_config(io, &s->active);
 	u8(io, &s->commit_pending), u8(io, &s->commit_failed);
 	U32(io, s->vblank_count), U64(io, s->vblank_time), U32(io, s->preferred_width);
-	U32(io, s->preferred_height), U32(io, s->cursor_ctrl), U64(io, s->cursor_addr), U32(io, s->cursor_pos);
+	U32(io, s->preferred_height), U32(io, s->cursor_ctrl), U64(io, s->cursor_addr),
+	        U32(io, s->cursor_pos);
 }
 
 static void gather_locked(struct vgpu *gpu, struct saved_state *s)
@@ -123,8 +127,8 @@ static void gather_locked(struct vgpu *gpu, struct saved_state *s)
 
 size_t vgpu_state_size(struct vgpu *gpu)
 {
-	struct saved_state s = { 0 };
-	struct state_io io = { .mode = STATE_SIZE };
+	struct saved_state s = {0};
+	struct state_io io = {.mode = STATE_SIZE};
 	visit_state(&io, &s);
 	return io.pos;
 }
@@ -132,7 +136,7 @@ size_t vgpu_state_size(struct vgpu *gpu)
 int vgpu_state_save(struct vgpu *gpu, void *buf, size_t len)
 {
 	struct saved_state s;
-	struct state_io io = { .mode = STATE_SAVE, .buf = buf, .len = len };
+	struct state_io io = {.mode = STATE_SAVE, .buf = buf, .len = len};
 
 	pthread_mutex_lock(&gpu->lock);
 	if (gpu->pause_count == 0 || gpu->cp_executing) {
@@ -161,15 +165,16 @@ static const char *state_problem(const struct vgpu *gpu, const struct saved_stat
 		if (ring->head % 4 || ring->head >= ring->size || ring->tail % 4 || ring->tail >= ring->size)
 			return "ring HEAD or TAIL lies outside the ring";
 	} else if (ring->head % 4 || ring->head >= VGPU_RING_SIZE_MAX || ring->tail % 4 ||
-		   ring->tail >= VGPU_RING_SIZE_MAX) {
+	           ring->tail >= VGPU_RING_SIZE_MAX) {
 		return "ring HEAD or TAIL lies outside any ring";
 	}
 	if (s->context_asid == 0 && s->context_root != 0)
 		return "a page-table root without a context";
 	if (s->context_asid && ((s->context_root & (VGPU_PAGE_SIZE - 1)) ||
-				!pa_range_valid(gpu, s->context_root, VGPU_PAGE_SIZE)))
+	                        !pa_range_valid(gpu, s->context_root, VGPU_PAGE_SIZE)))
 		return "the current context's root table lies outside memory";
-	if (!(s->active.ctrl & VGPU_DISP_CTRL_ENABLE) ? s->active.ctrl != 0 : display_config_check(gpu, &s->active))
+	if (!(s->active.ctrl & VGPU_DISP_CTRL_ENABLE) ? s->active.ctrl != 0
+	                                              : display_config_check(gpu, &s->active))
 		return "the active display state cannot scan out";
 	if (s->cursor_ctrl & ~VGPU_CURSOR_CTRL_ENABLE)
 		return "CURSOR_CTRL holds undefined bits";
@@ -204,7 +209,7 @@ static void apply_locked(struct vgpu *gpu, const struct saved_state *s)
 int vgpu_state_load(struct vgpu *gpu, const void *buf, size_t len, char *error, size_t error_len)
 {
 	struct saved_state s;
-	struct state_io io = { .mode = STATE_LOAD, .buf = (uint8_t *)buf, .len = len };
+	struct state_io io = {.mode = STATE_LOAD, .buf = (uint8_t *)buf, .len = len};
 	const char *problem = NULL;
 
 	memset(&s, 0, sizeof(s));

@@ -23,7 +23,7 @@ static bool ring_has_work_locked(const struct vgpu *gpu)
 }
 
 static bool read_ring(struct vgpu *gpu, const struct ring_view *view, uint32_t offset, uint32_t *dst,
-		      uint32_t dwords, struct vgpu_fault *fault)
+                      uint32_t dwords, struct vgpu_fault *fault)
 {
 	uint32_t bytes = dwords * 4;
 	uint32_t first = view->size - offset < bytes ? view->size - offset : bytes;
@@ -48,16 +48,16 @@ static enum fetch_result fetch_packet(struct vgpu *gpu, const struct ring_view *
 	}
 	uint64_t bytes = 4 * (1ull + VGPU_PKT_LENGTH(packet[0]));
 	if (bytes > view->size - 4) {
-		fault = (struct vgpu_fault){ .type = VGPU_FAULT_BAD_PACKET_LENGTH,
-					     .addr = packet[0],
-					     .info = VGPU_PKT_OPCODE(packet[0]) };
+		fault = (struct vgpu_fault){.type = VGPU_FAULT_BAD_PACKET_LENGTH,
+		                            .addr = packet[0],
+		                            .info = VGPU_PKT_OPCODE(packet[0])};
 		fault_raise(gpu, &fault, gpu->mmu.asid, view->head, FAULT_POS_NONE);
 		return FETCH_DISCARD;
 	}
 	if (bytes > available)
 		return FETCH_PARTIAL;
-	if (bytes > 4 &&
-	    !read_ring(gpu, view, (view->head + 4) & (view->size - 1), packet + 1, (uint32_t)bytes / 4 - 1, &fault)) {
+	if (bytes > 4 && !read_ring(gpu, view, (view->head + 4) & (view->size - 1), packet + 1,
+	                            (uint32_t)bytes / 4 - 1, &fault)) {
 		fault_raise(gpu, &fault, 0, view->head, FAULT_POS_NONE);
 		return FETCH_DISCARD;
 	}
@@ -69,7 +69,8 @@ static void write_head_back(struct vgpu *gpu, const struct ring_view *view, uint
 {
 	if (!(view->head_wb & VGPU_HEAD_WB_ENABLE))
 		return;
-	uint8_t bytes[4] = { (uint8_t)head, (uint8_t)(head >> 8), (uint8_t)(head >> 16), (uint8_t)(head >> 24) };
+	uint8_t bytes[4] = {(uint8_t)head, (uint8_t)(head >> 8), (uint8_t)(head >> 16),
+	                    (uint8_t)(head >> 24)};
 	struct vgpu_fault fault;
 	if (!mem_write(gpu, view->head_wb & ~7ull, bytes, 4, &fault))
 		fault_raise(gpu, &fault, 0, view->head, FAULT_POS_NONE);
@@ -85,12 +86,12 @@ static void *cp_thread_main(void *arg)
 			pthread_cond_wait(&gpu->cp_wake, &gpu->lock);
 		if (gpu->cp_quit)
 			break;
-		struct ring_view view = { .base = gpu->ring.base,
-					  .head_wb = gpu->ring.head_wb,
-					  .size = gpu->ring.size,
-					  .head = gpu->ring.head,
-					  .tail = gpu->ring.tail,
-					  .generation = gpu->ring.generation };
+		struct ring_view view = {.base = gpu->ring.base,
+		                         .head_wb = gpu->ring.head_wb,
+		                         .size = gpu->ring.size,
+		                         .head = gpu->ring.head,
+		                         .tail = gpu->ring.tail,
+		                         .generation = gpu->ring.generation};
 		gpu->cp_executing = true;
 		pthread_mutex_unlock(&gpu->lock);
 

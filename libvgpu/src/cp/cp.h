@@ -16,7 +16,7 @@ struct vgpu;
 struct cp_job {
 	struct vgpu *gpu;
 	uint32_t ring_pos;
-	uint64_t budget; /* work units left */
+	uint64_t budget;         /* work units left */
 	struct vgpu_fault fault; /* filled by a handler that returns false */
 };
 

@@ -10,7 +10,7 @@
 
 bool cp_fail(struct cp_job *job, uint32_t type, uint64_t addr)
 {
-	job->fault = (struct vgpu_fault){ .type = type, .addr = addr };
+	job->fault = (struct vgpu_fault){.type = type, .addr = addr};
 	return false;
 }
 
@@ -67,9 +67,8 @@ static bool run_fence(struct cp_job *job, const uint32_t *payload, uint32_t leng
 	if (flags & ~VGPU_FENCE_FLAG_INTERRUPT)
 		return cp_fail(job, VGPU_FAULT_BAD_PACKET_FIELD, 4);
 	if (pa & 7) {
-		job->fault = (struct vgpu_fault){ .type = VGPU_FAULT_MMU_BAD_ADDRESS,
-						  .addr = pa,
-						  .info = VGPU_FAULT_INFO_WRITE };
+		job->fault = (struct vgpu_fault){
+		        .type = VGPU_FAULT_MMU_BAD_ADDRESS, .addr = pa, .info = VGPU_FAULT_INFO_WRITE};
 		return false;
 	}
 	store_u64(bytes, seq);
@@ -93,9 +92,8 @@ static bool run_mmu_invalidate(struct cp_job *job, const uint32_t *payload, uint
 static bool va_aligned(struct cp_job *job, uint64_t va, unsigned alignment)
 {
 	if (va & (alignment - 1)) {
-		job->fault = (struct vgpu_fault){ .type = VGPU_FAULT_MMU_BAD_ADDRESS,
-						  .addr = va,
-						  .info = VGPU_FAULT_INFO_WRITE };
+		job->fault = (struct vgpu_fault){
+		        .type = VGPU_FAULT_MMU_BAD_ADDRESS, .addr = va, .info = VGPU_FAULT_INFO_WRITE};
 		return false;
 	}
 	return true;
@@ -129,37 +127,45 @@ static bool run_timestamp(struct cp_job *job, const uint32_t *payload, uint32_t 
 
 static bool run_indirect(struct cp_job *job, const uint32_t *payload, uint32_t length);
 
-#define CP_PACKET(fn, len, ring) { .run = fn, .length = len, .ring_only = ring, .engine = VGPU_ENGINE_CP }
-#define PACKET_3D(len)		 { .run = engine3d_packet, .length = len, .engine = VGPU_ENGINE_3D }
+#define CP_PACKET(fn, len, ring)                                                                             \
+	{                                                                                                    \
+		.run = fn, .length = len, .ring_only = ring, .engine = VGPU_ENGINE_CP                        \
+	}
+#define PACKET_3D(len)                                                                                       \
+	{                                                                                                    \
+		.run = engine3d_packet, .length = len, .engine = VGPU_ENGINE_3D                              \
+	}
 
 static const struct cp_packet_desc packet_table[256] = {
-	[VGPU_PKT_NOP] = { .run = run_nop, .length = 0, .variable_length = true, .engine = VGPU_ENGINE_CP },
-	[VGPU_PKT_INDIRECT] = CP_PACKET(run_indirect, 3, true),
-	[VGPU_PKT_SET_CONTEXT] = CP_PACKET(run_set_context, 3, true),
-	[VGPU_PKT_FENCE] = CP_PACKET(run_fence, 5, true),
-	[VGPU_PKT_MMU_INVALIDATE] = CP_PACKET(run_mmu_invalidate, 0, true),
-	[VGPU_PKT_WRITE_DATA] = { .run = run_write_data, .length = 3, .variable_length = true,
-				  .engine = VGPU_ENGINE_CP },
-	[VGPU_PKT_TIMESTAMP] = CP_PACKET(run_timestamp, 2, false),
-	[VGPU_PKT_FILL] = { .run = engine2d_fill, .length = 7, .engine = VGPU_ENGINE_2D },
-	[VGPU_PKT_COPY] = { .run = engine2d_copy, .length = 11, .engine = VGPU_ENGINE_2D },
-	[VGPU_PKT_BLIT] = { .run = engine2d_blit, .length = 13, .engine = VGPU_ENGINE_2D },
-	[VGPU_PKT_SET_RENDER_TARGETS] = PACKET_3D(22),
-	[VGPU_PKT_SET_VIEWPORT] = PACKET_3D(6),
-	[VGPU_PKT_SET_SCISSOR] = PACKET_3D(2),
-	[VGPU_PKT_SET_RASTER] = PACKET_3D(3),
-	[VGPU_PKT_SET_DEPTH_STENCIL] = PACKET_3D(5),
-	[VGPU_PKT_SET_BLEND] = PACKET_3D(8),
-	[VGPU_PKT_SET_SHADER] = PACKET_3D(4),
-	[VGPU_PKT_SET_VERTEX_BUFFER] = PACKET_3D(5),
-	[VGPU_PKT_SET_VERTEX_ATTRIB] = PACKET_3D(4),
-	[VGPU_PKT_SET_UNIFORM_BUFFER] = PACKET_3D(4),
-	[VGPU_PKT_SET_TEXTURE] = PACKET_3D(6),
-	[VGPU_PKT_SET_SAMPLER] = PACKET_3D(5),
-	[VGPU_PKT_SET_INDEX_BUFFER] = PACKET_3D(4),
-	[VGPU_PKT_DRAW] = PACKET_3D(4),
-	[VGPU_PKT_DRAW_INDEXED] = PACKET_3D(5),
-	[VGPU_PKT_CLEAR] = PACKET_3D(7),
+        [VGPU_PKT_NOP] = {.run = run_nop, .length = 0, .variable_length = true, .engine = VGPU_ENGINE_CP},
+        [VGPU_PKT_INDIRECT] = CP_PACKET(run_indirect, 3, true),
+        [VGPU_PKT_SET_CONTEXT] = CP_PACKET(run_set_context, 3, true),
+        [VGPU_PKT_FENCE] = CP_PACKET(run_fence, 5, true),
+        [VGPU_PKT_MMU_INVALIDATE] = CP_PACKET(run_mmu_invalidate, 0, true),
+        [VGPU_PKT_WRITE_DATA] = {.run = run_write_data,
+                                 .length = 3,
+                                 .variable_length = true,
+                                 .engine = VGPU_ENGINE_CP},
+        [VGPU_PKT_TIMESTAMP] = CP_PACKET(run_timestamp, 2, false),
+        [VGPU_PKT_FILL] = {.run = engine2d_fill, .length = 7, .engine = VGPU_ENGINE_2D},
+        [VGPU_PKT_COPY] = {.run = engine2d_copy, .length = 11, .engine = VGPU_ENGINE_2D},
+        [VGPU_PKT_BLIT] = {.run = engine2d_blit, .length = 13, .engine = VGPU_ENGINE_2D},
+        [VGPU_PKT_SET_RENDER_TARGETS] = PACKET_3D(22),
+        [VGPU_PKT_SET_VIEWPORT] = PACKET_3D(6),
+        [VGPU_PKT_SET_SCISSOR] = PACKET_3D(2),
+        [VGPU_PKT_SET_RASTER] = PACKET_3D(3),
+        [VGPU_PKT_SET_DEPTH_STENCIL] = PACKET_3D(5),
+        [VGPU_PKT_SET_BLEND] = PACKET_3D(8),
+        [VGPU_PKT_SET_SHADER] = PACKET_3D(4),
+        [VGPU_PKT_SET_VERTEX_BUFFER] = PACKET_3D(5),
+        [VGPU_PKT_SET_VERTEX_ATTRIB] = PACKET_3D(4),
+        [VGPU_PKT_SET_UNIFORM_BUFFER] = PACKET_3D(4),
+        [VGPU_PKT_SET_TEXTURE] = PACKET_3D(6),
+        [VGPU_PKT_SET_SAMPLER] = PACKET_3D(5),
+        [VGPU_PKT_SET_INDEX_BUFFER] = PACKET_3D(4),
+        [VGPU_PKT_DRAW] = PACKET_3D(4),
+        [VGPU_PKT_DRAW_INDEXED] = PACKET_3D(5),
+        [VGPU_PKT_CLEAR] = PACKET_3D(7),
 };
 
 const struct cp_packet_desc *cp_packet_lookup(uint32_t opcode)
@@ -191,7 +197,7 @@ static bool run_packet(struct cp_job *job, const uint32_t *packet, bool in_ib)
 		ok = desc->run(job, packet + 1, length);
 	if (!ok)
 		job->fault.info = (job->fault.info & VGPU_FAULT_INFO_WRITE) | opcode |
-				  FAULT_INFO_ENGINE(desc ? desc->engine : VGPU_ENGINE_CP);
+		                  FAULT_INFO_ENGINE(desc ? desc->engine : VGPU_ENGINE_CP);
 	return ok;
 }
 
@@ -208,7 +214,7 @@ static bool run_indirect(struct cp_job *job, const uint32_t *payload, uint32_t l
 		return cp_fail(job, VGPU_FAULT_BAD_PACKET_FIELD, 2);
 
 	/* Read what translates; a packet reaching into the part that did not faults with the read's fault. */
-	struct vgpu_fault read_fault = { 0 };
+	struct vgpu_fault read_fault = {0};
 	uint32_t readable = (uint32_t)(va_read_prefix(gpu, va, ib, (uint64_t)size * 4, &read_fault) / 4);
 	uint32_t pos = 0;
 	while (pos < size) {
@@ -228,7 +234,7 @@ static bool run_indirect(struct cp_job *job, const uint32_t *payload, uint32_t l
 		if (!ok) {
 			if (pos >= readable || dwords > readable - pos || dwords > size - pos)
 				job->fault.info = (job->fault.info & VGPU_FAULT_INFO_WRITE) |
-						  (pos < readable ? VGPU_PKT_OPCODE(ib[pos]) : 0);
+				                  (pos < readable ? VGPU_PKT_OPCODE(ib[pos]) : 0);
 			/* Recorded here: the INDIRECT itself completes, and the ring goes on (spec 8.2). */
 			fault_raise(gpu, &job->fault, gpu->mmu.asid, job->ring_pos, pos);
 			return true;
@@ -240,7 +246,7 @@ static bool run_indirect(struct cp_job *job, const uint32_t *payload, uint32_t l
 
 void cp_execute_ring_packet(struct vgpu *gpu, uint32_t ring_pos, const uint32_t *packet)
 {
-	struct cp_job job = { .gpu = gpu, .ring_pos = ring_pos };
+	struct cp_job job = {.gpu = gpu, .ring_pos = ring_pos};
 
 	pthread_mutex_lock(&gpu->lock);
 	job.budget = (uint64_t)gpu->ring.watchdog * 65536;

@@ -81,7 +81,7 @@ bool display_cursor_addr_valid(const struct vgpu *gpu, uint64_t addr)
 
 static struct vgpu_rect full_frame(const struct display_config *config)
 {
-	return (struct vgpu_rect){ 0, 0, config->width, config->height };
+	return (struct vgpu_rect){0, 0, config->width, config->height};
 }
 
 static void damage_add_locked(struct vgpu *gpu, struct vgpu_rect rect)
@@ -100,7 +100,7 @@ static void damage_add_locked(struct vgpu *gpu, struct vgpu_rect rect)
 	uint32_t x0 = d->x < rect.x ? d->x : rect.x, y0 = d->y < rect.y ? d->y : rect.y;
 	uint32_t x1 = d->x + d->width > rect.x + rect.width ? d->x + d->width : rect.x + rect.width;
 	uint32_t y1 = d->y + d->height > rect.y + rect.height ? d->y + d->height : rect.y + rect.height;
-	*d = (struct vgpu_rect){ x0, y0, x1 - x0, y1 - y0 };
+	*d = (struct vgpu_rect){x0, y0, x1 - x0, y1 - y0};
 }
 
 void display_note_write(struct vgpu *gpu, uint64_t pa, uint64_t len)
@@ -114,14 +114,18 @@ void display_note_write(struct vgpu *gpu, uint64_t pa, uint64_t len)
 			uint64_t first = (pa > start ? pa : start) - start;
 			uint64_t last = (pa + len < end ? pa + len : end) - 1 - start;
 			uint64_t row0 = first / active->stride, row1 = last / active->stride;
-			struct vgpu_rect rect = { 0, (uint32_t)row0, active->width, (uint32_t)(row1 - row0 + 1) };
+			struct vgpu_rect rect = {0, (uint32_t)row0, active->width,
+			                         (uint32_t)(row1 - row0 + 1)};
 			if (row0 == row1) {
-				/* Within one row the columns are known; bytes in the padding past the width are not. */
-				uint64_t x0 = (first % active->stride) / bpp, x1 = (last % active->stride) / bpp;
+				/* Within one row the columns are known; bytes in the padding past the width
+				 * are not. */
+				uint64_t x0 = (first % active->stride) / bpp,
+				         x1 = (last % active->stride) / bpp;
 				if (x0 >= active->width)
 					rect.height = 0;
 				rect.x = (uint32_t)x0;
-				rect.width = (uint32_t)((x1 < active->width ? x1 : active->width - 1) - x0 + 1);
+				rect.width =
+				        (uint32_t)((x1 < active->width ? x1 : active->width - 1) - x0 + 1);
 			}
 			if (rect.y + rect.height > active->height)
 				rect.height = active->height - rect.y;
@@ -183,30 +187,67 @@ bool display_reg_read_locked(struct vgpu *gpu, uint32_t offset, uint32_t *value)
 	const struct display_config *shadow = &display->shadow;
 
 	switch (offset) {
-	case VGPU_REG_DISP_CTRL: *value = shadow->ctrl; return true;
-	case VGPU_REG_SCANOUT_ADDR_LO: *value = (uint32_t)shadow->addr; return true;
-	case VGPU_REG_SCANOUT_ADDR_HI: *value = (uint32_t)(shadow->addr >> 32); return true;
-	case VGPU_REG_SCANOUT_FORMAT: *value = shadow->format; return true;
-	case VGPU_REG_SCANOUT_STRIDE: *value = shadow->stride; return true;
-	case VGPU_REG_SCANOUT_WIDTH: *value = shadow->width; return true;
-	case VGPU_REG_SCANOUT_HEIGHT: *value = shadow->height; return true;
-	case VGPU_REG_DISP_COMMIT: *value = display->commit_pending; return true;
-	case VGPU_REG_PREFERRED_WIDTH: *value = display->preferred_width; return true;
-	case VGPU_REG_PREFERRED_HEIGHT: *value = display->preferred_height; return true;
-	case VGPU_REG_REFRESH_MHZ: *value = gpu->refresh_mhz; return true;
-	case VGPU_REG_VBLANK_COUNT: *value = display->vblank_count; return true;
-	case VGPU_REG_VBLANK_TIME_LO: *value = (uint32_t)display->vblank_time; return true;
-	case VGPU_REG_VBLANK_TIME_HI: *value = (uint32_t)(display->vblank_time >> 32); return true;
+	case VGPU_REG_DISP_CTRL:
+		*value = shadow->ctrl;
+		return true;
+	case VGPU_REG_SCANOUT_ADDR_LO:
+		*value = (uint32_t)shadow->addr;
+		return true;
+	case VGPU_REG_SCANOUT_ADDR_HI:
+		*value = (uint32_t)(shadow->addr >> 32);
+		return true;
+	case VGPU_REG_SCANOUT_FORMAT:
+		*value = shadow->format;
+		return true;
+	case VGPU_REG_SCANOUT_STRIDE:
+		*value = shadow->stride;
+		return true;
+	case VGPU_REG_SCANOUT_WIDTH:
+		*value = shadow->width;
+		return true;
+	case VGPU_REG_SCANOUT_HEIGHT:
+		*value = shadow->height;
+		return true;
+	case VGPU_REG_DISP_COMMIT:
+		*value = display->commit_pending;
+		return true;
+	case VGPU_REG_PREFERRED_WIDTH:
+		*value = display->preferred_width;
+		return true;
+	case VGPU_REG_PREFERRED_HEIGHT:
+		*value = display->preferred_height;
+		return true;
+	case VGPU_REG_REFRESH_MHZ:
+		*value = gpu->refresh_mhz;
+		return true;
+	case VGPU_REG_VBLANK_COUNT:
+		*value = display->vblank_count;
+		return true;
+	case VGPU_REG_VBLANK_TIME_LO:
+		*value = (uint32_t)display->vblank_time;
+		return true;
+	case VGPU_REG_VBLANK_TIME_HI:
+		*value = (uint32_t)(display->vblank_time >> 32);
+		return true;
 	case VGPU_REG_DISP_STATUS:
 		*value = ((display->active.ctrl & VGPU_DISP_CTRL_ENABLE) ? VGPU_DISP_STATUS_ENABLED : 0) |
-			 (display->commit_pending ? VGPU_DISP_STATUS_FLIP_PENDING : 0) |
-			 (display->commit_failed ? VGPU_DISP_STATUS_COMMIT_FAILED : 0);
+		         (display->commit_pending ? VGPU_DISP_STATUS_FLIP_PENDING : 0) |
+		         (display->commit_failed ? VGPU_DISP_STATUS_COMMIT_FAILED : 0);
 		return true;
-	case VGPU_REG_CURSOR_CTRL: *value = display->cursor_ctrl; return true;
-	case VGPU_REG_CURSOR_ADDR_LO: *value = (uint32_t)display->cursor_addr; return true;
-	case VGPU_REG_CURSOR_ADDR_HI: *value = (uint32_t)(display->cursor_addr >> 32); return true;
-	case VGPU_REG_CURSOR_POS: *value = display->cursor_pos; return true;
-	default: return false;
+	case VGPU_REG_CURSOR_CTRL:
+		*value = display->cursor_ctrl;
+		return true;
+	case VGPU_REG_CURSOR_ADDR_LO:
+		*value = (uint32_t)display->cursor_addr;
+		return true;
+	case VGPU_REG_CURSOR_ADDR_HI:
+		*value = (uint32_t)(display->cursor_addr >> 32);
+		return true;
+	case VGPU_REG_CURSOR_POS:
+		*value = display->cursor_pos;
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -228,24 +269,38 @@ bool display_reg_write_locked(struct vgpu *gpu, uint32_t offset, uint32_t value)
 	struct display_config *shadow = &display->shadow;
 
 	switch (offset) {
-	case VGPU_REG_DISP_CTRL: shadow->ctrl = value; return true;
-	case VGPU_REG_SCANOUT_ADDR_LO: shadow->addr = (shadow->addr & ~0xffffffffull) | value; return true;
+	case VGPU_REG_DISP_CTRL:
+		shadow->ctrl = value;
+		return true;
+	case VGPU_REG_SCANOUT_ADDR_LO:
+		shadow->addr = (shadow->addr & ~0xffffffffull) | value;
+		return true;
 	case VGPU_REG_SCANOUT_ADDR_HI:
 		shadow->addr = (shadow->addr & 0xffffffffull) | (uint64_t)value << 32;
 		return true;
-	case VGPU_REG_SCANOUT_FORMAT: shadow->format = value; return true;
-	case VGPU_REG_SCANOUT_STRIDE: shadow->stride = value; return true;
-	case VGPU_REG_SCANOUT_WIDTH: shadow->width = value; return true;
-	case VGPU_REG_SCANOUT_HEIGHT: shadow->height = value; return true;
+	case VGPU_REG_SCANOUT_FORMAT:
+		shadow->format = value;
+		return true;
+	case VGPU_REG_SCANOUT_STRIDE:
+		shadow->stride = value;
+		return true;
+	case VGPU_REG_SCANOUT_WIDTH:
+		shadow->width = value;
+		return true;
+	case VGPU_REG_SCANOUT_HEIGHT:
+		shadow->height = value;
+		return true;
 	case VGPU_REG_DISP_COMMIT:
 		if (value != 1)
-			fault_raise_register_locked(gpu, VGPU_FAULT_BAD_REGISTER_VALUE, offset, VGPU_ENGINE_REGS);
+			fault_raise_register_locked(gpu, VGPU_FAULT_BAD_REGISTER_VALUE, offset,
+			                            VGPU_ENGINE_REGS);
 		else
 			display->commit_pending = true;
 		return true;
 	case VGPU_REG_CURSOR_CTRL:
 		if (value & ~VGPU_CURSOR_CTRL_ENABLE) {
-			fault_raise_register_locked(gpu, VGPU_FAULT_BAD_REGISTER_VALUE, offset, VGPU_ENGINE_REGS);
+			fault_raise_register_locked(gpu, VGPU_FAULT_BAD_REGISTER_VALUE, offset,
+			                            VGPU_ENGINE_REGS);
 			return true;
 		}
 		display->cursor_ctrl = value;
@@ -264,14 +319,15 @@ bool display_reg_write_locked(struct vgpu *gpu, uint32_t offset, uint32_t value)
 		if (gpu->ops.display_notify)
 			gpu->ops.display_notify(gpu->opaque);
 		return true;
-	default: return false;
+	default:
+		return false;
 	}
 }
 
 /* ---- the embedder's view ------------------------------------------------------------------------------- */
 
 static const uint8_t *frame_pixels_locked(struct vgpu *gpu, const struct display_config *active,
-					  uint32_t *stride)
+                                          uint32_t *stride)
 {
 	struct display_state *display = &gpu->display;
 	uint64_t row = (uint64_t)active->width * format_bytes_per_pixel(active->format);
@@ -289,10 +345,11 @@ static const uint8_t *frame_pixels_locked(struct vgpu *gpu, const struct display
 	}
 	for (uint32_t y = 0; y < active->height; y++) {
 		uint64_t pa = active->addr + (uint64_t)y * active->stride;
-		if (gpu->ops.dma_read(gpu->opaque, pa & ~VGPU_PA_SYSMEM, display->sysmem_frame + y * row, row) != 0) {
-			struct vgpu_fault fault = { .type = VGPU_FAULT_DMA_ERROR,
-						    .addr = pa,
-						    .info = FAULT_INFO_ENGINE(VGPU_ENGINE_DISPLAY) };
+		if (gpu->ops.dma_read(gpu->opaque, pa & ~VGPU_PA_SYSMEM, display->sysmem_frame + y * row,
+		                      row) != 0) {
+			struct vgpu_fault fault = {.type = VGPU_FAULT_DMA_ERROR,
+			                           .addr = pa,
+			                           .info = FAULT_INFO_ENGINE(VGPU_ENGINE_DISPLAY)};
 			fault_raise_locked(gpu, &fault, 0, FAULT_POS_NONE, FAULT_POS_NONE);
 			return NULL;
 		}
@@ -321,8 +378,9 @@ static bool cursor_refresh_locked(struct vgpu *gpu, bool *shown)
 	uint32_t image[VGPU_CURSOR_SIZE * VGPU_CURSOR_SIZE];
 	for (unsigned i = 0; i < VGPU_CURSOR_SIZE * VGPU_CURSOR_SIZE; i++)
 		image[i] = (uint32_t)bytes[4 * i] | (uint32_t)bytes[4 * i + 1] << 8 |
-			   (uint32_t)bytes[4 * i + 2] << 16 | (uint32_t)bytes[4 * i + 3] << 24;
-	bool changed = !display->cursor_image_valid || memcmp(image, display->cursor_image, sizeof(image)) != 0;
+		           (uint32_t)bytes[4 * i + 2] << 16 | (uint32_t)bytes[4 * i + 3] << 24;
+	bool changed =
+	        !display->cursor_image_valid || memcmp(image, display->cursor_image, sizeof(image)) != 0;
 	if (changed && capture_active(gpu))
 		capture_note_memory(gpu, display->cursor_addr, bytes, CURSOR_BYTES);
 	memcpy(display->cursor_image, image, sizeof(image));
@@ -346,12 +404,13 @@ void vgpu_display_acquire(struct vgpu *gpu, struct vgpu_frame *frame)
 		frame->format = active->format;
 		frame->width = active->width;
 		frame->height = active->height;
-		frame->damage = display->damaged ? display->damage : (struct vgpu_rect){ 0, 0, 0, 0 };
+		frame->damage = display->damaged ? display->damage : (struct vgpu_rect){0, 0, 0, 0};
 		if (pa_is_sysmem(active->addr)) /* copied afresh: the CPU may have drawn anything */
 			frame->damage = full_frame(active);
 	}
 	frame->mode_changed = !display->acquired_once || frame->format != display->acquired_format ||
-			      frame->width != display->acquired_width || frame->height != display->acquired_height;
+	                      frame->width != display->acquired_width ||
+	                      frame->height != display->acquired_height;
 	display->acquired_once = true;
 	display->acquired_format = frame->format;
 	display->acquired_width = frame->width;

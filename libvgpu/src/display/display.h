@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The display engine (spec section 7): shadow and active scanout state, vblank and flips, the cursor, and
- * the damage the embedder sees through vgpu_display_acquire(). State lives in gpu->display under gpu->lock. */
+ * the damage the embedder sees through vgpu_display_acquire(). State lives in gpu->display under gpu->lock.
+ */
 #ifndef VGPU_DISPLAY_H
 #define VGPU_DISPLAY_H
 

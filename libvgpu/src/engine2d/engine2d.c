@@ -31,7 +31,8 @@ static bool surface_fail(struct cp_job *job, unsigned field)
 }
 
 /* payload[field .. field + 3] is a surface. */
-static bool parse_surface(struct cp_job *job, const uint32_t *payload, unsigned field, struct surface *surface)
+static bool parse_surface(struct cp_job *job, const uint32_t *payload, unsigned field,
+                          struct surface *surface)
 {
 	surface->va = (uint64_t)payload[field + 1] << 32 | payload[field];
 	surface->pitch = payload[field + 2];
@@ -56,7 +57,7 @@ static uint32_t high16(uint32_t packed)
 
 /* Check a rectangle (x|y in payload[xy_field], w|h in payload[wh_field]) of the surface at surface_field. */
 static bool check_area(struct cp_job *job, const uint32_t *payload, const struct surface *surface,
-		       unsigned surface_field, unsigned xy_field, unsigned wh_field, struct area *area)
+                       unsigned surface_field, unsigned xy_field, unsigned wh_field, struct area *area)
 {
 	uint32_t x = low16(payload[xy_field]), y = high16(payload[xy_field]);
 	uint32_t width = low16(payload[wh_field]), height = high16(payload[wh_field]);
@@ -65,7 +66,8 @@ static bool check_area(struct cp_job *job, const uint32_t *payload, const struct
 		return surface_fail(job, wh_field);
 	if ((uint64_t)(x + width) * surface->bpp > surface->pitch)
 		return surface_fail(job, surface_field + 2);
-	/* Beyond 39 bits nothing translates; rejecting it here also keeps the arithmetic below from wrapping. */
+	/* Beyond 39 bits nothing translates; rejecting it here also keeps the arithmetic below from wrapping.
+	 */
 	if (surface->va >= VA_LIMIT)
 		return cp_fail(job, VGPU_FAULT_MMU_BAD_ADDRESS, surface->va);
 	area->first = surface->va + (uint64_t)y * surface->pitch + (uint64_t)x * surface->bpp;
@@ -250,11 +252,11 @@ static bool copy_overlapping_staged(struct cp_job *job, const struct area *src, 
 	if (!ok) /* never expected from a sane driver; refuse rather than give a wrong image */
 		return surface_fail(job, 6);
 	for (uint32_t r = 0; ok && r < src->rows; r++)
-		ok = va_read(job->gpu, src->first + r * src->pitch, staging + r * src->row_bytes, src->row_bytes,
-			     &job->fault);
+		ok = va_read(job->gpu, src->first + r * src->pitch, staging + r * src->row_bytes,
+		             src->row_bytes, &job->fault);
 	for (uint32_t r = 0; ok && r < dst->rows; r++)
-		ok = va_write(job->gpu, dst->first + r * dst->pitch, staging + r * dst->row_bytes, dst->row_bytes,
-			      &job->fault);
+		ok = va_write(job->gpu, dst->first + r * dst->pitch, staging + r * dst->row_bytes,
+		              dst->row_bytes, &job->fault);
 	free(staging);
 	return ok;
 }
@@ -280,19 +282,20 @@ bool engine2d_copy(struct cp_job *job, const uint32_t *payload, uint32_t length)
 	bool overlap = src_area.first < area_end(&dst_area) && dst_area.first < area_end(&src_area);
 	if (overlap)
 		return src.pitch == dst.pitch ? copy_overlapping_rows(job, &src_area, &dst_area)
-					      : copy_overlapping_staged(job, &src_area, &dst_area);
+		                              : copy_overlapping_staged(job, &src_area, &dst_area);
 	if (src_area.pitch == src_area.row_bytes && dst_area.pitch == dst_area.row_bytes)
 		return copy_span(job, src_area.first, dst_area.first, src_area.row_bytes * src_area.rows);
 	for (uint32_t r = 0; r < dst_area.rows; r++)
 		if (!copy_span(job, src_area.first + r * src_area.pitch, dst_area.first + r * dst_area.pitch,
-			       dst_area.row_bytes))
+		               dst_area.row_bytes))
 			return false;
 	return true;
 }
 
 /* ---- BLIT ---------------------------------------------------------------------------------------------- */
 
-/* Nearest sampling (spec 6.2): destination index i of dst_size reads source index floor((i + 0.5) * src / dst). */
+/* Nearest sampling (spec 6.2): destination index i of dst_size reads source index floor((i + 0.5) * src /
+ * dst). */
 static uint32_t nearest(uint32_t i, uint32_t src_size, uint32_t dst_size)
 {
 	return (uint32_t)(((2ull * i + 1) * src_size) / (2ull * dst_size));
@@ -326,7 +329,7 @@ bool engine2d_blit(struct cp_job *job, const uint32_t *payload, uint32_t length)
 		uint32_t sy = nearest(j, src_h, dst_h);
 		if (sy != loaded) {
 			if (!va_read(gpu, src_area.first + sy * src_area.pitch, src_row, src_area.row_bytes,
-				     &job->fault))
+			             &job->fault))
 				return false;
 			if (!raw)
 				format_unpack_row(src.format, src_row, src_rgba, src_w);
@@ -334,11 +337,12 @@ bool engine2d_blit(struct cp_job *job, const uint32_t *payload, uint32_t length)
 		}
 		if (!raw) {
 			for (uint32_t i = 0; i < dst_w; i++)
-				memcpy(dst_rgba + 4 * i, src_rgba + 4 * nearest(i, src_w, dst_w), 4 * sizeof(float));
+				memcpy(dst_rgba + 4 * i, src_rgba + 4 * nearest(i, src_w, dst_w),
+				       4 * sizeof(float));
 			format_pack_row(dst.format, dst_rgba, dst_row, dst_w);
 		}
-		if (!va_write(gpu, dst_area.first + j * dst_area.pitch, raw ? src_row : dst_row, dst_area.row_bytes,
-			      &job->fault))
+		if (!va_write(gpu, dst_area.first + j * dst_area.pitch, raw ? src_row : dst_row,
+		              dst_area.row_bytes, &job->fault))
 			return false;
 	}
 	return true;

@@ -1,11 +1,38 @@
 /* SPDX-License-Identifier: MIT */
-/* The 3D pipeline's entry point (spec section 10). */
+/* The 3D pipeline's entry points (spec section 10), for the device and the CP. */
 #ifndef VGPU_ENGINE3D_H
 #define VGPU_ENGINE3D_H
 
 #include "cp/cp.h"
 
+struct engine3d;
+
+/* The engine with its render worker threads (0 = one per host core); NULL when out of memory. */
+struct engine3d *engine3d_create(struct vgpu *gpu, unsigned render_threads);
+void engine3d_destroy(struct engine3d *e3d);
+/* Unbind every piece of 3D state (spec 12); the CP is quiesced. */
+void engine3d_reset(struct engine3d *e3d);
+
 /* Every 3D packet (0x20..0x32) arrives here once the CP has checked its length. */
 bool engine3d_packet(struct cp_job *job, const uint32_t *payload, uint32_t length);
+
+/* Packet handlers by file: state.c, shader_bind.c, draw.c, clear.c. */
+bool e3d_set_render_targets(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_viewport(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_scissor(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_raster(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_depth_stencil(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_blend(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_shader(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_vertex_buffer(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_vertex_attrib(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_uniform_buffer(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_texture(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_sampler(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_index_buffer(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_draw(struct cp_job *job, struct engine3d *e3d, const uint32_t *p, bool indexed);
+bool e3d_clear(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+struct e3d_shader;
+void e3d_shader_free(struct e3d_shader *shader);
 
 #endif

@@ -13,21 +13,14 @@ struct format_info {
 };
 
 static const struct format_info formats[VGPU_FORMAT_COUNT] = {
-	[VGPU_FORMAT_B8G8R8A8_UNORM] = { 4, true, true },
-	[VGPU_FORMAT_B8G8R8X8_UNORM] = { 4, true, true },
-	[VGPU_FORMAT_R8G8B8A8_UNORM] = { 4, true, false },
-	[VGPU_FORMAT_R8G8B8X8_UNORM] = { 4, true, false },
-	[VGPU_FORMAT_B5G6R5_UNORM] = { 2, true, true },
-	[VGPU_FORMAT_B5G5R5A1_UNORM] = { 2, true, false },
-	[VGPU_FORMAT_B4G4R4A4_UNORM] = { 2, true, false },
-	[VGPU_FORMAT_R8_UNORM] = { 1, true, false },
-	[VGPU_FORMAT_R8G8_UNORM] = { 2, true, false },
-	[VGPU_FORMAT_R16G16B16A16_FLOAT] = { 8, true, false },
-	[VGPU_FORMAT_R32_FLOAT] = { 4, true, false },
-	[VGPU_FORMAT_R32G32B32A32_FLOAT] = { 16, true, false },
-	[VGPU_FORMAT_Z16_UNORM] = { 2, false, false },
-	[VGPU_FORMAT_Z24_UNORM_S8_UINT] = { 4, false, false },
-	[VGPU_FORMAT_Z32_FLOAT] = { 4, false, false },
+        [VGPU_FORMAT_B8G8R8A8_UNORM] = {4, true, true},  [VGPU_FORMAT_B8G8R8X8_UNORM] = {4, true, true},
+        [VGPU_FORMAT_R8G8B8A8_UNORM] = {4, true, false}, [VGPU_FORMAT_R8G8B8X8_UNORM] = {4, true, false},
+        [VGPU_FORMAT_B5G6R5_UNORM] = {2, true, true},    [VGPU_FORMAT_B5G5R5A1_UNORM] = {2, true, false},
+        [VGPU_FORMAT_B4G4R4A4_UNORM] = {2, true, false}, [VGPU_FORMAT_R8_UNORM] = {1, true, false},
+        [VGPU_FORMAT_R8G8_UNORM] = {2, true, false},     [VGPU_FORMAT_R16G16B16A16_FLOAT] = {8, true, false},
+        [VGPU_FORMAT_R32_FLOAT] = {4, true, false},      [VGPU_FORMAT_R32G32B32A32_FLOAT] = {16, true, false},
+        [VGPU_FORMAT_Z16_UNORM] = {2, false, false},     [VGPU_FORMAT_Z24_UNORM_S8_UINT] = {4, false, false},
+        [VGPU_FORMAT_Z32_FLOAT] = {4, false, false},
 };
 
 unsigned format_bytes_per_pixel(uint32_t format)
@@ -45,6 +38,27 @@ bool format_is_scanout(uint32_t format)
 	return format < VGPU_FORMAT_COUNT && formats[format].scanout;
 }
 
+bool format_is_depth(uint32_t format)
+{
+	return format >= VGPU_FORMAT_Z16_UNORM && format <= VGPU_FORMAT_Z32_FLOAT;
+}
+
+float format_unpack_depth(uint32_t format, const uint8_t *src)
+{
+	float f;
+	switch (format) {
+	case VGPU_FORMAT_Z16_UNORM:
+		return (float)(src[0] | src[1] << 8) / 65535.0f;
+	case VGPU_FORMAT_Z24_UNORM_S8_UINT:
+		return (float)(src[0] | src[1] << 8 | src[2] << 16) / 16777215.0f;
+	case VGPU_FORMAT_Z32_FLOAT:
+		memcpy(&f, src, 4);
+		return f;
+	default:
+		return 0.0f;
+	}
+}
+
 uint16_t format_float_to_half(float value)
 {
 	uint32_t bits;
@@ -59,7 +73,8 @@ uint16_t format_float_to_half(float value)
 	if (e >= 31)
 		return (uint16_t)(sign | 0x7c00);
 	if (e <= 0) {
-		/* Subnormal half (or zero): shift the full significand into place, rounding to nearest even. */
+		/* Subnormal half (or zero): shift the full significand into place, rounding to nearest even.
+		 */
 		if (e < -10)
 			return (uint16_t)sign;
 		uint32_t significand = mantissa | 0x800000;
@@ -141,13 +156,15 @@ void format_unpack_row(uint32_t format, const uint8_t *src, float *rgba, uint32_
 		switch (format) {
 		case VGPU_FORMAT_B8G8R8A8_UNORM:
 		case VGPU_FORMAT_B8G8R8X8_UNORM:
-			b = unorm_to_float(src[0], 8), g = unorm_to_float(src[1], 8), r = unorm_to_float(src[2], 8);
+			b = unorm_to_float(src[0], 8), g = unorm_to_float(src[1], 8),
+			r = unorm_to_float(src[2], 8);
 			if (format == VGPU_FORMAT_B8G8R8A8_UNORM)
 				a = unorm_to_float(src[3], 8);
 			break;
 		case VGPU_FORMAT_R8G8B8A8_UNORM:
 		case VGPU_FORMAT_R8G8B8X8_UNORM:
-			r = unorm_to_float(src[0], 8), g = unorm_to_float(src[1], 8), b = unorm_to_float(src[2], 8);
+			r = unorm_to_float(src[0], 8), g = unorm_to_float(src[1], 8),
+			b = unorm_to_float(src[2], 8);
 			if (format == VGPU_FORMAT_R8G8B8A8_UNORM)
 				a = unorm_to_float(src[3], 8);
 			break;
@@ -180,7 +197,8 @@ void format_unpack_row(uint32_t format, const uint8_t *src, float *rgba, uint32_
 			r = load_f32(src);
 			break;
 		case VGPU_FORMAT_R32G32B32A32_FLOAT:
-			r = load_f32(src), g = load_f32(src + 4), b = load_f32(src + 8), a = load_f32(src + 12);
+			r = load_f32(src), g = load_f32(src + 4), b = load_f32(src + 8),
+			a = load_f32(src + 12);
 			break;
 		default:
 			break;
@@ -210,15 +228,16 @@ void format_pack_row(uint32_t format, const float *rgba, uint8_t *dst, uint32_t 
 			dst[3] = format == VGPU_FORMAT_R8G8B8A8_UNORM ? (uint8_t)float_to_unorm(a, 8) : 0xff;
 			break;
 		case VGPU_FORMAT_B5G6R5_UNORM:
-			store16(dst, float_to_unorm(b, 5) | float_to_unorm(g, 6) << 5 | float_to_unorm(r, 5) << 11);
+			store16(dst, float_to_unorm(b, 5) | float_to_unorm(g, 6) << 5 |
+			                     float_to_unorm(r, 5) << 11);
 			break;
 		case VGPU_FORMAT_B5G5R5A1_UNORM:
-			store16(dst, float_to_unorm(b, 5) | float_to_unorm(g, 5) << 5 | float_to_unorm(r, 5) << 10 |
-					     float_to_unorm(a, 1) << 15);
+			store16(dst, float_to_unorm(b, 5) | float_to_unorm(g, 5) << 5 |
+			                     float_to_unorm(r, 5) << 10 | float_to_unorm(a, 1) << 15);
 			break;
 		case VGPU_FORMAT_B4G4R4A4_UNORM:
-			store16(dst, float_to_unorm(b, 4) | float_to_unorm(g, 4) << 4 | float_to_unorm(r, 4) << 8 |
-					     float_to_unorm(a, 4) << 12);
+			store16(dst, float_to_unorm(b, 4) | float_to_unorm(g, 4) << 4 |
+			                     float_to_unorm(r, 4) << 8 | float_to_unorm(a, 4) << 12);
 			break;
 		case VGPU_FORMAT_R8_UNORM:
 			dst[0] = (uint8_t)float_to_unorm(r, 8);
@@ -234,7 +253,8 @@ void format_pack_row(uint32_t format, const float *rgba, uint8_t *dst, uint32_t 
 			memcpy(dst, &r, 4);
 			break;
 		case VGPU_FORMAT_R32G32B32A32_FLOAT:
-			memcpy(dst, &r, 4), memcpy(dst + 4, &g, 4), memcpy(dst + 8, &b, 4), memcpy(dst + 12, &a, 4);
+			memcpy(dst, &r, 4), memcpy(dst + 4, &g, 4), memcpy(dst + 8, &b, 4),
+			        memcpy(dst + 12, &a, 4);
 			break;
 		default:
 			break;

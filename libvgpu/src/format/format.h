@@ -11,6 +11,10 @@
 unsigned format_bytes_per_pixel(uint32_t format);
 bool format_is_color(uint32_t format);
 bool format_is_scanout(uint32_t format);
+/* Z16_UNORM, Z24_UNORM_S8_UINT, Z32_FLOAT. */
+bool format_is_depth(uint32_t format);
+/* A depth pixel's depth as a float (UNORM depth as value / (2^n - 1)); its stencil is byte 3 of Z24S8. */
+float format_unpack_depth(uint32_t format, const uint8_t *src);
 
 /* Convert count pixels between memory layout and float RGBA (4 floats per pixel). Missing channels read as
  * G = B = 0, A = 1. Only for colour formats. */

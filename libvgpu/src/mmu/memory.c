@@ -23,7 +23,7 @@ uint8_t *pa_vram_ptr(const struct vgpu *gpu, uint64_t pa)
 
 static bool mem_fail(struct vgpu_fault *fault, uint32_t type, uint64_t pa, bool write)
 {
-	*fault = (struct vgpu_fault){ .type = type, .addr = pa, .info = write ? VGPU_FAULT_INFO_WRITE : 0 };
+	*fault = (struct vgpu_fault){.type = type, .addr = pa, .info = write ? VGPU_FAULT_INFO_WRITE : 0};
 	return false;
 }
 
@@ -94,7 +94,7 @@ void mem_note_read(struct vgpu *gpu, uint64_t pa, const void *data, uint64_t len
 
 void va_cursor_init(struct va_cursor *cursor, struct vgpu *gpu, uint64_t va, uint64_t len, bool write)
 {
-	*cursor = (struct va_cursor){ .gpu = gpu, .va = va, .left = len, .write = write };
+	*cursor = (struct va_cursor){.gpu = gpu, .va = va, .left = len, .write = write};
 }
 
 static uint64_t min_u64(uint64_t a, uint64_t b)
@@ -102,7 +102,8 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-bool va_cursor_run(struct va_cursor *cursor, uint64_t max, uint64_t *pa, uint64_t *len, struct vgpu_fault *fault)
+bool va_cursor_run(struct va_cursor *cursor, uint64_t max, uint64_t *pa, uint64_t *len,
+                   struct vgpu_fault *fault)
 {
 	if (cursor->run_len == 0) {
 		uint64_t page_pa;

@@ -40,7 +40,8 @@ struct va_cursor {
 
 void va_cursor_init(struct va_cursor *cursor, struct vgpu *gpu, uint64_t va, uint64_t len, bool write);
 /* The current run (at most max bytes, max > 0); false with fault filled when its first page faults. */
-bool va_cursor_run(struct va_cursor *cursor, uint64_t max, uint64_t *pa, uint64_t *len, struct vgpu_fault *fault);
+bool va_cursor_run(struct va_cursor *cursor, uint64_t max, uint64_t *pa, uint64_t *len,
+                   struct vgpu_fault *fault);
 void va_cursor_advance(struct va_cursor *cursor, uint64_t len);
 
 /* Whole virtual ranges. va_read_prefix reads as much as translates and returns the bytes read (the fault

@@ -30,7 +30,7 @@ static bool page_pa_valid(const struct vgpu *gpu, uint64_t pa)
 bool mmu_set_context(struct vgpu *gpu, uint16_t asid, uint64_t root, struct vgpu_fault *fault)
 {
 	if (!page_pa_valid(gpu, root)) {
-		*fault = (struct vgpu_fault){ .type = VGPU_FAULT_MMU_BAD_ADDRESS, .addr = root };
+		*fault = (struct vgpu_fault){.type = VGPU_FAULT_MMU_BAD_ADDRESS, .addr = root};
 		return false;
 	}
 	gpu->mmu.asid = asid;
@@ -40,13 +40,13 @@ bool mmu_set_context(struct vgpu *gpu, uint16_t asid, uint64_t root, struct vgpu
 
 static bool mmu_fail(struct vgpu_fault *fault, uint32_t type, uint64_t va, bool write)
 {
-	*fault = (struct vgpu_fault){ .type = type, .addr = va, .info = write ? VGPU_FAULT_INFO_WRITE : 0 };
+	*fault = (struct vgpu_fault){.type = type, .addr = va, .info = write ? VGPU_FAULT_INFO_WRITE : 0};
 	return false;
 }
 
 /* Read and check one entry; on success *next is the PA it points to. */
-static bool read_entry(struct vgpu *gpu, uint64_t table, uint64_t va, int level, bool write, uint64_t *entry_out,
-		       struct vgpu_fault *fault)
+static bool read_entry(struct vgpu *gpu, uint64_t table, uint64_t va, int level, bool write,
+                       uint64_t *entry_out, struct vgpu_fault *fault)
 {
 	uint8_t bytes[8];
 	uint64_t entry_pa = table + (uint64_t)VGPU_VA_INDEX(va, level) * 8;
@@ -73,7 +73,8 @@ static uint64_t entry_pa(uint64_t entry)
 	return (entry & VGPU_PTE_ADDR_MASK) | ((entry & VGPU_PTE_SYSMEM) ? VGPU_PA_SYSMEM : 0);
 }
 
-static bool walk(struct vgpu *gpu, uint64_t va, bool write, struct mmu_tlb_entry *out, struct vgpu_fault *fault)
+static bool walk(struct vgpu *gpu, uint64_t va, bool write, struct mmu_tlb_entry *out,
+                 struct vgpu_fault *fault)
 {
 	struct mmu *mmu = &gpu->mmu;
 	uint64_t region = va >> (VGPU_PAGE_SHIFT + 9);
@@ -93,11 +94,11 @@ static bool walk(struct vgpu *gpu, uint64_t va, bool write, struct mmu_tlb_entry
 	}
 	if (!read_entry(gpu, mmu->walk_leaf_table, va, 0, write, &entry, fault))
 		return false;
-	*out = (struct mmu_tlb_entry){ .valid = true,
-				       .writable = (entry & VGPU_PTE_WRITE) != 0,
-				       .asid = mmu->asid,
-				       .vpn = va >> VGPU_PAGE_SHIFT,
-				       .page_pa = entry_pa(entry) };
+	*out = (struct mmu_tlb_entry){.valid = true,
+	                              .writable = (entry & VGPU_PTE_WRITE) != 0,
+	                              .asid = mmu->asid,
+	                              .vpn = va >> VGPU_PAGE_SHIFT,
+	                              .page_pa = entry_pa(entry)};
 	return true;
 }
 

@@ -5,7 +5,8 @@
  *   3 IB: u16 dword offset, u8 n, n u32 dwords written into the IB area (VA 0x10000 of context 1)
  *   4 vblank   5 display acquire + release   6 state save + load   7 pause + resume   8 MMU invalidate
  * Every input starts from a reset GPU with a ring, context 1 (VA 0..4 MiB -> VRAM 4..8 MiB, writable, and
- * VA 4..5 MiB -> system memory) current, so short inputs reach the engines. The input ends wherever it ends. */
+ * VA 4..5 MiB -> system memory) current, so short inputs reach the engines. The input ends wherever it ends.
+ */
 #include "cp_harness.h"
 
 #include <stdio.h>
@@ -21,7 +22,7 @@
 #define MAPPED_PA    0x400000u
 #define SYSMEM_BUS   0x40000000u
 #define SYSMEM_SIZE  (1u << 20)
-#define IB_VA	     0x10000u
+#define IB_VA        0x10000u
 #define WATCHDOG_MAX 0x100u /* keeps every input fast; the watchdog itself is under test */
 
 static uint8_t *vram, *sysmem;
@@ -47,7 +48,8 @@ static void irq_notify(void *opaque)
 {
 }
 
-static const struct vgpu_host_ops ops = { .dma_read = dma_read, .dma_write = dma_write, .irq_notify = irq_notify };
+static const struct vgpu_host_ops ops = {
+        .dma_read = dma_read, .dma_write = dma_write, .irq_notify = irq_notify};
 
 static void put64(uint64_t pa, uint64_t value)
 {
@@ -63,7 +65,7 @@ static void build_page_tables(void)
 		put64(TABLES_PA + 0x1000 + 8 * t, (TABLES_PA + 0x2000 + 0x1000 * t) | 1);
 	for (unsigned page = 0; page < 1280; page++) {
 		uint64_t entry = page < 1024 ? (MAPPED_PA + page * 4096ull) | 3
-					     : (SYSMEM_BUS + (page - 1024) * 4096ull) | 7;
+		                             : (SYSMEM_BUS + (page - 1024) * 4096ull) | 7;
 		put64(TABLES_PA + 0x2000 + 8 * page, entry);
 	}
 }
@@ -85,10 +87,11 @@ static void ring_submit(const uint32_t *dwords, uint32_t count)
 		vgpu_reg_write(gpu, VGPU_REG_RING_CTRL, VGPU_RING_CTRL_ENABLE);
 	}
 	uint64_t base = vgpu_reg_read(gpu, VGPU_REG_RING_BASE_LO) |
-			(uint64_t)vgpu_reg_read(gpu, VGPU_REG_RING_BASE_HI) << 32;
+	                (uint64_t)vgpu_reg_read(gpu, VGPU_REG_RING_BASE_HI) << 32;
 	uint32_t size = vgpu_reg_read(gpu, VGPU_REG_RING_SIZE);
 	uint32_t tail = vgpu_reg_read(gpu, VGPU_REG_RING_TAIL);
-	if (base >= VRAM_SIZE || size > VRAM_SIZE - base || size == 0) /* a ring the fuzzer moved out of reach */
+	if (base >= VRAM_SIZE || size > VRAM_SIZE - base ||
+	    size == 0) /* a ring the fuzzer moved out of reach */
 		return;
 	for (uint32_t i = 0; i < count; i++) {
 		memcpy(vram + base + tail, &dwords[i], 4);
@@ -107,7 +110,7 @@ static void setup(void)
 	if (!gpu) {
 		vram = calloc(1, VRAM_SIZE);
 		sysmem = calloc(1, SYSMEM_SIZE);
-		struct vgpu_config config = { .vram = vram, .vram_size = VRAM_SIZE, .ops = &ops };
+		struct vgpu_config config = {.vram = vram, .vram_size = VRAM_SIZE, .ops = &ops};
 		gpu = vgpu_create(&config, error, sizeof(error));
 		if (!gpu) {
 			fprintf(stderr, "cp_harness: %s\n", error);
@@ -140,7 +143,7 @@ static bool take(struct reader *r, void *dst, size_t n)
 
 void cp_harness_run(const uint8_t *data, size_t size)
 {
-	struct reader r = { data, size, 0 };
+	struct reader r = {data, size, 0};
 	uint8_t op, n;
 	uint16_t index;
 	uint32_t value, dwords[256];
