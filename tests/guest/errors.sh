@@ -9,7 +9,7 @@ vgpu_vm=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export VGPU_VM_DIR="$work/vms"
-plan 14
+plan 16
 
 # expect_error NAME EXPECTED-TEXT ARGS...: non-zero status and exactly one stderr line containing the text.
 expect_error() {
@@ -41,6 +41,9 @@ check "create makes a VM with a config and a disk" sh -c "[ -f '$VGPU_VM_DIR/box
 "$vgpu_vm" list > "$work/list" 2> "$work/err"
 check "list shows it with its settings" grep -q "^box .*cpus=3 mem=1536M disk=$VGPU_VM_DIR/box/disk.img" "$work/list"
 expect_error "create refuses an existing name" "exists already" create box
+"$vgpu_vm" run -q box --dry-run --cpus 2 > "$work/script" 2> "$work/err"
+check "run NAME uses the VM's config (its memory, its disk)" sh -c "grep -q -- '^    -m 1536 ' '$work/script' && grep -q 'file=$VGPU_VM_DIR/box/disk.img' '$work/script'"
+check "options after NAME override its config" grep -q -- '^    -smp 2 ' "$work/script"
 
 printf 'cpus = 2\nmem = 1G\ncolour = blue\n' > "$VGPU_VM_DIR/box/config"
 expect_error "a config error names file, line and key" "$VGPU_VM_DIR/box/config:3: key 'colour': unknown key" run box --exec true

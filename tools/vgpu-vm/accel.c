@@ -67,8 +67,8 @@ static enum probe_result cached_probe(const struct accel_probe_guest *guest, boo
 	char id[64];
 	boot_id(id, sizeof(id));
 	const char *dir = cache_dir();
-	char *path = dir ? xasprintf("%s/kvm-probe", dir) : NULL;
 	char *key = xasprintf("%s %s %s %s", id, guest->qemu, guest->kernel, guest->firmware ? guest->firmware : "-");
+	char *path = dir ? xasprintf("%s/kvm-probe-%lx", dir, string_hash(key)) : NULL;
 	struct buf content = {0};
 	enum probe_result result;
 	*from_cache = false;

@@ -51,10 +51,7 @@ static bool probe_cached(struct qemu_info *q)
 	if (!dir || stat(q->path, &st) < 0)
 		return false;
 	char *key = xasprintf("%s %lld %lld", q->path, (long long)st.st_size, (long long)st.st_mtime);
-	unsigned long hash = 5381;
-	for (const char *c = key; *c; c++)
-		hash = hash * 33 + (unsigned char)*c;
-	char *cache = xasprintf("%s/qemu-%lx", dir, hash);
+	char *cache = xasprintf("%s/qemu-%lx", dir, string_hash(key));
 	struct buf content = {0};
 	bool hit = false;
 	if (read_file(cache, &content) && strncmp(content.data, key, strlen(key)) == 0 &&

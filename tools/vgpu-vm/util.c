@@ -245,6 +245,14 @@ bool run_capture(char *const argv[], int in_fd, bool show_stderr, struct buf *ou
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
+unsigned long string_hash(const char *s)
+{
+	unsigned long hash = 5381;
+	for (; *s; s++)
+		hash = hash * 33 + (unsigned char)*s;
+	return hash;
+}
+
 void shell_quote(struct buf *b, const char *s)
 {
 	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=./:,@%") ==

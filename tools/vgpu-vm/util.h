@@ -48,6 +48,9 @@ const char *cache_dir(void);
  * exited non-zero. Stderr is discarded unless SHOW_STDERR. */
 bool run_capture(char *const argv[], int in_fd, bool show_stderr, struct buf *out);
 
+/* A short stable hash of S, for naming cache files after what they depend on. */
+unsigned long string_hash(const char *s);
+
 /* Appends S to B quoted for a POSIX shell. */
 void shell_quote(struct buf *b, const char *s);
 
