@@ -108,6 +108,44 @@ static void test_interrupt_status_mask_pending_messages(void)
 	fx_destroy(fx);
 }
 
+static void test_read_write_registers_read_back(void)
+{
+	struct fixture *fx = fx_create();
+	struct vgpu *gpu = fx->gpu;
+	vgpu_reg_write(gpu, VGPU_REG_RING_CTRL, 0);
+	static const struct {
+		uint32_t offset, value;
+	} registers[] = {
+	        {VGPU_REG_INT_MASK, VGPU_INT_FENCE | VGPU_INT_HOTPLUG},
+	        {VGPU_REG_RING_BASE_LO, 0x12345000},
+	        {VGPU_REG_RING_BASE_HI, 0x80000001},
+	        {VGPU_REG_RING_SIZE, 0x2000},
+	        {VGPU_REG_RING_HEAD_WB_LO, 0xabcdef09},
+	        {VGPU_REG_RING_HEAD_WB_HI, 0x7},
+	        {VGPU_REG_WATCHDOG, 0x77},
+	        {VGPU_REG_DISP_CTRL, 1},
+	        {VGPU_REG_SCANOUT_ADDR_LO, 0x1000},
+	        {VGPU_REG_SCANOUT_ADDR_HI, 0x2},
+	        {VGPU_REG_SCANOUT_FORMAT, VGPU_FORMAT_B5G6R5_UNORM},
+	        {VGPU_REG_SCANOUT_STRIDE, 4096},
+	        {VGPU_REG_SCANOUT_WIDTH, 1920},
+	        {VGPU_REG_SCANOUT_HEIGHT, 1080},
+	        {VGPU_REG_CURSOR_ADDR_LO, 0x4000},
+	        {VGPU_REG_CURSOR_ADDR_HI, 0},
+	        {VGPU_REG_CURSOR_POS, 0xfff00010},
+	        {VGPU_REG_CURSOR_CTRL, 1},
+	};
+	for (size_t i = 0; i < sizeof(registers) / sizeof(registers[0]); i++)
+		vgpu_reg_write(gpu, registers[i].offset, registers[i].value);
+	for (size_t i = 0; i < sizeof(registers) / sizeof(registers[0]); i++)
+		VT_CHECK_EQ_U64(vgpu_reg_read(gpu, registers[i].offset), registers[i].value);
+	FX_EXPECT_NO_FAULT(fx);
+	/* write-only registers read 0 */
+	VT_CHECK_EQ_U64(vgpu_reg_read(gpu, VGPU_REG_FAULT_ACK), 0);
+	VT_CHECK_EQ_U64(vgpu_reg_read(gpu, VGPU_REG_MMU_INVALIDATE), 0);
+	fx_destroy(fx);
+}
+
 static void test_bad_register_writes_fault(void)
 {
 	struct fixture *fx = fx_create();
@@ -351,6 +389,7 @@ static const struct vt_case cases[] = {
         VT_CASE(test_scratch_reads_back_inverted),
         VT_CASE(test_timestamp_lo_latches_hi),
         VT_CASE(test_interrupt_status_mask_pending_messages),
+        VT_CASE(test_read_write_registers_read_back),
         VT_CASE(test_bad_register_writes_fault),
         VT_CASE(test_fault_record_overflow_and_count),
         VT_CASE(test_ring_enable_validates_config),

@@ -4,6 +4,7 @@
  *   2 ring: u8 n, then n u32 packet dwords (written at TAIL, doorbell, wait for idle)
  *   3 IB: u16 dword offset, u8 n, n u32 dwords written into the IB area (VA 0x10000 of context 1)
  *   4 vblank   5 display acquire + release   6 state save + load   7 pause + resume   8 MMU invalidate
+ *   9 capture start (into /dev/null) or stop
  * Every input starts from a reset GPU with a ring, context 1 (VA 0..4 MiB -> VRAM 4..8 MiB, writable, and
  * VA 4..5 MiB -> system memory) current, so short inputs reach the engines. The input ends wherever it ends.
  */
@@ -150,7 +151,7 @@ void cp_harness_run(const uint8_t *data, size_t size)
 
 	setup();
 	while (take(&r, &op, 1)) {
-		switch (op % 9) {
+		switch (op % 10) {
 		case 0:
 			if (!take(&r, &index, 2) || !take(&r, &value, 4))
 				return;
@@ -206,7 +207,14 @@ void cp_harness_run(const uint8_t *data, size_t size)
 		case 8:
 			vgpu_reg_write(gpu, VGPU_REG_MMU_INVALIDATE, 0);
 			break;
+		case 9: {
+			char error[200];
+			if (vgpu_capture_start(gpu, "/dev/null", error, sizeof(error)) != 0)
+				vgpu_capture_stop(gpu);
+			break;
+		}
 		}
 	}
 	wait_idle();
+	vgpu_capture_stop(gpu);
 }
