@@ -21,10 +21,25 @@ static enum probe_result probe_kvm(const struct accel_probe_guest *guest, int *q
 {
 	if (access("/dev/kvm", R_OK | W_OK) != 0)
 		return PROBE_NO_DEVICE;
-	char *argv[] = {(char *)guest->qemu, "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-			"-machine", "pc,accel=kvm", "-cpu", "host", "-m", "256", "-kernel", (char *)guest->kernel,
-			"-append", "panic=-1 loglevel=0 root=/dev/nonexistent rdinit=/nonexistent",
-			guest->firmware ? "-bios" : NULL, (char *)guest->firmware, NULL};
+	char *argv[] = {(char *)guest->qemu,
+	                "-nodefaults",
+	                "-no-user-config",
+	                "-display",
+	                "none",
+	                "-no-reboot",
+	                "-machine",
+	                "pc,accel=kvm",
+	                "-cpu",
+	                "host",
+	                "-m",
+	                "256",
+	                "-kernel",
+	                (char *)guest->kernel,
+	                "-append",
+	                "panic=-1 loglevel=0 root=/dev/nonexistent rdinit=/nonexistent",
+	                guest->firmware ? "-bios" : NULL,
+	                (char *)guest->firmware,
+	                NULL};
 	pid_t pid = fork();
 	if (pid < 0)
 		return PROBE_QEMU_FAILS;
@@ -62,12 +77,14 @@ static void boot_id(char *out, size_t size)
 }
 
 /* A hanging probe costs its whole time limit, so the answer is kept until the host reboots. */
-static enum probe_result cached_probe(const struct accel_probe_guest *guest, bool *from_cache, int *qemu_status)
+static enum probe_result cached_probe(const struct accel_probe_guest *guest, bool *from_cache,
+                                      int *qemu_status)
 {
 	char id[64];
 	boot_id(id, sizeof(id));
 	const char *dir = cache_dir();
-	char *key = xasprintf("%s %s %s %s", id, guest->qemu, guest->kernel, guest->firmware ? guest->firmware : "-");
+	char *key = xasprintf("%s %s %s %s", id, guest->qemu, guest->kernel,
+	                      guest->firmware ? guest->firmware : "-");
 	char *path = dir ? xasprintf("%s/kvm-probe-%lx", dir, string_hash(key)) : NULL;
 	struct buf content = {0};
 	enum probe_result result;
@@ -76,8 +93,8 @@ static enum probe_result cached_probe(const struct accel_probe_guest *guest, boo
 	if (path && read_file(path, &content) && strncmp(content.data, key, strlen(key)) == 0 &&
 	    content.data[strlen(key)] == '\n') {
 		int cached, status;
-		if (sscanf(content.data + strlen(key) + 1, "%d %d", &cached, &status) == 2 && cached >= PROBE_RUNS &&
-		    cached <= PROBE_HANGS) {
+		if (sscanf(content.data + strlen(key) + 1, "%d %d", &cached, &status) == 2 &&
+		    cached >= PROBE_RUNS && cached <= PROBE_HANGS) {
 			*from_cache = true;
 			*qemu_status = status;
 			result = (enum probe_result)cached;
@@ -118,11 +135,11 @@ void accel_choose(struct accel_choice *choice, const char *force, const struct a
 		break;
 	case PROBE_QEMU_FAILS:
 		snprintf(choice->reason, sizeof(choice->reason), "QEMU failed on /dev/kvm (exit status %d)%s",
-			 qemu_status, when);
+		         qemu_status, when);
 		break;
 	case PROBE_HANGS:
 		snprintf(choice->reason, sizeof(choice->reason), "the kernel hung under /dev/kvm for %d s%s",
-			 PROBE_TIME_LIMIT_MS / 1000, when);
+		         PROBE_TIME_LIMIT_MS / 1000, when);
 		break;
 	}
 }

@@ -1,6 +1,6 @@
 /* Choosing the accelerator: KVM only when /dev/kvm really runs this guest. On some machines /dev/kvm exists
- * but QEMU aborts on it or the guest hangs in it, so the probe boots the chosen kernel under KVM (to the panic
- * of finding no root, which -no-reboot turns into a clean QEMU exit) within a time limit. */
+ * but QEMU aborts on it or the guest hangs in it, so the probe boots the chosen kernel under KVM (to the
+ * panic of finding no root, which -no-reboot turns into a clean QEMU exit) within a time limit. */
 #ifndef VGPU_VM_ACCEL_H
 #define VGPU_VM_ACCEL_H
 

@@ -21,9 +21,9 @@ static void add_record(struct cpio_writer *w, const char *path, uint32_t mode, c
 		path++;
 	size_t name_size = strlen(path) + 1;
 	char header[111];
-	snprintf(header, sizeof(header),
-		 "%s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", CPIO_NEWC_MAGIC, w->next_inode++,
-		 mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, 0u, (uint32_t)len, 0u, 0u, 0u, 0u, (uint32_t)name_size, 0u);
+	snprintf(header, sizeof(header), "%s%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+	         CPIO_NEWC_MAGIC, w->next_inode++, mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, 0u, (uint32_t)len,
+	         0u, 0u, 0u, 0u, (uint32_t)name_size, 0u);
 	buf_append(w->out, header, 110);
 	buf_append(w->out, path, name_size);
 	pad4(w->out);

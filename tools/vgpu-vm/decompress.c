@@ -20,12 +20,12 @@ static const struct {
 	const char *suffix;
 	struct decompressor d;
 } formats[] = {
-	{{0xfd, '7', 'z', 'X', 'Z', 0}, 6, ".xz", {"xz", xz_argv}},
-	{{0x1f, 0x8b}, 2, ".gz", {"gzip", gzip_argv}},
-	{{0x28, 0xb5, 0x2f, 0xfd}, 4, ".zst", {"zstd", zstd_argv}},
-	{{0x5d, 0x00, 0x00}, 3, NULL, {"lzma", lzma_argv}},
-	{{'B', 'Z', 'h'}, 3, NULL, {"bzip2", bzip2_argv}},
-	{{0x02, 0x21, 0x4c, 0x18}, 4, NULL, {"lz4", lz4_argv}},
+        {{0xfd, '7', 'z', 'X', 'Z', 0}, 6, ".xz", {"xz", xz_argv}},
+        {{0x1f, 0x8b}, 2, ".gz", {"gzip", gzip_argv}},
+        {{0x28, 0xb5, 0x2f, 0xfd}, 4, ".zst", {"zstd", zstd_argv}},
+        {{0x5d, 0x00, 0x00}, 3, NULL, {"lzma", lzma_argv}},
+        {{'B', 'Z', 'h'}, 3, NULL, {"bzip2", bzip2_argv}},
+        {{0x02, 0x21, 0x4c, 0x18}, 4, NULL, {"lz4", lz4_argv}},
 };
 
 #define FORMAT_COUNT (sizeof(formats) / sizeof(formats[0]))
@@ -108,6 +108,7 @@ bool read_module_file(const char *path, struct buf *out)
 	bool ok = decompress_fd(d, fd, 0, 0, out);
 	close(fd);
 	if (!ok)
-		vm_error("cannot decompress module %s with %s (is %s installed?)", path, d->argv[0], d->argv[0]);
+		vm_error("cannot decompress module %s with %s (is %s installed?)", path, d->argv[0],
+		         d->argv[0]);
 	return ok;
 }

@@ -4,13 +4,14 @@
 #define VGPU_VM_GUEST_PROTOCOL_H
 
 /* Files in the initramfs. */
-#define GUEST_JOB_DIR       "/vgpu-vm"
-#define GUEST_MODULES_FILE  GUEST_JOB_DIR "/modules"      /* .ko paths in the initramfs, one a line, in load order */
-#define GUEST_EXEC_FILE     GUEST_JOB_DIR "/exec"         /* the payload, run with /bin/sh -c; absent: a shell */
-#define GUEST_CWD_FILE      GUEST_JOB_DIR "/cwd"          /* the payload's working directory */
-#define GUEST_WAIT_FILE     GUEST_JOB_DIR "/wait-for-host" /* present: wait for a host line before power-off */
-#define GUEST_RESCUE_SHELL  "/bin/sh"                     /* present only in interactive runs */
-#define GUEST_MODULE_DIR    "/lib/modules/vgpu-vm"
+#define GUEST_JOB_DIR "/vgpu-vm"
+#define GUEST_MODULES_FILE                                                                                   \
+	GUEST_JOB_DIR "/modules"                 /* .ko paths in the initramfs, one a line, in load order */
+#define GUEST_EXEC_FILE    GUEST_JOB_DIR "/exec" /* the payload, run with /bin/sh -c; absent: a shell */
+#define GUEST_CWD_FILE     GUEST_JOB_DIR "/cwd"  /* the payload's working directory */
+#define GUEST_WAIT_FILE    GUEST_JOB_DIR "/wait-for-host" /* present: wait for a host line before power-off */
+#define GUEST_RESCUE_SHELL "/bin/sh"                      /* present only in interactive runs */
+#define GUEST_MODULE_DIR   "/lib/modules/vgpu-vm"
 
 /* The 9p mount tag of the host root. */
 #define GUEST_ROOT_TAG "hostroot"

@@ -13,7 +13,7 @@
 #define RESCUE_SHELL_HOST_PATH "/bin/busybox"
 
 static struct initramfs_entry *add_entry(struct initramfs *fs, enum initramfs_kind kind, const char *path,
-					 uint32_t mode)
+                                         uint32_t mode)
 {
 	fs->entries = realloc(fs->entries, (fs->count + 1) * sizeof(*fs->entries));
 	if (!fs->entries) {
@@ -32,13 +32,15 @@ static void add_text(struct initramfs *fs, const char *path, const char *text)
 }
 
 bool initramfs_plan(struct initramfs *fs, const struct vm_options *o, const char *init_path,
-		    const struct module_list *modules, const char *cwd)
+                    const struct module_list *modules, const char *cwd)
 {
-	static const char *const dirs[] = {"/dev", "/proc", "/sys", "/host", "/rw", "/newroot", "/bin", "/lib",
-					   "/lib/modules", GUEST_MODULE_DIR, GUEST_JOB_DIR};
+	static const char *const dirs[] = {"/dev",         "/proc",          "/sys",       "/host",
+	                                   "/rw",          "/newroot",       "/bin",       "/lib",
+	                                   "/lib/modules", GUEST_MODULE_DIR, GUEST_JOB_DIR};
 	*fs = (struct initramfs){0};
 	if (access(init_path, R_OK) != 0) {
-		vm_error("the guest init %s is missing (%s); rebuild vgpu-vm with ninja", init_path, strerror(errno));
+		vm_error("the guest init %s is missing (%s); rebuild vgpu-vm with ninja", init_path,
+		         strerror(errno));
 		return false;
 	}
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
@@ -65,7 +67,8 @@ bool initramfs_plan(struct initramfs *fs, const struct vm_options *o, const char
 	if (o->screenshot)
 		add_text(fs, GUEST_WAIT_FILE, "");
 	if (o->shell && access(RESCUE_SHELL_HOST_PATH, X_OK) == 0)
-		add_entry(fs, ENTRY_HOST_FILE, GUEST_RESCUE_SHELL, 0755)->host_path = xstrdup(RESCUE_SHELL_HOST_PATH);
+		add_entry(fs, ENTRY_HOST_FILE, GUEST_RESCUE_SHELL, 0755)->host_path =
+		        xstrdup(RESCUE_SHELL_HOST_PATH);
 	return true;
 }
 
@@ -90,9 +93,10 @@ bool initramfs_write(const struct initramfs *fs, const char *path)
 			} else {
 				struct buf content = {0};
 				ok = e->decompressor ? read_module_file(e->host_path, &content)
-						     : read_file(e->host_path, &content);
+				                     : read_file(e->host_path, &content);
 				if (!ok)
-					vm_error("cannot read %s for the initramfs: %s", e->host_path, strerror(errno));
+					vm_error("cannot read %s for the initramfs: %s", e->host_path,
+					         strerror(errno));
 				else
 					cpio_add_file(&w, e->path, e->mode, content.data, content.len);
 				buf_free(&content);
@@ -155,8 +159,9 @@ void initramfs_script(const struct initramfs *fs, struct buf *script)
 		}
 		buf_append(script, "\n", 1);
 	}
-	buf_appendf(script, "(cd \"$STAGE\" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc) > "
-			    "\"$ARCHIVE\"\n");
+	buf_appendf(script,
+	            "(cd \"$STAGE\" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc) > "
+	            "\"$ARCHIVE\"\n");
 }
 
 void initramfs_free(struct initramfs *fs)

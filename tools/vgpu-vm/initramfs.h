@@ -29,7 +29,7 @@ struct initramfs {
 
 /* Everything a guest needs: init, modules in load order, the job files. */
 bool initramfs_plan(struct initramfs *fs, const struct vm_options *o, const char *init_path,
-		    const struct module_list *modules, const char *cwd);
+                    const struct module_list *modules, const char *cwd);
 /* Writes the archive with vgpu-vm's cpio writer. */
 bool initramfs_write(const struct initramfs *fs, const char *path);
 /* Appends shell commands that build the same archive at $ARCHIVE from a staging directory $STAGE. */

@@ -20,7 +20,7 @@
 #define BOOT_PAYLOAD_LENGTH  0x24c
 #define BOOT_MIN_PAYLOAD_VER 0x208
 /* Every x86 compressed payload ends with its decompressed size, 4 bytes the decompressors do not expect. */
-#define PAYLOAD_SIZE_TRAILER 4
+#define PAYLOAD_SIZE_TRAILER     4
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
 
 static uint32_t le32(const unsigned char *p)
@@ -121,10 +121,11 @@ bool kernel_locate(struct kernel *k, const char *path)
 		vm_error("kernel %s: %s", path, strerror(errno));
 		return false;
 	} else if (S_ISDIR(st.st_mode)) {
-		/* A build tree: its vmlinux boots directly, its modules.order lists its modules. */
+		/* A build tree: its vmlinux boots directly when it has a PVH entry (CONFIG_PVH), else its
+		 * bzImage; its modules.order lists its modules. */
 		char *vmlinux = xasprintf("%s/vmlinux", path);
 		char *bzimage = xasprintf("%s/arch/x86/boot/bzImage", path);
-		k->image = xstrdup(is_file(vmlinux) ? vmlinux : bzimage);
+		k->image = xstrdup(elf_has_pvh_entry(vmlinux) || !is_file(bzimage) ? vmlinux : bzimage);
 		k->module_dir = xstrdup(path);
 		free(vmlinux);
 		free(bzimage);
@@ -141,7 +142,8 @@ bool kernel_locate(struct kernel *k, const char *path)
 	k->release = image_release(&head, k->image);
 	buf_free(&head);
 	if (!k->release) {
-		vm_error("%s is neither a bzImage nor a vmlinux with a version banner; pass a kernel with -k", k->image);
+		vm_error("%s is neither a bzImage nor a vmlinux with a version banner; pass a kernel with -k",
+		         k->image);
 		return false;
 	}
 	if (!k->module_dir)
@@ -175,8 +177,8 @@ bool elf_has_pvh_entry(const char *path)
 			memcpy(&nh, notes + at, sizeof(nh));
 			size_t name_at = at + sizeof(nh);
 			size_t desc_at = name_at + ((nh.n_namesz + 3) & ~3u);
-			if (nh.n_namesz == 4 && name_at + 4 <= ph.p_filesz && memcmp(notes + name_at, "Xen", 4) == 0 &&
-			    nh.n_type == XEN_ELFNOTE_PHYS32_ENTRY)
+			if (nh.n_namesz == 4 && name_at + 4 <= ph.p_filesz &&
+			    memcmp(notes + name_at, "Xen", 4) == 0 && nh.n_type == XEN_ELFNOTE_PHYS32_ENTRY)
 				found = true;
 			at = desc_at + ((nh.n_descsz + 3) & ~3u);
 		}
@@ -220,7 +222,7 @@ static char *cache_name(const struct kernel *k)
 		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-+", *c))
 			*c = '_';
 	char *name = xasprintf("%s/vmlinux-%s-%lld-%lld", dir, release, (long long)st.st_size,
-			       (long long)st.st_mtime);
+	                       (long long)st.st_mtime);
 	free(release);
 	return name;
 }
@@ -260,7 +262,7 @@ bool kernel_prepare_boot(struct kernel *k, bool dry_run)
 	}
 	if (cached)
 		vm_note("could not unpack %s with %s; booting the compressed image (slower)", k->image,
-			k->payload_decompressor->argv[0]);
+		        k->payload_decompressor->argv[0]);
 	free(cached);
 	k->boot_path = xstrdup(k->image);
 	return true;

@@ -37,7 +37,7 @@ static void index_put(struct module_index *index, const char *name, const char *
 
 /* Each line of modules.dep / modules.order / modules.builtin starts with a module path relative to DIR. */
 static bool for_each_listed_module(const char *dir, const char *file, struct module_index *index,
-				   bool builtin)
+                                   bool builtin)
 {
 	struct buf content = {0};
 	char *path = xasprintf("%s/%s", dir, file);
@@ -57,7 +57,11 @@ static bool for_each_listed_module(const char *dir, const char *file, struct mod
 		if (builtin) {
 			strv_push(&index->builtin, name);
 		} else {
-			char *full = xasprintf("%s/%s", dir, line);
+			/* Older kernels list the objects ("x.o") in modules.order, not the modules. */
+			size_t len = strlen(line);
+			bool object = len > 2 && strcmp(line + len - 2, ".o") == 0;
+			char *full = xasprintf("%s/%.*s%s", dir, (int)(object ? len - 2 : len), line,
+			                       object ? ".ko" : "");
 			index_put(index, name, full);
 			free(full);
 		}
@@ -72,9 +76,10 @@ bool module_index_load(struct module_index *index, const char *dir)
 	if (for_each_listed_module(dir, "modules.dep", index, false) ||
 	    for_each_listed_module(dir, "modules.order", index, false))
 		return true;
-	vm_error("no modules.dep or modules.order in %s; give a kernel whose modules are installed there or a built "
-		 "kernel tree",
-		 dir);
+	vm_error("no modules.dep or modules.order in %s; give a kernel whose modules are installed there or "
+	         "a built "
+	         "kernel tree",
+	         dir);
 	return false;
 }
 
@@ -135,10 +140,12 @@ const char *modinfo_get(const struct buf *image, const char *key)
 	for (unsigned i = 0; i < eh.e_shnum; i++) {
 		Elf64_Shdr sh;
 		memcpy(&sh, data + eh.e_shoff + i * sizeof(Elf64_Shdr), sizeof(sh));
-		if (sh.sh_name >= names_section.sh_size || sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)
+		if (sh.sh_name >= names_section.sh_size || sh.sh_offset > size ||
+		    sh.sh_size > size - sh.sh_offset)
 			continue;
 		const char *section_name = (const char *)data + names_section.sh_offset + sh.sh_name;
-		if (strnlen(section_name, names_section.sh_size - sh.sh_name) == names_section.sh_size - sh.sh_name ||
+		if (strnlen(section_name, names_section.sh_size - sh.sh_name) ==
+		            names_section.sh_size - sh.sh_name ||
 		    strcmp(section_name, ".modinfo") != 0)
 			continue;
 		/* .modinfo is a run of NUL-terminated "key=value" strings. */
@@ -164,13 +171,14 @@ static const char *index_lookup(const struct module_index *index, const char *na
 	return NULL;
 }
 
-static bool add_module(struct module_list *list, const struct module_index *index, const char *name, int depth)
+static bool add_module(struct module_list *list, const struct module_index *index, const char *name,
+                       int depth)
 {
 	if (strv_contains(&list->names, name) || strv_contains(&index->builtin, name))
 		return true;
 	if (depth > MAX_DEPENDENCY_DEPTH) {
-		vm_error("module dependencies nest deeper than %d at %s (a dependency loop?)", MAX_DEPENDENCY_DEPTH,
-			 name);
+		vm_error("module dependencies nest deeper than %d at %s (a dependency loop?)",
+		         MAX_DEPENDENCY_DEPTH, name);
 		return false;
 	}
 	const char *path = index_lookup(index, name);

@@ -18,16 +18,16 @@
 #include "qmp.h"
 
 /* QEMU's view of the relay pipes: it opens /proc/self/fd/N, so they sit at fixed numbers in the child. */
-#define CHILD_OUT_FD     3
-#define CHILD_ERR_FD     4
-#define CHILD_CONSOLE_FD 5
-#define CHILD_CONTROL_FD 6
+#define CHILD_OUT_FD       3
+#define CHILD_ERR_FD       4
+#define CHILD_CONSOLE_FD   5
+#define CHILD_CONTROL_FD   6
 #define CONSOLE_TAIL_BYTES 4096
 #define CONSOLE_TAIL_LINES 15
 
 struct stream {
-	int fd;       /* read end, -1 once at EOF */
-	int sink;     /* where its bytes go, -1 to keep them in tail */
+	int fd;   /* read end, -1 once at EOF */
+	int sink; /* where its bytes go, -1 to keep them in tail */
 	struct buf tail;
 };
 
@@ -76,7 +76,9 @@ static bool make_session_dir(struct session *s)
 	}
 	s->qmp_path = s->plan->qmp_socket ? xstrdup(s->plan->qmp_socket) : xasprintf("%s/qmp.sock", s->dir);
 	if (strlen(s->qmp_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-		vm_error("the working directory %s is too deep for a socket path; set TMPDIR to a shorter one", s->dir);
+		vm_error(
+		        "the working directory %s is too deep for a socket path; set TMPDIR to a shorter one",
+		        s->dir);
 		return false;
 	}
 	return true;
@@ -120,8 +122,8 @@ static bool spawn_qemu(struct session *s, char **argv)
 		return false;
 	}
 	if (s->qemu == 0) {
-		int high[4] = {fcntl(out[1], F_DUPFD, 10), fcntl(err[1], F_DUPFD, 10), fcntl(console[1], F_DUPFD, 10),
-			       fcntl(control[1], F_DUPFD, 10)};
+		int high[4] = {fcntl(out[1], F_DUPFD, 10), fcntl(err[1], F_DUPFD, 10),
+		               fcntl(console[1], F_DUPFD, 10), fcntl(control[1], F_DUPFD, 10)};
 		if (!shell) {
 			int null_fd = open("/dev/null", O_RDWR);
 			dup2(null_fd, 0);
@@ -190,7 +192,8 @@ static void read_control(struct session *s)
 		*newline = '\0';
 		handle_control_line(s, s->control_pending.data);
 		size_t used = (size_t)(newline - s->control_pending.data) + 1;
-		memmove(s->control_pending.data, s->control_pending.data + used, s->control_pending.len - used);
+		memmove(s->control_pending.data, s->control_pending.data + used,
+		        s->control_pending.len - used);
 		s->control_pending.len -= used;
 	}
 }
@@ -275,10 +278,12 @@ static int finish(struct session *s, int wait_status)
 	}
 	if (!s->have_status) {
 		if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) != 0)
-			vm_error("QEMU failed (exit status %d; its message is above)", WEXITSTATUS(wait_status));
+			vm_error("QEMU failed (exit status %d; its message is above)",
+			         WEXITSTATUS(wait_status));
 		else
-			vm_error("the guest stopped without reporting an exit status (see the console below, or run with "
-				 "--verbose)");
+			vm_error("the guest stopped without reporting an exit status (see the console below, "
+			         "or run with "
+			         "--verbose)");
 		show_console_tail(&s->console);
 		return EXIT_VM_FAILURE;
 	}
@@ -301,13 +306,13 @@ int launch(struct run_plan *plan)
 	plan->guest.initramfs = initramfs;
 	bool written = initramfs_write(&plan->initramfs, initramfs);
 	char *console = plan->options->shell ? xstrdup("stdio,signal=off")
-					     : xasprintf("file,path=/proc/self/fd/%d", CHILD_CONSOLE_FD);
+	                                     : xasprintf("file,path=/proc/self/fd/%d", CHILD_CONSOLE_FD);
 	char *out = xasprintf("file,path=/proc/self/fd/%d", CHILD_OUT_FD);
 	char *err = xasprintf("file,path=/proc/self/fd/%d", CHILD_ERR_FD);
 	/* A connected socket from the start: no guest line can be lost before vgpu-vm listens. */
 	char *control = xasprintf("socket,fd=%d", CHILD_CONTROL_FD);
-	struct guest_channels channels = {.console = console, .out = out, .err = err, .control = control,
-					  .qmp_socket = s.qmp_path};
+	struct guest_channels channels = {
+	        .console = console, .out = out, .err = err, .control = control, .qmp_socket = s.qmp_path};
 	qemu_build_argv(&plan->guest, &channels, &argv);
 	free(console);
 	free(out);
@@ -324,7 +329,8 @@ int launch(struct run_plan *plan)
 	if (!event_loop(&s, deadline, &wait_status)) {
 		kill(s.qemu, SIGKILL);
 		waitpid(s.qemu, &wait_status, 0);
-		vm_error("the guest did not finish within %g s (--timeout); stopped it", plan->options->timeout);
+		vm_error("the guest did not finish within %g s (--timeout); stopped it",
+		         plan->options->timeout);
 		if (!plan->options->verbose)
 			show_console_tail(&s.console);
 		result = EXIT_TIMEOUT;

@@ -16,11 +16,11 @@
 static void usage(void)
 {
 	printf("usage: vgpu-vm run [NAME] [OPTIONS] [-- QEMU-ARGS]   boot a guest (a named VM's settings "
-		     "first)\n"
-		     "       vgpu-vm create NAME [--cpus N] [--mem SIZE] [--disk SIZE] [OPTIONS]\n"
-		     "       vgpu-vm list\n"
-		     "       vgpu-vm screenshot NAME FILE.png              the display of a running named VM\n\n"
-		     "run options:\n");
+	       "first)\n"
+	       "       vgpu-vm create NAME [--cpus N] [--mem SIZE] [--disk SIZE] [OPTIONS]\n"
+	       "       vgpu-vm list\n"
+	       "       vgpu-vm screenshot NAME FILE.png              the display of a running named VM\n\n"
+	       "run options:\n");
 	options_print_help(OPTION_FOR_RUN);
 }
 
@@ -74,7 +74,8 @@ static int command_create(int argc, char **argv)
 	int status = EXIT_USAGE;
 	if (options_parse_args(&o, argc, argv, 2, OPTION_FOR_CREATE, &name)) {
 		if (!name)
-			vm_error("create needs a VM name: vgpu-vm create NAME [--cpus N] [--mem SIZE] [--disk SIZE]");
+			vm_error("create needs a VM name: vgpu-vm create NAME [--cpus N] [--mem SIZE] "
+			         "[--disk SIZE]");
 		else
 			status = vms_create(name, &o);
 	}
@@ -86,7 +87,8 @@ static int command_create(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		vm_error("no command; the commands are run, create, list and screenshot (see vgpu-vm --help)");
+		vm_error(
+		        "no command; the commands are run, create, list and screenshot (see vgpu-vm --help)");
 		return EXIT_USAGE;
 	}
 	const char *command = argv[1];
@@ -112,7 +114,8 @@ int main(int argc, char **argv)
 		}
 		return vms_screenshot(argv[2], argv[3]);
 	}
-	vm_error("unknown command '%s'; the commands are run, create, list and screenshot (see vgpu-vm --help)",
-		 command);
+	vm_error("unknown command '%s'; the commands are run, create, list and screenshot (see vgpu-vm "
+	         "--help)",
+	         command);
 	return EXIT_USAGE;
 }

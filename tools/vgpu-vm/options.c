@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_CPUS       64
-#define MAX_MEM_MIB    (1024u * 1024u)
+#define MAX_CPUS        64
+#define MAX_MEM_MIB     (1024u * 1024u)
 #define MAX_CONFIG_LINE 4096
 
 enum value_kind { FLAG, VALUE };
@@ -21,30 +21,41 @@ struct option_def {
 	const char *help;
 };
 
-#define RUN OPTION_FOR_RUN
+#define RUN    OPTION_FOR_RUN
 #define CREATE OPTION_FOR_CREATE
 #define CONFIG OPTION_IN_CONFIG
 
 static const struct option_def option_defs[] = {
-	{"kernel", 'k', VALUE, RUN | CREATE | CONFIG, "PATH", "kernel image or build tree (default: newest /boot/vmlinuz-*)"},
-	{"exec", 'e', VALUE, RUN, "CMD", "run CMD in the guest with /bin/sh -c; exit with its status"},
-	{"timeout", 't', VALUE, RUN | CREATE | CONFIG, "SECONDS", "stop a guest still running after SECONDS (status 124)"},
-	{"qemu", 0, VALUE, RUN | CREATE | CONFIG, "PATH", "qemu-system-x86_64 to use (default: $VGPU_QEMU, then the project build)"},
-	{"mem", 'm', VALUE, RUN | CREATE | CONFIG, "SIZE", "guest memory, e.g. 1G or 512M (default 1G)"},
-	{"cpus", 'c', VALUE, RUN | CREATE | CONFIG, "N", "guest CPUs (default 2)"},
-	{"net", 0, VALUE, RUN | CREATE | CONFIG, "user", "user-mode networking, guest port 22 forwarded from 127.0.0.1:--ssh-port"},
-	{"ssh-port", 0, VALUE, RUN | CREATE | CONFIG, "PORT", "host port for --net user's SSH forward (default 10022)"},
-	{"display", 0, FLAG, RUN | CREATE | CONFIG, NULL, "show the guest display in a window (default: headless)"},
-	{"screenshot", 0, VALUE, RUN, "FILE.png", "save the display as PNG after the payload (QMP screendump)"},
-	{"modules", 0, VALUE, RUN | CREATE | CONFIG, "DIR", "load every .ko in DIR at boot (after its dependencies)"},
-	{"shell", 's', FLAG, RUN, NULL, "an interactive shell on the guest console (rescue shell if boot fails)"},
-	{"dry-run", 'n', FLAG, RUN, NULL, "print a shell script that does what this run would do, and stop"},
-	{"accel", 0, VALUE, RUN | CREATE | CONFIG, "kvm|tcg", "skip the KVM probe and use this accelerator"},
-	{"bios", 0, VALUE, RUN | CREATE | CONFIG, "PATH|seabios", "firmware (default: qboot when QEMU ships it)"},
-	{"no-vgpu", 0, FLAG, RUN | CREATE | CONFIG, NULL, "do not attach the vgpu-pci device"},
-	{"disk", 0, VALUE, RUN | CREATE | CONFIG, "FILE|SIZE", "run: attach FILE as /dev/vda; create: make a SIZE disk"},
-	{"verbose", 'v', FLAG, RUN, NULL, "copy the guest console (kernel log) to stderr"},
-	{"quiet", 'q', FLAG, RUN, NULL, "do not say which accelerator, firmware and devices were chosen"},
+        {"kernel", 'k', VALUE, RUN | CREATE | CONFIG, "PATH",
+         "kernel image or build tree (default: newest /boot/vmlinuz-*)"},
+        {"exec", 'e', VALUE, RUN, "CMD", "run CMD in the guest with /bin/sh -c; exit with its status"},
+        {"timeout", 't', VALUE, RUN | CREATE | CONFIG, "SECONDS",
+         "stop a guest still running after SECONDS (status 124)"},
+        {"qemu", 0, VALUE, RUN | CREATE | CONFIG, "PATH",
+         "qemu-system-x86_64 to use (default: $VGPU_QEMU, then the project build)"},
+        {"mem", 'm', VALUE, RUN | CREATE | CONFIG, "SIZE", "guest memory, e.g. 1G or 512M (default 1G)"},
+        {"cpus", 'c', VALUE, RUN | CREATE | CONFIG, "N", "guest CPUs (default 2)"},
+        {"net", 0, VALUE, RUN | CREATE | CONFIG, "user",
+         "user-mode networking, guest port 22 forwarded from 127.0.0.1:--ssh-port"},
+        {"ssh-port", 0, VALUE, RUN | CREATE | CONFIG, "PORT",
+         "host port for --net user's SSH forward (default 10022)"},
+        {"display", 0, FLAG, RUN | CREATE | CONFIG, NULL,
+         "show the guest display in a window (default: headless)"},
+        {"screenshot", 0, VALUE, RUN, "FILE.png",
+         "save the display as PNG after the payload (QMP screendump)"},
+        {"modules", 0, VALUE, RUN | CREATE | CONFIG, "DIR",
+         "load every .ko in DIR at boot (after its dependencies)"},
+        {"shell", 's', FLAG, RUN, NULL,
+         "an interactive shell on the guest console (rescue shell if boot fails)"},
+        {"dry-run", 'n', FLAG, RUN, NULL, "print a shell script that does what this run would do, and stop"},
+        {"accel", 0, VALUE, RUN | CREATE | CONFIG, "kvm|tcg", "skip the KVM probe and use this accelerator"},
+        {"bios", 0, VALUE, RUN | CREATE | CONFIG, "PATH|seabios",
+         "firmware (default: qboot when QEMU ships it)"},
+        {"no-vgpu", 0, FLAG, RUN | CREATE | CONFIG, NULL, "do not attach the vgpu-pci device"},
+        {"disk", 0, VALUE, RUN | CREATE | CONFIG, "FILE|SIZE",
+         "run: attach FILE as /dev/vda; create: make a SIZE disk"},
+        {"verbose", 'v', FLAG, RUN, NULL, "copy the guest console (kernel log) to stderr"},
+        {"quiet", 'q', FLAG, RUN, NULL, "do not say which accelerator, firmware and devices were chosen"},
 };
 
 #define OPTION_COUNT (sizeof(option_defs) / sizeof(option_defs[0]))
@@ -121,7 +132,7 @@ static const struct option_def *find_option(const char *name)
 }
 
 static bool set_value(struct vm_options *o, const char *name, const char *value, enum option_scope scope,
-		      char *err, size_t err_size)
+                      char *err, size_t err_size)
 {
 	unsigned long long mib;
 	if (strcmp(name, "kernel") == 0) {
@@ -132,7 +143,8 @@ static bool set_value(struct vm_options *o, const char *name, const char *value,
 		char *end;
 		double t = strtod(value, &end);
 		if (end == value || *end || !(t > 0) || t > 86400 * 7) {
-			snprintf(err, err_size, "'%s' is not a number of seconds between 0 and a week", value);
+			snprintf(err, err_size, "'%s' is not a number of seconds between 0 and a week",
+			         value);
 			return false;
 		}
 		o->timeout = t;
@@ -140,7 +152,8 @@ static bool set_value(struct vm_options *o, const char *name, const char *value,
 		replace(&o->qemu, value);
 	} else if (strcmp(name, "mem") == 0) {
 		if (!parse_size_mib(value, &mib) || mib < 128 || mib > MAX_MEM_MIB) {
-			snprintf(err, err_size, "'%s' is not a memory size from 128M to 1T (e.g. 1G, 512M)", value);
+			snprintf(err, err_size, "'%s' is not a memory size from 128M to 1T (e.g. 1G, 512M)",
+			         value);
 			return false;
 		}
 		o->mem_mib = (unsigned)mib;
@@ -151,7 +164,8 @@ static bool set_value(struct vm_options *o, const char *name, const char *value,
 		}
 	} else if (strcmp(name, "net") == 0) {
 		if (strcmp(value, "user") != 0 && strcmp(value, "none") != 0) {
-			snprintf(err, err_size, "'%s' is not a network mode; the modes are 'user' and 'none'", value);
+			snprintf(err, err_size, "'%s' is not a network mode; the modes are 'user' and 'none'",
+			         value);
 			return false;
 		}
 		o->net_user = strcmp(value, "user") == 0;
@@ -163,7 +177,8 @@ static bool set_value(struct vm_options *o, const char *name, const char *value,
 	} else if (strcmp(name, "screenshot") == 0) {
 		size_t len = strlen(value);
 		if (len < 5 || strcasecmp(value + len - 4, ".png") != 0) {
-			snprintf(err, err_size, "'%s' does not end in .png (screenshots are PNG files)", value);
+			snprintf(err, err_size, "'%s' does not end in .png (screenshots are PNG files)",
+			         value);
 			return false;
 		}
 		replace(&o->screenshot, value);
@@ -202,8 +217,8 @@ static bool parse_bool(const char *value, bool *out)
 	return true;
 }
 
-bool option_apply(struct vm_options *o, const char *name, const char *value, enum option_scope scope, char *err,
-		  size_t err_size)
+bool option_apply(struct vm_options *o, const char *name, const char *value, enum option_scope scope,
+                  char *err, size_t err_size)
 {
 	const struct option_def *def = find_option(name);
 	if (!def || !(def->scopes & scope)) {
@@ -246,7 +261,7 @@ static const struct option_def *find_short(char c)
 }
 
 bool options_parse_args(struct vm_options *o, int argc, char **argv, int first, enum option_scope scope,
-			char **name)
+                        char **name)
 {
 	char err[300];
 	for (int i = first; i < argc; i++) {
@@ -395,7 +410,7 @@ void options_print_help(enum option_scope scope)
 		if (d->short_name)
 			snprintf(short_part, sizeof(short_part), "-%c, ", d->short_name);
 		snprintf(left, sizeof(left), "%s--%s%s%s", short_part, d->name, d->value_help ? " " : "",
-			 d->value_help ? d->value_help : "");
+		         d->value_help ? d->value_help : "");
 		printf("  %-28s %s\n", left, d->help);
 	}
 }

@@ -21,18 +21,18 @@ struct vm_options {
 	unsigned cpus;    /* --cpus */
 	bool net_user;    /* --net user */
 	unsigned ssh_port;
-	bool display;     /* --display */
-	char *screenshot; /* --screenshot FILE.png */
+	bool display;            /* --display */
+	char *screenshot;        /* --screenshot FILE.png */
 	struct strv module_dirs; /* --modules DIR, repeatable */
-	bool shell;       /* --shell */
-	bool dry_run;     /* --dry-run */
-	char *accel;      /* --accel kvm|tcg; NULL = probe */
-	char *bios;       /* --bios PATH|default; NULL = qboot when QEMU has it */
-	bool no_vgpu;     /* --no-vgpu */
-	char *disk;       /* --disk: an image file attached as virtio-blk */
-	char *disk_size;  /* create --disk SIZE */
-	bool verbose;     /* --verbose: show the guest console */
-	struct strv qemu_extra; /* after -- */
+	bool shell;              /* --shell */
+	bool dry_run;            /* --dry-run */
+	char *accel;             /* --accel kvm|tcg; NULL = probe */
+	char *bios;              /* --bios PATH|default; NULL = qboot when QEMU has it */
+	bool no_vgpu;            /* --no-vgpu */
+	char *disk;              /* --disk: an image file attached as virtio-blk */
+	char *disk_size;         /* create --disk SIZE */
+	bool verbose;            /* --verbose: show the guest console */
+	struct strv qemu_extra;  /* after -- */
 };
 
 void options_init(struct vm_options *o);
@@ -42,13 +42,13 @@ enum option_scope { OPTION_FOR_RUN = 1, OPTION_FOR_CREATE = 2, OPTION_IN_CONFIG 
 
 /* Applies the option called NAME (a long name without dashes) with VALUE (NULL for flags). On error,
  * writes a one-line reason to ERR and returns false. SCOPE says where NAME appears. */
-bool option_apply(struct vm_options *o, const char *name, const char *value, enum option_scope scope, char *err,
-		  size_t err_size);
+bool option_apply(struct vm_options *o, const char *name, const char *value, enum option_scope scope,
+                  char *err, size_t err_size);
 
 /* Parses argv[first..]: options, a positional NAME (stored in *name if name is non-NULL), and QEMU
  * arguments after "--". Prints one error line and returns false on bad input. */
 bool options_parse_args(struct vm_options *o, int argc, char **argv, int first, enum option_scope scope,
-			char **name);
+                        char **name);
 
 /* Reads a config file of "key = value" lines (keys are long option names). Errors name file, line, key. */
 bool options_parse_config(struct vm_options *o, const char *path);

@@ -48,18 +48,21 @@ bool plan_prepare(struct run_plan *plan, struct vm_options *o)
 {
 	*plan = (struct run_plan){.options = o};
 	if (o->shell && o->exec) {
-		vm_error("--shell and --exec do not go together: --shell is interactive, --exec runs one command");
+		vm_error("--shell and --exec do not go together: --shell is interactive, --exec runs one "
+		         "command");
 		return false;
 	}
 	if (o->dry_run && o->screenshot) {
-		vm_error("--dry-run cannot script --screenshot (it needs a QMP conversation); drop one of them");
+		vm_error("--dry-run cannot script --screenshot (it needs a QMP conversation); drop one of "
+		         "them");
 		return false;
 	}
 	if (o->disk && access(o->disk, R_OK | W_OK) != 0) {
 		vm_error("disk %s is not a readable and writable file", o->disk);
 		return false;
 	}
-	if (o->bios && strcmp(o->bios, "seabios") && strcmp(o->bios, "default") && access(o->bios, R_OK) != 0) {
+	if (o->bios && strcmp(o->bios, "seabios") && strcmp(o->bios, "default") &&
+	    access(o->bios, R_OK) != 0) {
 		vm_error("firmware %s (--bios) is not readable", o->bios);
 		return false;
 	}
@@ -73,7 +76,7 @@ bool plan_prepare(struct run_plan *plan, struct vm_options *o)
 	char cwd[PATH_MAX];
 	const char *init_path = getenv("VGPU_VM_INIT");
 	if (!initramfs_plan(&plan->initramfs, o, init_path && *init_path ? init_path : VGPU_VM_INIT_PATH,
-			    &plan->modules, getcwd(cwd, sizeof(cwd))))
+	                    &plan->modules, getcwd(cwd, sizeof(cwd))))
 		return false;
 
 	const char *firmware = choose_firmware(plan);
@@ -82,27 +85,28 @@ bool plan_prepare(struct run_plan *plan, struct vm_options *o)
 		probe.kernel = plan->kernel.image;
 	accel_choose(&plan->accel, o->accel, &probe);
 	plan->guest = (struct guest_plan){
-		.options = o,
-		.qemu = &plan->qemu,
-		.kernel = &plan->kernel,
-		.accel = plan->accel.name,
-		.attach_vgpu = !o->no_vgpu && plan->qemu.has_vgpu,
-		.firmware = firmware,
+	        .options = o,
+	        .qemu = &plan->qemu,
+	        .kernel = &plan->kernel,
+	        .accel = plan->accel.name,
+	        .attach_vgpu = !o->no_vgpu && plan->qemu.has_vgpu,
+	        .firmware = firmware,
 	};
 	plan->guest.add_vga = (o->display || o->screenshot) && !plan->guest.attach_vgpu;
 
 	vm_note("accelerator %s: %s", plan->accel.name, plan->accel.reason);
 	vm_note("kernel %s%s%s, firmware %s", plan->kernel.image, plan->kernel.unpacked ? " (booted as " : "",
-		plan->kernel.unpacked ? "its cached vmlinux, PVH entry)" : "",
-		plan->guest.firmware ? plan->guest.firmware : "SeaBIOS (QEMU default)");
+	        plan->kernel.unpacked ? "its cached vmlinux, PVH entry)" : "",
+	        plan->guest.firmware ? plan->guest.firmware : "SeaBIOS (QEMU default)");
 	if (o->no_vgpu)
 		vm_note("vgpu-pci not attached (--no-vgpu)");
 	else if (plan->guest.attach_vgpu)
 		vm_note("vgpu-pci attached");
 	else
-		vm_note("%s has no vgpu-pci device, so the guest runs without the vgpu; build the project QEMU "
-			"(scripts/build-qemu.sh) or pass --qemu",
-			plan->qemu.path);
+		vm_note("%s has no vgpu-pci device, so the guest runs without the vgpu; build the project "
+		        "QEMU "
+		        "(scripts/build-qemu.sh) or pass --qemu",
+		        plan->qemu.path);
 	return true;
 }
 

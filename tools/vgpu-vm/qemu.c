@@ -18,7 +18,7 @@
  * boot steps dominate and neither matters here: the crypto self-tests (~0.4 s) and ACPI PCI interrupt-link
  * routing (~0.17 s per PCI device; every device here uses MSI-X or the firmware's routing table). */
 static const char kernel_cmdline[] = "console=ttyS0 quiet loglevel=4 panic=-1 rdinit=/init cryptomgr.notests "
-				     "pci=noacpi";
+                                     "pci=noacpi";
 
 const char *guest_kernel_cmdline(void)
 {
@@ -78,7 +78,8 @@ static bool probe_cached(struct qemu_info *q)
 		}
 		q->has_vgpu = strstr(devices.data, "\"vgpu-pci\"") != NULL;
 		if (run_capture(data_dirs, -1, false, &dirs)) {
-			for (char *line = strtok(dirs.data, "\n"); line && !q->qboot; line = strtok(NULL, "\n")) {
+			for (char *line = strtok(dirs.data, "\n"); line && !q->qboot;
+			     line = strtok(NULL, "\n")) {
 				char *rom = xasprintf("%s/qboot.rom", line);
 				q->qboot = realpath(rom, NULL);
 				free(rom);
@@ -114,9 +115,10 @@ bool qemu_find(struct qemu_info *q, const char *override)
 	} else {
 		q->path = search_path("qemu-system-x86_64");
 		if (!q->path) {
-			vm_error("no QEMU: the project's %s is not built (scripts/build-qemu.sh) and there is no "
-				 "qemu-system-x86_64 in PATH; or pass --qemu PATH",
-				 VGPU_VM_PROJECT_QEMU);
+			vm_error("no QEMU: the project's %s is not built (scripts/build-qemu.sh) and there "
+			         "is no "
+			         "qemu-system-x86_64 in PATH; or pass --qemu PATH",
+			         VGPU_VM_PROJECT_QEMU);
 			return false;
 		}
 		vm_note("the project QEMU (%s) is not built; using %s", VGPU_VM_PROJECT_QEMU, q->path);
@@ -150,12 +152,27 @@ static void add_port(struct strv *argv, const char *id, const char *backend, int
 {
 	add_channel(argv, id, backend);
 	strv_push(argv, "-device");
-	strv_pushf(argv, "virtserialport,bus=vgpu-vm-serial.0,nr=%d,chardev=%s,name=vgpu-vm.%s", port, id, id);
+	strv_pushf(argv, "virtserialport,bus=vgpu-vm-serial.0,nr=%d,chardev=%s,name=vgpu-vm.%s", port, id,
+	           id);
+}
+
+/* QEMU option values escape a comma by doubling it. */
+static const char *escaped_commas(const char *s, struct buf *out)
+{
+	buf_free(out);
+	buf_append(out, "", 0);
+	for (; *s; s++) {
+		if (*s == ',')
+			buf_append(out, ",", 1);
+		buf_append(out, s, 1);
+	}
+	return out->data;
 }
 
 void qemu_build_argv(const struct guest_plan *plan, const struct guest_channels *channels, struct strv *argv)
 {
 	const struct vm_options *o = plan->options;
+	struct buf escaped = {0};
 	bool kvm = strcmp(plan->accel, "kvm") == 0;
 	strv_push(argv, plan->qemu->path);
 	strv_push(argv, "-nodefaults");
@@ -217,10 +234,11 @@ void qemu_build_argv(const struct guest_plan *plan, const struct guest_channels 
 	}
 	if (o->disk) {
 		strv_push(argv, "-drive");
-		strv_pushf(argv, "file=%s,format=raw,if=none,id=disk0", o->disk);
+		strv_pushf(argv, "file=%s,format=raw,if=none,id=disk0", escaped_commas(o->disk, &escaped));
 		strv_push(argv, "-device");
 		strv_push(argv, "virtio-blk-pci,drive=disk0");
 	}
 	for (size_t i = 0; i < o->qemu_extra.len; i++)
 		strv_push(argv, o->qemu_extra.items[i]);
+	buf_free(&escaped);
 }

@@ -35,7 +35,7 @@ struct guest_plan {
 	const char *accel;
 	const char *initramfs;
 	bool attach_vgpu;
-	bool add_vga; /* a display was asked for but there is no vgpu */
+	bool add_vga;         /* a display was asked for but there is no vgpu */
 	const char *firmware; /* NULL: QEMU's default (SeaBIOS) */
 };
 

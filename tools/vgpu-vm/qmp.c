@@ -97,17 +97,16 @@ bool qmp_screendump(const char *socket_path, const char *file)
 		return false;
 	}
 	struct buf pending = {0}, reply = {0}, command = {0};
-	bool ok = read_reply(fd, &pending, &reply) &&
-		  send_line(fd, "{\"execute\":\"qmp_capabilities\"}\n") && read_reply(fd, &pending, &reply) &&
-		  strstr(reply.data, "\"return\"");
+	bool ok = read_reply(fd, &pending, &reply) && send_line(fd, "{\"execute\":\"qmp_capabilities\"}\n") &&
+	          read_reply(fd, &pending, &reply) && strstr(reply.data, "\"return\"");
 	if (ok) {
 		buf_appendf(&command, "{\"execute\":\"screendump\",\"arguments\":{\"filename\":");
 		json_string(&command, file);
 		buf_appendf(&command, ",\"format\":\"png\"}}\n");
 		ok = send_line(fd, command.data) && read_reply(fd, &pending, &reply);
 		if (ok && !strstr(reply.data, "\"return\"")) {
-			vm_error("screenshot: QEMU refused the screendump: %.*s", (int)strcspn(reply.data, "\r\n"),
-				 reply.data);
+			vm_error("screenshot: QEMU refused the screendump: %.*s",
+			         (int)strcspn(reply.data, "\r\n"), reply.data);
 			ok = false;
 		} else if (!ok) {
 			vm_error("screenshot: no answer from QEMU's QMP socket %s", socket_path);

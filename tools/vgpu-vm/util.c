@@ -256,7 +256,7 @@ unsigned long string_hash(const char *s)
 void shell_quote(struct buf *b, const char *s)
 {
 	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+=./:,@%") ==
-			  strlen(s)) {
+	                  strlen(s)) {
 		buf_append(b, s, strlen(s));
 		return;
 	}

@@ -33,9 +33,10 @@ static bool valid_name(const char *name)
 	size_t len = strlen(name);
 	if (len == 0 || len > MAX_NAME_LEN || name[0] == '.' || name[0] == '-' ||
 	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != len) {
-		vm_error("'%s' is not a VM name: use up to %d letters, digits, '.', '_' or '-', not starting with '.' "
-			 "or '-'",
-			 name, MAX_NAME_LEN);
+		vm_error("'%s' is not a VM name: use up to %d letters, digits, '.', '_' or '-', not starting "
+		         "with '.' "
+		         "or '-'",
+		         name, MAX_NAME_LEN);
 		return false;
 	}
 	return true;
@@ -67,7 +68,8 @@ int vms_create(const char *name, struct vm_options *o)
 	int status = 1;
 	struct buf content = {0};
 	if (access(config, F_OK) == 0) {
-		vm_error("a VM named %s exists already (%s); remove its directory to recreate it", name, config);
+		vm_error("a VM named %s exists already (%s); remove its directory to recreate it", name,
+		         config);
 		goto out;
 	}
 	if (!make_dirs(vm_dir)) {
@@ -143,7 +145,8 @@ int vms_list(void)
 		if (access(config, F_OK) == 0) {
 			if (options_parse_config(&o, config))
 				printf("%-20s cpus=%u mem=%uM%s%s%s\n", names.items[i], o.cpus, o.mem_mib,
-				       o.disk ? " disk=" : "", o.disk ? o.disk : "", socket_alive(qmp) ? " running" : "");
+				       o.disk ? " disk=" : "", o.disk ? o.disk : "",
+				       socket_alive(qmp) ? " running" : "");
 			else
 				status = 1;
 		}

@@ -11,7 +11,8 @@
 int vms_create(const char *name, struct vm_options *o);
 /* `vgpu-vm list`: exit status. */
 int vms_list(void);
-/* Loads NAME's config into O; *qmp_socket gets where its QMP socket goes. Prints one error line on failure. */
+/* Loads NAME's config into O; *qmp_socket gets where its QMP socket goes. Prints one error line on failure.
+ */
 bool vms_load(const char *name, struct vm_options *o, char **qmp_socket);
 /* `vgpu-vm screenshot NAME FILE.png`: a screenshot of a running named VM. */
 int vms_screenshot(const char *name, const char *file);

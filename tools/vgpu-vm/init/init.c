@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "../guest_protocol.h"
@@ -77,7 +76,8 @@ static void wait_for_host_then_power_off(void)
 			;
 	}
 	sync();
-	/* QEMU runs with -no-reboot, so a reset ends it; unlike ACPI power-off this works with any firmware. */
+	/* QEMU runs with -no-reboot, so a reset ends it; unlike ACPI power-off this works with any firmware.
+	 */
 	reboot(RB_AUTOBOOT);
 	for (;;)
 		pause();
@@ -114,7 +114,7 @@ static void fail(const char *fmt, ...)
 }
 
 static void do_mount(const char *source, const char *target, const char *type, unsigned long flags,
-		     const char *data)
+                     const char *data)
 {
 	mkdir(target, 0755);
 	if (mount(source, target, type, flags, data) < 0)
@@ -153,7 +153,7 @@ static void load_modules(void)
 static void mount_root(void)
 {
 	do_mount(GUEST_ROOT_TAG, "/host", "9p", MS_RDONLY,
-		 "trans=virtio,version=9p2000.L,msize=512000,cache=loose,access=any");
+	         "trans=virtio,version=9p2000.L,msize=512000,cache=loose,access=any");
 	do_mount("tmpfs", "/rw", "tmpfs", 0, "mode=0755");
 	mkdir("/rw/upper", 0755);
 	mkdir("/rw/work", 0755);
@@ -163,7 +163,8 @@ static void mount_root(void)
 	do_mount("/sys", NEW_ROOT "/sys", NULL, MS_MOVE, NULL);
 	do_mount("tmpfs", NEW_ROOT "/tmp", "tmpfs", 0, "mode=1777");
 	do_mount("tmpfs", NEW_ROOT "/run", "tmpfs", 0, "mode=0755");
-	if (chdir(NEW_ROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+	if (chdir(NEW_ROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
+	    chdir("/") < 0)
 		fail("cannot switch to the new root: %s", strerror(errno));
 }
 

@@ -38,7 +38,8 @@ static void test_records_are_aligned_and_terminated(void)
 	size_t before_trailer = archive.len;
 	cpio_finish(&w);
 	VT_CHECK(archive.len > before_trailer);
-	VT_CHECK(memmem(archive.data + before_trailer, archive.len - before_trailer, "TRAILER!!!", 11) != NULL);
+	VT_CHECK(memmem(archive.data + before_trailer, archive.len - before_trailer, "TRAILER!!!", 11) !=
+	         NULL);
 	buf_free(&archive);
 }
 
@@ -64,11 +65,13 @@ static void test_gnu_cpio_extracts_what_was_written(void)
 	struct buf listing = {0};
 	char *list_cmd = xasprintf("cpio --quiet -t < %s | LC_ALL=C sort", archive_path);
 	run_shell(list_cmd, &listing);
-	VT_CHECK(listing.data && strcmp(listing.data, "dir\ndir/f\ndir/ff\ndir/fff\ndir/ffff\ndir/fffff\ndir/ffffff\n"
-						      "dir/link\ndir/sub\n") == 0);
+	VT_CHECK(listing.data &&
+	         strcmp(listing.data, "dir\ndir/f\ndir/ff\ndir/fff\ndir/ffff\ndir/fffff\ndir/ffffff\n"
+	                              "dir/link\ndir/sub\n") == 0);
 
 	struct buf ignored = {0};
-	char *extract_cmd = xasprintf("cd %s && mkdir out && cd out && cpio --quiet -id < %s", work_dir, archive_path);
+	char *extract_cmd =
+	        xasprintf("cd %s && mkdir out && cd out && cpio --quiet -id < %s", work_dir, archive_path);
 	run_shell(extract_cmd, &ignored);
 	for (int i = 0; i < 6; i++) {
 		char *path = xasprintf("%s/out/dir/%.*s", work_dir, i + 1, "fffffff");
@@ -99,8 +102,8 @@ static void test_gnu_cpio_extracts_what_was_written(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_records_are_aligned_and_terminated),
-	VT_CASE(test_gnu_cpio_extracts_what_was_written),
+        VT_CASE(test_records_are_aligned_and_terminated),
+        VT_CASE(test_gnu_cpio_extracts_what_was_written),
 };
 
 int main(int argc, char **argv)

@@ -32,7 +32,8 @@ static char *installed_module_dir(void)
 	char *best = NULL;
 	while (d && (entry = readdir(d))) {
 		char *dep = xasprintf("/lib/modules/%s/modules.dep", entry->d_name);
-		if (entry->d_name[0] != '.' && access(dep, R_OK) == 0 && (!best || strverscmp(entry->d_name, best) > 0)) {
+		if (entry->d_name[0] != '.' && access(dep, R_OK) == 0 &&
+		    (!best || strverscmp(entry->d_name, best) > 0)) {
 			free(best);
 			best = xstrdup(entry->d_name);
 		}
@@ -82,7 +83,10 @@ static void test_malformed_images_are_refused(void)
 {
 	struct buf image = {0};
 	VT_CHECK(modinfo_get(&image, "depends") == NULL);
-	buf_append(&image, "\x7f" "ELF", 4);
+	buf_append(&image,
+	           "\x7f"
+	           "ELF",
+	           4);
 	VT_CHECK(modinfo_get(&image, "depends") == NULL);
 	/* A 64-bit ELF header whose section table points past the end. */
 	unsigned char header[64] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
@@ -100,9 +104,10 @@ static void test_decompressor_choice(void)
 	static const unsigned char xz[] = {0xfd, '7', 'z', 'X', 'Z', 0, 0, 0};
 	static const unsigned char gz[] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0};
 	static const unsigned char elf[] = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0};
-	VT_CHECK(decompressor_for_magic(xz, sizeof(xz)) && strcmp(decompressor_for_magic(xz, 8)->format, "xz") == 0);
+	VT_CHECK(decompressor_for_magic(xz, sizeof(xz)) &&
+	         strcmp(decompressor_for_magic(xz, 8)->format, "xz") == 0);
 	VT_CHECK(decompressor_for_magic(gz, sizeof(gz)) &&
-		 strcmp(decompressor_for_magic(gz, 8)->format, "gzip") == 0);
+	         strcmp(decompressor_for_magic(gz, 8)->format, "gzip") == 0);
 	VT_CHECK(decompressor_for_magic(elf, sizeof(elf)) == NULL);
 	VT_CHECK(decompressor_for_magic(xz, 3) == NULL);
 	VT_CHECK(decompressor_for_suffix("a/virtio.ko.zst") != NULL);
@@ -110,10 +115,10 @@ static void test_decompressor_choice(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_module_names),
-	VT_CASE(test_depends_match_modinfo),
-	VT_CASE(test_malformed_images_are_refused),
-	VT_CASE(test_decompressor_choice),
+        VT_CASE(test_module_names),
+        VT_CASE(test_depends_match_modinfo),
+        VT_CASE(test_malformed_images_are_refused),
+        VT_CASE(test_decompressor_choice),
 };
 
 int main(int argc, char **argv)

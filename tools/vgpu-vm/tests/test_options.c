@@ -91,10 +91,11 @@ static void test_config_values_are_applied(void)
 	struct vm_options o;
 	char *path;
 	options_init(&o);
-	struct captured c = parse_config_text(&o,
-					      "# a comment\n\n  cpus = 4\nmem=2G\nnet = user\nssh-port = 2200\n"
-					      "display = yes\nmodules = /tmp/mods\ntimeout = 1.5\n",
-					      &path);
+	struct captured c =
+	        parse_config_text(&o,
+	                          "# a comment\n\n  cpus = 4\nmem=2G\nnet = user\nssh-port = 2200\n"
+	                          "display = yes\nmodules = /tmp/mods\ntimeout = 1.5\n",
+	                          &path);
 	VT_CHECK(c.ok);
 	VT_CHECK_EQ_INT(o.cpus, 4);
 	VT_CHECK_EQ_INT(o.mem_mib, 2048);
@@ -218,13 +219,13 @@ static void test_written_config_reads_back(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_sizes),
-	VT_CASE(test_config_values_are_applied),
-	VT_CASE(test_config_errors_name_file_line_and_key),
-	VT_CASE(test_unreadable_config_is_one_line),
-	VT_CASE(test_command_line),
-	VT_CASE(test_bad_command_lines),
-	VT_CASE(test_written_config_reads_back),
+        VT_CASE(test_sizes),
+        VT_CASE(test_config_values_are_applied),
+        VT_CASE(test_config_errors_name_file_line_and_key),
+        VT_CASE(test_unreadable_config_is_one_line),
+        VT_CASE(test_command_line),
+        VT_CASE(test_bad_command_lines),
+        VT_CASE(test_written_config_reads_back),
 };
 
 int main(int argc, char **argv)
