@@ -374,6 +374,14 @@ static void test_scanout_and_png_screendump(void)
 	qt_writel(qt, TEST_BAR2_ADDR + TEST_MAPPED_VA + 15 * 256 + 63 * 4, 0x00ff0000);
 	screendump(qt, path);
 	VT_CHECK_EQ_INT(count_wrong_pixels(path, 0x00ff0000), 0);
+	/* The same through HMP. */
+	char hmp[256];
+	snprintf(hmp, sizeof(hmp),
+		 "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"screendump %s/hmp.png -f png\"}}",
+		 qt_dir(qt));
+	qt_qmp_ok(qt, hmp);
+	snprintf(path, sizeof(path), "%s/hmp.png", qt_dir(qt));
+	VT_CHECK_EQ_INT(count_wrong_pixels(path, 0x00ff0000), 0);
 
 	/* A mode change is followed: the next dump has the new size. */
 	vgpu_wr(&dev, VGPU_REG_SCANOUT_WIDTH, 32);

@@ -37,7 +37,17 @@ static void replace_surface(VgpuPciState *s, const struct vgpu_frame *frame)
 		unsigned bpp;
 		pixman_format_code_t pixman = pixman_format_of(frame->format, &bpp);
 
-		s->shadow = g_malloc0((size_t)frame->width * bpp * frame->height);
+		/* The spec allows 16384x16384: a host short of memory shows a notice instead of aborting. */
+		s->shadow = g_try_malloc0((size_t)frame->width * bpp * frame->height);
+		if (!s->shadow) {
+			qemu_log_mask(LOG_GUEST_ERROR, "vgpu-pci: no host memory to show a %ux%u scanout\n",
+				      frame->width, frame->height);
+			/* s->mode keeps this mode, so the next refresh does not retry until the mode changes */
+			dpy_gfx_replace_surface(s->con, qemu_create_placeholder_surface(s->xres, s->yres,
+							"vgpu-pci: scanout too large for the host"));
+			s->full_redraw = true;
+			return;
+		}
 		surface = qemu_create_displaysurface_from(frame->width, frame->height, pixman, frame->width * bpp,
 							  s->shadow);
 	} else {
@@ -147,7 +157,7 @@ static void vgpu_pci_display_update(void *opaque)
 		replace_surface(s, &frame);
 		s->con_has_surface = true;
 	}
-	if (frame.enabled) {
+	if (frame.enabled && s->shadow) {
 		copy_scanout(s, &frame);
 		update_cursor(s, &frame);
 	} else if (s->full_redraw) {

@@ -67,6 +67,15 @@ static const MemoryRegionOps vgpu_regs_ops = {
 	.impl = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
 };
 
+/* Enabling or disabling MSI-X moves delivery between messages and INTA#: let the irq BH redo it. */
+static void vgpu_pci_config_write(PCIDevice *pdev, uint32_t addr, uint32_t value, int len)
+{
+	VgpuPciState *s = VGPU_PCI(pdev);
+
+	pci_default_write_config(pdev, addr, value, len);
+	qemu_bh_schedule(s->irq_bh);
+}
+
 static void schedule_vblank(VgpuPciState *s)
 {
 	uint32_t refresh_mhz = vgpu_reg_read(s->gpu, VGPU_REG_REFRESH_MHZ);
@@ -294,6 +303,7 @@ static void vgpu_pci_class_init(ObjectClass *klass, void *data)
 
 	k->realize = vgpu_pci_realize;
 	k->exit = vgpu_pci_exit;
+	k->config_write = vgpu_pci_config_write;
 	k->vendor_id = VGPU_PCI_VENDOR_ID;
 	k->device_id = VGPU_PCI_DEVICE_ID;
 	k->subsystem_vendor_id = VGPU_PCI_SUBSYSTEM_VENDOR_ID;
