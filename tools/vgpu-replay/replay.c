@@ -3,7 +3,8 @@
  * then the records are applied in order: register writes through the register interface, each ring packet
  * through the CP's own executor on this thread. Every engine read asks replay_read() first, which takes the
  * next READ record from the file and puts its bytes in place, so each read sees exactly what it saw live.
- * Records of the embedder's thread that arrive in the middle of a packet are deferred until it ends. */
+ * Register writes and vblanks of the embedder's thread that arrive in the middle of a packet are deferred until
+ * it ends (live, a reset or a ring stop waits for the packet too). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,6 +135,11 @@ static bool replay_read(void *opaque, uint64_t pa, uint64_t len)
 			free(record.payload);
 			pa += got;
 			len = got < len ? len - got : 0;
+		} else if (record.type == CAPTURE_RECORD_MEMORY) {
+			/* What the display read while this packet ran: in place now, at the same point of the
+			 * packet's reads, it holds the packet's writes made so far, as it did live. */
+			apply_memory(r, &record);
+			free(record.payload);
 		} else if (record.type == CAPTURE_RECORD_READ_REFUSED) {
 			free(record.payload);
 			allowed = false;
