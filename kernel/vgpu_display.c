@@ -7,6 +7,7 @@
  * commit's event. Vblank counts and timestamps come from the device (VBLANK_COUNT, VBLANK_TIME),
  * not from the time the interrupt happened to be handled.
  */
+#include <linux/iopoll.h>
 #include <linux/ktime.h>
 
 #include <drm/drm_atomic.h>
@@ -20,6 +21,10 @@
 #include <drm/drm_vblank.h>
 
 #include "vgpu_drv.h"
+
+/* A commit latches at the next vblank: one second covers any refresh of 1 Hz or more (REFRESH_MHZ
+ * is clamped to that), and a loaded emulator at 60 Hz many times over. */
+#define VGPU_LATCH_TIMEOUT_US (1000 * 1000)
 
 static struct vgpu_device *crtc_to_vgpu(struct drm_crtc *crtc)
 {
@@ -103,14 +108,25 @@ static void vgpu_crtc_atomic_enable(struct drm_crtc *crtc, struct drm_atomic_sta
 	drm_crtc_vblank_on(crtc);
 }
 
+/*
+ * Scanout off, and wait until the device has latched that (the next vblank): only then may the
+ * framebuffers it was reading be unpinned, and nothing else waits, as a disabled CRTC sends its
+ * event at once.
+ */
 static void vgpu_crtc_atomic_disable(struct drm_crtc *crtc, struct drm_atomic_state *state)
 {
 	struct vgpu_device *vdev = crtc_to_vgpu(crtc);
+	u32 commit;
 	int idx;
 
 	if (drm_dev_enter(&vdev->drm, &idx)) {
 		vgpu_write(vdev, VGPU_REG_DISP_CTRL, 0);
 		vgpu_write(vdev, VGPU_REG_DISP_COMMIT, 1);
+		if (readl_poll_timeout(vdev->regs + VGPU_REG_DISP_COMMIT, commit, !(commit & 1),
+				       1000, VGPU_LATCH_TIMEOUT_US))
+			drm_warn(&vdev->drm,
+				 "the device did not latch the display-off commit within %u ms\n",
+				 VGPU_LATCH_TIMEOUT_US / 1000);
 		drm_dev_exit(idx);
 	}
 	drm_crtc_vblank_off(crtc);
