@@ -46,6 +46,23 @@ struct session {
 	struct stream out, err, console;
 };
 
+/* Set by SIGINT/SIGTERM: the guest is stopped and the working directory still cleaned up. */
+static volatile sig_atomic_t interrupted;
+
+static void note_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static void catch_interrupts(void)
+{
+	struct sigaction sa = {.sa_handler = note_interrupt};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
 static double now_seconds(void)
 {
 	struct timespec ts;
@@ -255,7 +272,9 @@ static bool event_loop(struct session *s, double deadline, int *wait_status)
 				return false;
 			timeout_ms = (int)(left * 1000) + 1;
 		}
-		int ready = poll(fds, count, timeout_ms);
+		if (interrupted && !exited)
+			kill(s->qemu, SIGTERM);
+		int ready = poll(fds, count, interrupted ? 100 : timeout_ms);
 		if (ready < 0 && errno != EINTR) {
 			vm_error("poll failed: %s", strerror(errno));
 			return true;
@@ -272,6 +291,10 @@ static bool event_loop(struct session *s, double deadline, int *wait_status)
 
 static int finish(struct session *s, int wait_status)
 {
+	if (interrupted) {
+		vm_error("interrupted; stopped the guest");
+		return EXIT_INTERRUPTED;
+	}
 	if (s->init_failed) {
 		show_console_tail(&s->console);
 		return EXIT_VM_FAILURE;
@@ -320,7 +343,11 @@ int launch(struct run_plan *plan)
 	free(control);
 	free(initramfs);
 	plan->guest.initramfs = NULL;
-	if (!written || !spawn_qemu(&s, argv.items))
+	if (!written)
+		goto out;
+	/* Set before the fork; exec gives QEMU its default handlers back. */
+	catch_interrupts();
+	if (!spawn_qemu(&s, argv.items))
 		goto out;
 
 	double start = now_seconds();

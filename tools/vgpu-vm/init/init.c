@@ -190,6 +190,15 @@ static void become_payload(const char *command, const char *cwd, int stdout_fd, 
 		dup2(stderr_fd, 2);
 		execl("/bin/sh", "sh", "-c", command, (char *)NULL);
 	} else {
+		/* /dev/console cannot be a controlling terminal; the serial port behind it can. */
+		int tty = open("/dev/ttyS0", O_RDWR);
+		if (tty >= 0) {
+			dup2(tty, 0);
+			dup2(tty, 1);
+			dup2(tty, 2);
+			if (tty > 2)
+				close(tty);
+		}
 		ioctl(0, TIOCSCTTY, 1);
 		execl("/bin/bash", "bash", "-l", (char *)NULL);
 		execl("/bin/sh", "sh", "-l", (char *)NULL);
