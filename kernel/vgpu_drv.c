@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * PCI probe and remove: claim the BARs, check the device's identity against the spec, reset it,
- * then bring up interrupts and KMS and register the DRM device.
+ * then set up KMS and interrupts and register the DRM device (docs/kernel.md, "Probe").
  */
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
@@ -129,8 +129,10 @@ static int vgpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	pci_set_master(pdev);
 	/* Bus addresses in a physical address (hw-spec 4.1) have 52 bits. */
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(52));
-	if (ret)
+	if (ret) {
+		dev_err(&pdev->dev, "no 52-bit DMA addressing: %d\n", ret);
 		return ret;
+	}
 
 	vdev = devm_drm_dev_alloc(&pdev->dev, &vgpu_driver, struct vgpu_device, drm);
 	if (IS_ERR(vdev))
@@ -176,8 +178,7 @@ static void vgpu_remove(struct pci_dev *pdev)
 	drm_dev_unplug(&vdev->drm);
 	drm_atomic_helper_shutdown(&vdev->drm);
 	vgpu_irq_fini(vdev);
-	/* The callbacks skipped the hardware after the unplug: a reset turns scanout and interrupts
-	 * off. */
+	/* The callbacks skipped the hardware after the unplug: a reset turns scanout off. */
 	vgpu_reset(vdev);
 }
 
