@@ -161,7 +161,8 @@ static void mount_root(void)
 	do_mount("/dev", NEW_ROOT "/dev", NULL, MS_MOVE, NULL);
 	do_mount("/proc", NEW_ROOT "/proc", NULL, MS_MOVE, NULL);
 	do_mount("/sys", NEW_ROOT "/sys", NULL, MS_MOVE, NULL);
-	do_mount("tmpfs", NEW_ROOT "/tmp", "tmpfs", 0, "mode=1777");
+	/* /tmp stays the host's (through the overlay, so writes stay in the guest): build trees often live
+	 * there. /run holds the host's sockets and pid files, which mean nothing here. */
 	do_mount("tmpfs", NEW_ROOT "/run", "tmpfs", 0, "mode=0755");
 	if (chdir(NEW_ROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0)
