@@ -1,4 +1,5 @@
 /* The device suite: the real QEMU with vgpu-pci, driven through qtest (the test plays the guest CPU). */
+#include "intel_iommu.h"
 #include "qtest_client.h"
 #include "vgpu/vgpu_hw.h"
 #include "vgpu_pci_dev.h"
@@ -622,6 +623,63 @@ static void test_malformed_input_keeps_qemu_serving(void)
 	VT_CHECK_EQ_INT(qt_quit(qt), 0);
 }
 
+/* DMA goes through the bus-master address space: with Bus Master Enable off the GPU cannot reach guest RAM. */
+static void test_dma_needs_bus_mastering(void)
+{
+	struct qt *qt = qt_start(DEVICE_ARGS);
+	struct vgpu_dev dev;
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	vgpu_ring_start(&dev);
+	pci_cfg_write(qt, dev.devfn, 0x04, 2, 0x0002); /* memory decoding only */
+	vgpu_ring_fence(&dev, 1, false);
+	expect_fault(&dev, VGPU_FAULT_DMA_ERROR, TEST_RING_GPA | VGPU_PA_SYSMEM);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FENCE_SEQ_LO), 0);
+	VT_CHECK_EQ_U64(qt_readq(qt, TEST_FENCE_GPA), 0);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_RING_HEAD), dev.ring_tail); /* the CP skipped what it could not read */
+
+	pci_cfg_write(qt, dev.devfn, 0x04, 2, 0x0006);
+	vgpu_ring_fence(&dev, 2, false);
+	VT_CHECK(vgpu_wait_fence(&dev, 2));
+	VT_CHECK_EQ_U64(qt_readq(qt, TEST_FENCE_GPA), 2);
+	qt_quit(qt);
+}
+
+/* With an IOMMU translating, the GPU's bus addresses are IOVAs: a mapped one reaches the page it maps to, an
+ * unmapped one is refused (DMA_ERROR) instead of reaching the guest RAM at the same number. */
+static void test_dma_goes_through_the_iommu(void)
+{
+	struct qt *qt = qt_start("-device intel-iommu " DEVICE_ARGS);
+	struct vgpu_dev dev;
+	struct vtd vtd;
+	const uint64_t fence_iova = 0x40000000ull, unmapped_iova = 0x300000ull; /* guest RAM, not mapped */
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	vtd_setup(&vtd, qt, 0x400000, dev.devfn);
+	vtd_map(&vtd, TEST_RING_GPA, TEST_RING_GPA); /* the ring at its own address */
+	vtd_map(&vtd, fence_iova, TEST_FENCE_GPA);
+	vtd_enable(&vtd);
+	vgpu_ring_start(&dev);
+
+	const uint32_t fence[] = { VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), (uint32_t)fence_iova, 0x80000000, 3, 0, 0 };
+	vgpu_ring_submit(&dev, fence, VT_COUNT(fence));
+	VT_CHECK(vgpu_wait_fence(&dev, 3));
+	VT_CHECK_EQ_U64(qt_readq(qt, TEST_FENCE_GPA), 3);
+	VT_CHECK_EQ_U64(qt_readq(qt, fence_iova), 0);
+
+	const uint32_t stray[] = { VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), (uint32_t)unmapped_iova, 0x80000000, 4, 0, 0 };
+	vgpu_ring_submit(&dev, stray, VT_COUNT(stray));
+	expect_fault(&dev, VGPU_FAULT_DMA_ERROR, unmapped_iova | VGPU_PA_SYSMEM);
+	VT_CHECK_EQ_U64(qt_readq(qt, unmapped_iova), 0);
+	qt_quit(qt);
+}
+
 static void test_system_reset_resets_the_gpu(void)
 {
 	struct qt *qt = qt_start(DEVICE_ARGS);
@@ -655,6 +713,8 @@ static const struct vt_case cases[] = {
 	VT_CASE(test_savevm_loadvm_round_trip),
 	VT_CASE(test_migration_to_a_new_process),
 	VT_CASE(test_malformed_input_keeps_qemu_serving),
+	VT_CASE(test_dma_needs_bus_mastering),
+	VT_CASE(test_dma_goes_through_the_iommu),
 	VT_CASE(test_system_reset_resets_the_gpu),
 };
 
