@@ -5,7 +5,7 @@ SUITES ?= unit asan fuzz device guest
 QEMU := build-qemu/qemu-system-x86_64
 FUZZ_SECONDS ?= 600
 
-.PHONY: all build build-asan qemu deps check $(addprefix check-,unit asan fuzz device guest) \
+.PHONY: all build build-asan qemu module deps check $(addprefix check-,unit asan fuzz device guest) \
         bench fuzz run clean help
 
 all: build
@@ -37,6 +37,13 @@ build-asan: build-asan/build.ninja
 # QEMU 7.2 from Debian's source package with vgpu-pci (fetched on first use, then incremental).
 qemu: build
 	@scripts/build-qemu.sh
+
+# vgpu.ko against the guest kernel's headers (the kernel vgpu-vm boots), into build/kernel/.
+module: deps
+	@scripts/build-kernel-module.sh build/kernel
+
+run: build qemu module
+	@scripts/run.sh
 
 check: build build-asan qemu
 	@scripts/check.sh $(SUITES)
