@@ -2,9 +2,10 @@
 """Guest tests of vgpu.ko, as one TAP stream for meson.
 
 Boot 1 (guest_kms.sh): the driver binds at boot, the ioctl test program passes, rmmod and insmod work,
-dmesg stays clean, and modetest shows its SMPTE pattern in the preferred mode; the host checks the
-screendump against the pattern's definition. Boot 2: text written to the console appears on the
-vgpu display through fbdev emulation.
+dmesg stays clean, faults are logged, and modetest shows its SMPTE pattern in the preferred mode; the
+host checks the screendump against the pattern's definition. Boot 2, on a device with 16 MiB of VRAM
+and a 1280x800 window: the modes follow, and text written to the console appears on the vgpu display
+through fbdev emulation.
 
 Usage: guest_kms_test.py VGPU-VM MODULE-DIR TEST-PROGRAM [QEMU]
 MODULE-DIR holds vgpu.ko (and no other .ko); QEMU, when given and not empty, is passed to vgpu-vm.
@@ -86,9 +87,9 @@ def read_png(path):
 QEMU = []
 
 
-def run_guest(vgpu_vm, module_dir, command, screenshot):
+def run_guest(vgpu_vm, module_dir, command, screenshot, qemu_args=()):
     args = [vgpu_vm, 'run', '--modules', module_dir, '--timeout', '240', '--screenshot', screenshot,
-            '--exec', command] + QEMU
+            '--exec', command] + QEMU + ['--'] + list(qemu_args)
     proc = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors='replace')
     return proc.returncode, proc.stdout, proc.stderr
 
@@ -139,18 +140,43 @@ def check_lifecycle_and_modetest(tap, vgpu_vm, module_dir, test_program, workdir
                f'seen {seen}, expected {SMPTE_TOP_BARS}')
 
 
+# Boot 2 runs a device with a smaller VRAM and another initial window size, to see both reach the modes.
+BOOT2_VRAM = 16 << 20
+BOOT2_SIZE = (1280, 800)
+STANDARD_SIZES = [(640, 480), (800, 600), (1024, 768), (1280, 720), (1280, 800), (1280, 1024), (1440, 900),
+                  (1600, 900), (1680, 1050), (1920, 1080), (1920, 1200), (2560, 1440), (2560, 1600),
+                  (3840, 2160)]
+
+
+def fits_double_buffered(width, height, vram):
+    """The VRAM helper's rule: two 32-bit framebuffers of the mode fit in the VRAM (whole pages)."""
+    return -(-width * height * 4 // 4096) <= vram // 2 // 4096
+
+
 def check_fbdev_console(tap, vgpu_vm, module_dir, workdir):
     screenshot = os.path.join(workdir, 'console.png')
     text = 'VGPU FBDEV CONSOLE ' * 3
     # Clear the console and write one line of text at its top-left; the cursor may blink, the text not.
-    status, out, err = run_guest(vgpu_vm, module_dir,
-                                 f"printf '\\033[2J\\033[H{text}\\n' > /dev/tty1 && sleep 1", screenshot)
+    status, out, err = run_guest(
+        vgpu_vm, module_dir,
+        "cat /sys/class/drm/card*-Virtual-1/modes | sed 's/^/vgpu-mode: /' && "
+        f"printf '\\033[2J\\033[H{text}\\n' > /dev/tty1 && sleep 1", screenshot,
+        ['-global', f'vgpu-pci.vram_size={BOOT2_VRAM >> 20}M', '-global', f'vgpu-pci.xres={BOOT2_SIZE[0]}',
+         '-global', f'vgpu-pci.yres={BOOT2_SIZE[1]}'])
     tap.result(status == 0, 'boot 2: the guest wrote to the console', None if status == 0 else err + out)
+    modes = [tuple(int(v) for v in line.split()[1].split('x')) for line in out.splitlines()
+             if line.startswith('vgpu-mode: ')]
+    tap.result(modes[:1] == [BOOT2_SIZE], 'modes: the device\'s preferred size comes first', f'modes {modes}')
+    expected = sorted({BOOT2_SIZE} | {s for s in STANDARD_SIZES if fits_double_buffered(*s, BOOT2_VRAM)})
+    tap.result(sorted(modes) == expected, 'modes: the standard sizes that fit the VRAM twice, no others',
+               f'modes {sorted(modes)}, expected {expected}')
     try:
         width, height, rows = read_png(screenshot)
     except (OSError, ValueError) as e:
         tap.result(False, 'fbdev: the screendump is readable', str(e))
         return
+    tap.result((width, height) == BOOT2_SIZE, 'fbdev: the console uses the preferred mode',
+               f'screendump {width}x{height}')
     # fbcon's glyphs are at most 16 rows high (the 8x16 font): the text row has lit pixels across the
     # width of the text, the rows below it none.
     lit = lambda px: max(px) > 64
