@@ -1,7 +1,7 @@
 #!/bin/sh
 # Bad input gives one clear error line and a non-zero status, without booting anything; named VMs are
 # created, listed and refused with file, line and key when their config is wrong.
-# usage: errors.sh VGPU_VM [QEMU]
+# usage: errors.sh VGPU_VM [QEMU [PROJECT_QEMU]]
 set -u
 here=$(dirname "$0")
 . "$here/tap.sh"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # A payload that never ends is stopped at --timeout with a clear message and status 124.
-# usage: timeout.sh VGPU_VM [QEMU]
+# usage: timeout.sh VGPU_VM [QEMU [PROJECT_QEMU]]
 set -u
 here=$(dirname "$0")
 . "$here/tap.sh"
