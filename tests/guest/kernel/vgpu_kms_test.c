@@ -72,9 +72,10 @@ static void dumb_destroy(struct dumb *bo)
 }
 
 static int add_fb(uint32_t width, uint32_t height, uint32_t format, uint32_t handle, uint32_t pitch,
-		  uint32_t offset, uint32_t flags, uint32_t *fb_id)
+                  uint32_t offset, uint32_t flags, uint32_t *fb_id)
 {
-	struct drm_mode_fb_cmd2 args = {.width = width, .height = height, .pixel_format = format, .flags = flags};
+	struct drm_mode_fb_cmd2 args = {
+	        .width = width, .height = height, .pixel_format = format, .flags = flags};
 	args.handles[0] = handle;
 	args.pitches[0] = pitch;
 	args.offsets[0] = offset;
@@ -184,7 +185,7 @@ static void test_addfb_errors(void)
 	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch - 4, 0, 0, NULL), -EINVAL);
 	VT_CHECK_EQ_INT(add_fb(128, 128, DRM_FORMAT_XRGB8888, bo.handle, 128 * 4 + 2, 0, 0, NULL), -EINVAL);
 	VT_CHECK_EQ_INT(add_fb(1, 1, DRM_FORMAT_XRGB8888, bo.handle, VGPU_SURFACE_PITCH_MAX + 4, 0, 0, NULL),
-			-EINVAL);
+	                -EINVAL);
 	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, 0, 0, 0, NULL), -EINVAL);
 	/* The buffer is too small: one row more, an offset pushing the last row out, a misaligned offset. */
 	VT_CHECK_EQ_INT(add_fb(256, 257, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, 0, NULL), -EINVAL);
@@ -192,14 +193,17 @@ static void test_addfb_errors(void)
 	VT_CHECK_EQ_INT(add_fb(128, 128, DRM_FORMAT_XRGB8888, bo.handle, pitch, 2, 0, NULL), -EINVAL);
 	VT_CHECK_EQ_INT(add_fb(128, 128, DRM_FORMAT_XRGB8888, bo.handle, pitch, 4096, 0, NULL), 0);
 	/* offset + height x pitch overflowing 32 bits. */
-	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0xfffff000u, 0, NULL), -ERANGE);
+	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0xfffff000u, 0, NULL),
+	                -ERANGE);
 	/* Sizes: zero, and beyond the largest surface. */
 	VT_CHECK_EQ_INT(add_fb(0, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, 0, NULL), -EINVAL);
-	VT_CHECK_EQ_INT(add_fb(VGPU_MAX_SURFACE_DIM + 1, 1, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, 0, NULL),
-			-EINVAL);
+	VT_CHECK_EQ_INT(
+	        add_fb(VGPU_MAX_SURFACE_DIM + 1, 1, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, 0, NULL),
+	        -EINVAL);
 	/* Flags: modifiers (none supported) and unknown bits. */
-	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, DRM_MODE_FB_MODIFIERS, NULL),
-			-EINVAL);
+	VT_CHECK_EQ_INT(
+	        add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, DRM_MODE_FB_MODIFIERS, NULL),
+	        -EINVAL);
 	VT_CHECK_EQ_INT(add_fb(256, 256, DRM_FORMAT_XRGB8888, bo.handle, pitch, 0, 0x80, NULL), -EINVAL);
 
 	VT_CHECK_EQ_INT(drmModeRmFB(card, 0xdeadbeef), -ENOENT);
@@ -248,7 +252,7 @@ static bool make_scanout(const struct display *d, uint32_t color, struct dumb *b
 		for (uint32_t x = 0; x < d->mode.hdisplay; x++)
 			((uint32_t *)((char *)bo->map + (size_t)y * bo->pitch))[x] = color;
 	return add_fb(d->mode.hdisplay, d->mode.vdisplay, DRM_FORMAT_XRGB8888, bo->handle, bo->pitch, 0, 0,
-		      &bo->fb_id) == 0;
+	              &bo->fb_id) == 0;
 }
 
 static bool wait_flip_event(struct drm_event_vblank *event)
@@ -287,7 +291,8 @@ static void test_modeset_and_page_flips(void)
 	for (int i = 1; i < completed; i++) {
 		uint64_t t0 = events[i - 1].tv_sec * 1000000ull + events[i - 1].tv_usec;
 		uint64_t t1 = events[i].tv_sec * 1000000ull + events[i].tv_usec;
-		ordered &= events[i].sequence > events[i - 1].sequence && t1 > t0 && events[i].crtc_id == d.crtc_id;
+		ordered &= events[i].sequence > events[i - 1].sequence && t1 > t0 &&
+		           events[i].crtc_id == d.crtc_id;
 	}
 	VT_CHECK(ordered);
 	if (completed == FLIPS && ordered) {
@@ -313,14 +318,19 @@ static void test_modeset_and_page_flips(void)
 	VT_CHECK(vbl.reply.sequence >= first + 3);
 
 	/* Page-flip error paths. */
-	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, 0xdeadbeef, DRM_MODE_PAGE_FLIP_EVENT, NULL), -ENOENT);
-	VT_CHECK_EQ_INT(drmModePageFlip(card, 0xdeadbeef, back.fb_id, DRM_MODE_PAGE_FLIP_EVENT, NULL), -ENOENT);
+	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, 0xdeadbeef, DRM_MODE_PAGE_FLIP_EVENT, NULL),
+	                -ENOENT);
+	VT_CHECK_EQ_INT(drmModePageFlip(card, 0xdeadbeef, back.fb_id, DRM_MODE_PAGE_FLIP_EVENT, NULL),
+	                -ENOENT);
 	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, back.fb_id, 0x80000000u, NULL), -EINVAL);
-	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, back.fb_id, DRM_MODE_PAGE_FLIP_ASYNC, NULL), -EINVAL);
+	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, back.fb_id, DRM_MODE_PAGE_FLIP_ASYNC, NULL),
+	                -EINVAL);
 	struct dumb small;
 	VT_CHECK_EQ_INT(dumb_create(64, 64, 32, &small), 0);
-	VT_CHECK_EQ_INT(add_fb(64, 64, DRM_FORMAT_XRGB8888, small.handle, small.pitch, 0, 0, &small.fb_id), 0);
-	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, small.fb_id, DRM_MODE_PAGE_FLIP_EVENT, NULL), -ENOSPC);
+	VT_CHECK_EQ_INT(add_fb(64, 64, DRM_FORMAT_XRGB8888, small.handle, small.pitch, 0, 0, &small.fb_id),
+	                0);
+	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, small.fb_id, DRM_MODE_PAGE_FLIP_EVENT, NULL),
+	                -ENOSPC);
 	dumb_destroy(&small);
 
 	VT_CHECK_EQ_INT(drmModeSetCrtc(card, d.crtc_id, 0, 0, 0, NULL, 0, NULL), 0);
@@ -354,10 +364,157 @@ static void test_cursor(void)
 	dumb_destroy(&screen);
 }
 
+/* The id of the property NAME of a KMS object, or 0. */
+static uint32_t property_id(uint32_t object_id, uint32_t object_type, const char *name)
+{
+	drmModeObjectPropertiesPtr props = drmModeObjectGetProperties(card, object_id, object_type);
+	uint32_t id = 0;
+	for (uint32_t i = 0; props && i < props->count_props && !id; i++) {
+		drmModePropertyPtr prop = drmModeGetProperty(card, props->props[i]);
+		if (prop && strcmp(prop->name, name) == 0)
+			id = prop->prop_id;
+		drmModeFreeProperty(prop);
+	}
+	drmModeFreeObjectProperties(props);
+	VT_CHECK(id != 0);
+	return id;
+}
+
+struct plane_setup {
+	uint32_t plane_id, fb_id;
+	int32_t crtc_x, crtc_y;
+	uint32_t crtc_w, crtc_h, src_x, src_y, src_w, src_h; /* source in whole pixels */
+};
+
+static void add_plane(drmModeAtomicReqPtr req, uint32_t crtc_id, const struct plane_setup *p)
+{
+	const struct {
+		const char *name;
+		uint64_t value;
+	} props[] = {
+	        {"FB_ID", p->fb_id},
+	        {"CRTC_ID", crtc_id},
+	        {"CRTC_X", (uint64_t)(int64_t)p->crtc_x},
+	        {"CRTC_Y", (uint64_t)(int64_t)p->crtc_y},
+	        {"CRTC_W", p->crtc_w},
+	        {"CRTC_H", p->crtc_h},
+	        {"SRC_X", (uint64_t)p->src_x << 16},
+	        {"SRC_Y", (uint64_t)p->src_y << 16},
+	        {"SRC_W", (uint64_t)p->src_w << 16},
+	        {"SRC_H", (uint64_t)p->src_h << 16},
+	};
+	for (size_t i = 0; i < VT_COUNT(props); i++)
+		drmModeAtomicAddProperty(req, p->plane_id,
+		                         property_id(p->plane_id, DRM_MODE_OBJECT_PLANE, props[i].name),
+		                         props[i].value);
+}
+
+/* The result of a TEST_ONLY atomic commit of the given planes on the active CRTC. */
+static int test_planes(uint32_t crtc_id, const struct plane_setup *planes, size_t count, uint32_t flags)
+{
+	drmModeAtomicReqPtr req = drmModeAtomicAlloc();
+	for (size_t i = 0; i < count; i++)
+		add_plane(req, crtc_id, &planes[i]);
+	int ret = drmModeAtomicCommit(card, req, flags, NULL);
+	drmModeAtomicFree(req);
+	return ret < 0 ? -errno : ret;
+}
+
+static uint32_t plane_of_type(uint64_t type)
+{
+	drmModePlaneResPtr planes = drmModeGetPlaneResources(card);
+	uint32_t found = 0;
+	for (uint32_t i = 0; planes && i < planes->count_planes && !found; i++) {
+		uint32_t id = planes->planes[i];
+		drmModeObjectPropertiesPtr props =
+		        drmModeObjectGetProperties(card, id, DRM_MODE_OBJECT_PLANE);
+		uint32_t type_prop = property_id(id, DRM_MODE_OBJECT_PLANE, "type");
+		for (uint32_t j = 0; props && j < props->count_props; j++)
+			if (props->props[j] == type_prop && props->prop_values[j] == type)
+				found = id;
+		drmModeFreeObjectProperties(props);
+	}
+	drmModeFreePlaneResources(planes);
+	VT_CHECK(found != 0);
+	return found;
+}
+
+/* Plane checks through the atomic API: what the display cannot do is refused before it reaches it. */
+static void test_atomic_plane_checks(void)
+{
+	struct display d = find_display();
+	struct dumb screen = {0}, cursor = {0}, small = {0};
+	if (!d.found)
+		return;
+	VT_CHECK_EQ_INT(drmSetClientCap(card, DRM_CLIENT_CAP_UNIVERSAL_PLANES, 1), 0);
+	VT_CHECK_EQ_INT(drmSetClientCap(card, DRM_CLIENT_CAP_ATOMIC, 1), 0);
+	VT_CHECK(make_scanout(&d, 0x00202020, &screen));
+	VT_CHECK_EQ_INT(dumb_create(64, 64, 32, &cursor), 0);
+	VT_CHECK_EQ_INT(add_fb(64, 64, DRM_FORMAT_ARGB8888, cursor.handle, cursor.pitch, 0, 0, &cursor.fb_id),
+	                0);
+	VT_CHECK_EQ_INT(dumb_create(32, 32, 32, &small), 0);
+	VT_CHECK_EQ_INT(add_fb(32, 32, DRM_FORMAT_ARGB8888, small.handle, small.pitch, 0, 0, &small.fb_id),
+	                0);
+	uint32_t connector = d.connector_id;
+	VT_CHECK_EQ_INT(drmModeSetCrtc(card, d.crtc_id, screen.fb_id, 0, 0, &connector, 1, &d.mode), 0);
+
+	uint32_t w = d.mode.hdisplay, h = d.mode.vdisplay;
+	uint32_t primary = plane_of_type(DRM_PLANE_TYPE_PRIMARY),
+	         cursor_plane = plane_of_type(DRM_PLANE_TYPE_CURSOR);
+	const uint32_t test_only = DRM_MODE_ATOMIC_TEST_ONLY;
+	struct plane_setup full = {primary, screen.fb_id, 0, 0, w, h, 0, 0, w, h};
+	VT_CHECK_EQ_INT(test_planes(d.crtc_id, &full, 1, test_only), 0);
+
+	/* Unknown flags. */
+	VT_CHECK_EQ_INT(test_planes(d.crtc_id, &full, 1, 0x40000000u), -EINVAL);
+	/* The source reaches outside the framebuffer. */
+	struct plane_setup outside = {primary, screen.fb_id, 0, 0, w, h, 1, 0, w, h};
+	VT_CHECK_EQ_INT(test_planes(d.crtc_id, &outside, 1, test_only), -ENOSPC);
+	/* Scaling: the device has no scaler. */
+	struct plane_setup scaled = {primary, screen.fb_id, 0, 0, w, h, 0, 0, w / 2, h / 2};
+	VT_CHECK_EQ_INT(test_planes(d.crtc_id, &scaled, 1, test_only), -ERANGE);
+	/* A primary plane that does not cover the CRTC: the device scans out the whole mode. */
+	struct plane_setup partial = {primary, screen.fb_id, 16, 16, w - 16, h - 16, 0, 0, w - 16, h - 16};
+	VT_CHECK_EQ_INT(test_planes(d.crtc_id, &partial, 1, test_only), -EINVAL);
+
+	/* The cursor: 64x64 anywhere, partly or wholly off-screen too; nothing else. */
+	struct plane_setup cursors[] = {
+	        {cursor_plane, cursor.fb_id, 100, 100, 64, 64, 0, 0, 64, 64},
+	        {cursor_plane, cursor.fb_id, -32, -10, 64, 64, 0, 0, 64, 64},
+	        {cursor_plane, cursor.fb_id, (int32_t)w + 10, 0, 64, 64, 0, 0, 64, 64},
+	};
+	for (size_t i = 0; i < VT_COUNT(cursors); i++)
+		VT_CHECK_EQ_INT(test_planes(d.crtc_id, &cursors[i], 1, test_only), 0);
+	struct plane_setup bad_cursors[] = {
+	        {cursor_plane, small.fb_id, 0, 0, 32, 32, 0, 0, 32, 32},    /* not 64x64 */
+	        {cursor_plane, cursor.fb_id, 0, 0, 32, 32, 0, 0, 32, 32},   /* a part of the image */
+	        {cursor_plane, cursor.fb_id, 0, 0, 128, 128, 0, 0, 64, 64}, /* scaled */
+	        {cursor_plane, screen.fb_id, 0, 0, 64, 64, 0, 0, 64, 64},   /* XRGB, the mode's size */
+	};
+	for (size_t i = 0; i < VT_COUNT(bad_cursors); i++) {
+		int ret = test_planes(d.crtc_id, &bad_cursors[i], 1, test_only);
+		VT_CHECK(ret == -EINVAL || ret == -ERANGE);
+	}
+	/* A real commit of the cursor, then the state holds. */
+	VT_CHECK_EQ_INT(test_planes(d.crtc_id, &cursors[0], 1, 0), 0);
+
+	VT_CHECK_EQ_INT(drmModeSetCursor(card, d.crtc_id, 0, 0, 0), 0);
+	VT_CHECK_EQ_INT(drmModeSetCrtc(card, d.crtc_id, 0, 0, 0, NULL, 0, NULL), 0);
+	VT_CHECK_EQ_INT(drmSetClientCap(card, DRM_CLIENT_CAP_ATOMIC, 0), 0);
+	dumb_destroy(&small);
+	dumb_destroy(&cursor);
+	dumb_destroy(&screen);
+}
+
 static const struct vt_case cases[] = {
-	VT_CASE(test_version_and_params), VT_CASE(test_get_param_errors),     VT_CASE(test_dumb_errors),
-	VT_CASE(test_dumb_mmap),	  VT_CASE(test_addfb_errors),	      VT_CASE(test_modeset_and_page_flips),
-	VT_CASE(test_cursor),
+        VT_CASE(test_version_and_params),
+        VT_CASE(test_get_param_errors),
+        VT_CASE(test_dumb_errors),
+        VT_CASE(test_dumb_mmap),
+        VT_CASE(test_addfb_errors),
+        VT_CASE(test_modeset_and_page_flips),
+        VT_CASE(test_cursor),
+        VT_CASE(test_atomic_plane_checks),
 };
 
 /* Opens the first DRM card driven by vgpu. */
@@ -383,7 +540,8 @@ int main(int argc, char **argv)
 {
 	card = open_vgpu_card();
 	if (card < 0) {
-		fprintf(stderr, "vgpu_kms_test: no /dev/dri/card* is driven by vgpu; is vgpu.ko loaded and bound?\n");
+		fprintf(stderr,
+		        "vgpu_kms_test: no /dev/dri/card* is driven by vgpu; is vgpu.ko loaded and bound?\n");
 		return 1;
 	}
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
