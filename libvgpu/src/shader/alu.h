@@ -70,15 +70,13 @@ static inline uint32_t op_ffma(uint32_t a, uint32_t b, uint32_t c)
 static inline uint32_t op_fmin(uint32_t a, uint32_t b)
 {
 	float x = alu_f(a), y = alu_f(b);
-	uint32_t ordered = x < y ? a : y < x ? b : (a | b);
-	return x != x ? (y != y ? ALU_NAN : b) : y != y ? a : ordered;
+	return canon(alu_f(x < y || y != y ? a : x == y ? (a | b) : b));
 }
 
 static inline uint32_t op_fmax(uint32_t a, uint32_t b)
 {
 	float x = alu_f(a), y = alu_f(b);
-	uint32_t ordered = x > y ? a : y > x ? b : (a & b);
-	return x != x ? (y != y ? ALU_NAN : b) : y != y ? a : ordered;
+	return canon(alu_f(x > y || y != y ? a : x == y ? (a & b) : b));
 }
 
 /* Rounding without libm calls: below 2^23 a float's integer part fits an int32; at or above, the float is

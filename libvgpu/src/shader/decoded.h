@@ -7,20 +7,23 @@
 
 #include "shader.h"
 
+/* The register-file row that holds the running instruction's immediate, so every source is a row. */
+#define SHADER_IMM_ROW VGPU_ISA_MAX_REGS
+
 struct shader_inst {
 	uint8_t op;
 	uint8_t dst;
 	uint8_t sat;
-	uint8_t src[3];     /* register index, unless src_imm */
-	uint8_t src_imm[3]; /* this source reads `imm` */
-	uint32_t keep[3];   /* source modifiers as bit masks: value = (bits & keep) ^ flip */
+	uint8_t src[3]; /* register row; SHADER_IMM_ROW for the immediate */
+	uint8_t has_imm;
+	uint32_t keep[3]; /* source modifiers as bit masks: value = (bits & keep) ^ flip */
 	uint32_t flip[3];
 	uint32_t word;   /* index of the instruction's word in the binary, for fault records */
 	uint32_t target; /* control flow: see load.c (link_control_flow) */
 	/* decoded aux fields */
 	uint8_t slot, comp, mode, sampler, cube, shadow;
-	uint32_t offset;              /* ld.ubo byte offset */
-	uint32_t imm[VGPU_ISA_LANES]; /* the immediate, broadcast so it reads like a register row */
+	uint32_t offset; /* ld.ubo byte offset */
+	uint32_t imm;    /* broadcast into SHADER_IMM_ROW before the instruction runs */
 };
 
 struct vgpu_shader {
@@ -30,5 +33,10 @@ struct vgpu_shader {
 	uint32_t count; /* instructions (not words) */
 	struct shader_inst inst[];
 };
+
+/* vgpu_shader_run built for the baseline host ISA even where a wider one is available, so tests can check
+ * that both builds agree bit for bit. */
+enum vgpu_shader_fault shader_run_baseline(const struct vgpu_shader *s, struct vgpu_shader_warp *w,
+                                           const struct vgpu_shader_env *env);
 
 #endif

@@ -177,8 +177,7 @@ static bool decode_inst(struct loader *ld, long word, const struct vgpu_isa_opin
 		bool is_imm = raw->imm_src == i + 1;
 		in->keep[i] = raw->abs[i] ? 0x7fffffffu : 0xffffffffu;
 		in->flip[i] = raw->neg[i] ? 0x80000000u : 0;
-		in->src[i] = (uint8_t)raw->src[i];
-		in->src_imm[i] = is_imm;
+		in->src[i] = (uint8_t)(is_imm ? SHADER_IMM_ROW : raw->src[i]);
 		if (i >= nsrc || is_imm) {
 			if (raw->src[i])
 				return reject(ld, word, "%s: unused source field %u is r%u, must be 0",
@@ -189,8 +188,8 @@ static bool decode_inst(struct loader *ld, long word, const struct vgpu_isa_opin
 		if ((raw->neg[i] || raw->abs[i]) && (!modifiers_ok || i >= nsrc || is_imm))
 			return reject(ld, word, "%s: source %u cannot take neg/abs modifiers", info->name, i);
 	}
-	for (unsigned l = 0; l < VGPU_ISA_LANES; l++)
-		in->imm[l] = raw->imm;
+	in->has_imm = raw->imm_src != 0;
+	in->imm = raw->imm;
 	return decode_aux(ld, word, info, raw, in);
 }
 

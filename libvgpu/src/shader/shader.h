@@ -78,10 +78,11 @@ struct vgpu_shader_warp {
 	uint32_t fault_pc;     /* word index of the faulting instruction */
 	uint32_t fault_detail; /* the callback's non-zero return value for UBO/TEXTURE faults */
 	uint32_t issued;       /* instructions issued by this run */
-	/* scratch: the register file, [register][lane] */
+	/* scratch: the register file, [register][lane], plus one row for the running instruction's immediate
+	 */
 	union {
-		uint32_t u[VGPU_ISA_MAX_REGS][VGPU_ISA_LANES];
-		float f[VGPU_ISA_MAX_REGS][VGPU_ISA_LANES];
+		uint32_t u[VGPU_ISA_MAX_REGS + 1][VGPU_ISA_LANES];
+		float f[VGPU_ISA_MAX_REGS + 1][VGPU_ISA_LANES];
 	} reg;
 };
 
