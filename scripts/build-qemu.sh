@@ -10,8 +10,10 @@
 #              QEMU_BUILD   QEMU's build directory (default <repo>/build-qemu)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-vgpu_build=${VGPU_BUILD:-$top/build}
-qemu_build=${QEMU_BUILD:-$top/build-qemu}
+absolute() { case "$1" in /*) echo "$1" ;; *) echo "$PWD/$1" ;; esac; }
+newer() { [ -n "$(find "$1" -newer "$2" 2>/dev/null)" ]; }
+vgpu_build=$(absolute "${VGPU_BUILD:-$top/build}")
+qemu_build=$(absolute "${QEMU_BUILD:-$top/build-qemu}")
 binary="$qemu_build/qemu-system-x86_64"
 
 "$top/scripts/install-deps.sh" qemu
@@ -45,7 +47,7 @@ firmware_dirs="/usr/share/qemu /usr/share/seabios /usr/lib/ipxe/qemu"
 options="--target-list=x86_64-softmmu --without-default-features --without-default-devices
  --with-devices-x86_64=vgpu --enable-tcg --enable-kvm --enable-slirp --enable-virtfs --enable-attr --enable-cap-ng
  --enable-png --enable-vnc $window --disable-docs --disable-tools --disable-guest-agent --disable-install-blobs
- --firmwarepath=$(echo $firmware_dirs | tr ' ' :)
+ --firmwarepath=$(echo "$firmware_dirs" | tr ' ' :)
  --cc=/usr/lib/ccache/gcc --host-cc=/usr/lib/ccache/gcc --cxx=/usr/lib/ccache/g++"
 
 configure_id=$(printf '%s\n%s\n%s\n' "$src" "$vgpu_build" "$options" | sha256sum | cut -c1-16)
@@ -53,7 +55,7 @@ inputs_id=$( (echo "$configure_id"; cd "$top" && sha256sum scripts/build-qemu.sh
     | sha256sum | cut -c1-16)
 libvgpu="$vgpu_build/libvgpu/libvgpu.a"
 if [ -x "$binary" ] && [ "$(cat "$qemu_build/vgpu-inputs.stamp" 2>/dev/null)" = "$inputs_id" ] &&
-    [ ! "$libvgpu" -nt "$binary" ]; then
+    ! newer "$libvgpu" "$binary"; then
     echo "build-qemu: $binary is up to date"
     exit 0
 fi
@@ -80,7 +82,7 @@ for dir in $firmware_dirs; do
 done
 
 # ninja does not see inside the static library QEMU links by -lvgpu: relink when libvgpu was rebuilt.
-if [ -e "$binary" ] && [ "$libvgpu" -nt "$binary" ]; then
+if [ -e "$binary" ] && newer "$libvgpu" "$binary"; then
     rm -f "$binary"
 fi
 ninja -C "$qemu_build" qemu-system-x86_64
