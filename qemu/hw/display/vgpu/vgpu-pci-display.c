@@ -151,8 +151,11 @@ static void vgpu_pci_display_update(void *opaque)
 	struct vgpu_frame frame;
 
 	vgpu_display_acquire(s->gpu, &frame);
-	/* libvgpu validates the mode at commit; an empty one would still be nothing to show */
-	frame.enabled = frame.enabled && frame.pixels && frame.width && frame.height;
+	/* libvgpu validates the mode at commit; this only keeps the copy below in bounds whatever it hands over */
+	unsigned bpp;
+	pixman_format_of(frame.format, &bpp);
+	frame.enabled = frame.enabled && frame.pixels && frame.width && frame.height &&
+			frame.stride >= (uint64_t)frame.width * bpp;
 	if (!s->con_has_surface || mode_differs(s, &frame)) {
 		replace_surface(s, &frame);
 		s->con_has_surface = true;
