@@ -14,7 +14,7 @@ vm() { "$vgpu_vm" run -q $qemu_args "$@"; }
 plan 9
 
 # One boot checks the exit status, stdout and stderr; the same payload through --dry-run must see the same guest.
-payload='echo "to stdout"; echo "to stderr" >&2; uname -r; cat /proc/cmdline; lspci -n | sort; exit 3'
+payload='echo "to stdout"; echo "to stderr" >&2; uname -r; cat /proc/cmdline; lspci -nn | sort; exit 3'
 vm --timeout 120 --exec "$payload" > "$work/out" 2> "$work/err"
 status=$?
 check "--exec 'exit 3' returns 3" [ "$status" = 3 ]
@@ -41,9 +41,9 @@ cmp -s "$work/out" "$work/dry-out" || { show "$work/out"; echo "# --- script:"; 
 qemu=${2:-${VGPU_QEMU:-$3}}
 [ -x "$qemu" ] || qemu=$(command -v qemu-system-x86_64 || echo qemu-system-x86_64)
 if "$qemu" -nodefaults -device help 2>/dev/null | grep -q '"vgpu-pci"'; then
-    check "the guest's lspci -n shows the vgpu 1af4:10f0 with class 0380" grep -q "0380: 1af4:10f0" "$work/out"
+    check "the guest's lspci -nn shows the vgpu 1af4:10f0 with class 0380" grep -q '\[0380\]: .*\[1af4:10f0\]' "$work/out"
 else
-    skip "the guest's lspci -n shows the vgpu 1af4:10f0 with class 0380" "$qemu has no vgpu-pci device"
+    skip "the guest's lspci -nn shows the vgpu 1af4:10f0 with class 0380" "$qemu has no vgpu-pci device"
 fi
 check "a run without --verbose prints nothing but the payload's stderr" sh -c "! grep -v 'to stderr' '$work/err' | grep -q ."
 tap_done
