@@ -397,6 +397,66 @@ static void test_scanout_and_png_screendump(void)
 	qt_quit(qt);
 }
 
+static void commit_scanout(struct vgpu_dev *dev, uint64_t pa, uint32_t width, uint32_t height, uint32_t stride)
+{
+	vgpu_wr(dev, VGPU_REG_SCANOUT_ADDR_LO, (uint32_t)pa);
+	vgpu_wr(dev, VGPU_REG_SCANOUT_ADDR_HI, (uint32_t)(pa >> 32));
+	vgpu_wr(dev, VGPU_REG_SCANOUT_FORMAT, VGPU_FORMAT_B8G8R8X8_UNORM);
+	vgpu_wr(dev, VGPU_REG_SCANOUT_STRIDE, stride);
+	vgpu_wr(dev, VGPU_REG_SCANOUT_WIDTH, width);
+	vgpu_wr(dev, VGPU_REG_SCANOUT_HEIGHT, height);
+	vgpu_wr(dev, VGPU_REG_DISP_CTRL, VGPU_DISP_CTRL_ENABLE);
+	vgpu_wr(dev, VGPU_REG_DISP_COMMIT, 1);
+	qt_clock_step(dev->qt, 20 * 1000 * 1000);
+}
+
+/* A scanout in guest system memory (libvgpu copies it by DMA); a bad commit keeps the previous image. */
+static void test_scanout_from_system_memory_and_bad_commit(void)
+{
+	struct qt *qt = qt_start(DEVICE_ARGS);
+	struct vgpu_dev dev;
+	uint32_t image[4][8];
+	char path[128];
+	unsigned width = 0, height = 0;
+
+	if (!qt || !vgpu_dev_open(&dev, qt)) {
+		qt_quit(qt);
+		return;
+	}
+	for (unsigned y = 0; y < 4; y++) {
+		for (unsigned x = 0; x < 8; x++) {
+			image[y][x] = (x * 30) << 16 | (y * 60) << 8 | 0x80;
+		}
+	}
+	qt_memwrite(qt, 0x500000, image, sizeof(image));
+	commit_scanout(&dev, 0x500000 | VGPU_PA_SYSMEM, 8, 4, 32);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_DISP_STATUS), VGPU_DISP_STATUS_ENABLED);
+
+	/* rejected at vblank: a stride shorter than a row */
+	commit_scanout(&dev, 0x500000 | VGPU_PA_SYSMEM, 8, 4, 16);
+	VT_CHECK(vgpu_rd(&dev, VGPU_REG_DISP_STATUS) & VGPU_DISP_STATUS_COMMIT_FAILED);
+	VT_CHECK(vgpu_rd(&dev, VGPU_REG_DISP_STATUS) & VGPU_DISP_STATUS_ENABLED);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FAULT_TYPE), VGPU_FAULT_DISPLAY_BAD_CONFIG);
+
+	snprintf(path, sizeof(path), "%s/sysmem.png", qt_dir(qt));
+	screendump(qt, path);
+	uint8_t *rgb = read_png_rgb(path, &width, &height);
+	if (rgb && width == 8 && height == 4) {
+		unsigned wrong = 0;
+		for (unsigned y = 0; y < 4; y++) {
+			for (unsigned x = 0; x < 8; x++) {
+				const uint8_t *p = rgb + 3 * (y * 8 + x);
+				wrong += p[0] != x * 30 || p[1] != y * 60 || p[2] != 0x80;
+			}
+		}
+		VT_CHECK_EQ_INT(wrong, 0);
+	} else {
+		VT_CHECK(rgb && width == 8 && height == 4);
+	}
+	free(rgb);
+	qt_quit(qt);
+}
+
 static void test_savevm_loadvm_round_trip(void)
 {
 	struct qt *qt = qt_start(DEVICE_ARGS);
@@ -710,6 +770,7 @@ static const struct vt_case cases[] = {
 	VT_CASE(test_fence_writes_and_msix_delivery),
 	VT_CASE(test_intx_follows_int_pending),
 	VT_CASE(test_scanout_and_png_screendump),
+	VT_CASE(test_scanout_from_system_memory_and_bad_commit),
 	VT_CASE(test_savevm_loadvm_round_trip),
 	VT_CASE(test_migration_to_a_new_process),
 	VT_CASE(test_malformed_input_keeps_qemu_serving),
