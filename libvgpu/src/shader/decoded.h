@@ -34,9 +34,4 @@ struct vgpu_shader {
 	struct shader_inst inst[];
 };
 
-/* vgpu_shader_run built for the baseline host ISA even where a wider one is available, so tests can check
- * that both builds agree bit for bit. */
-enum vgpu_shader_fault shader_run_baseline(const struct vgpu_shader *s, struct vgpu_shader_warp *w,
-                                           const struct vgpu_shader_env *env);
-
 #endif

@@ -214,9 +214,8 @@ static void reset_warp(const struct vgpu_shader *s, struct vgpu_shader_warp *w)
 		}                                                                                            \
 	} while (0)
 
-/* The executor proper. Inlined into the two entry points below, so it is compiled twice. */
-static inline __attribute__((always_inline)) enum vgpu_shader_fault
-run_warp(const struct vgpu_shader *s, struct vgpu_shader_warp *w, const struct vgpu_shader_env *env)
+enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_shader_warp *w,
+                                       const struct vgpu_shader_env *env)
 {
 	struct run_state st;
 	uint32_t t[LANES];
@@ -536,37 +535,3 @@ run_warp(const struct vgpu_shader *s, struct vgpu_shader_warp *w, const struct v
 		pc++;
 	}
 }
-
-/* On x86-64 hosts with AVX2 the lane loops use 8-wide vectors instead of 4-wide; results are identical (the
- * same IEEE operations, no fused multiply-add), only the speed differs. */
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-__attribute__((target("avx2"))) static enum vgpu_shader_fault
-run_warp_avx2(const struct vgpu_shader *s, struct vgpu_shader_warp *w, const struct vgpu_shader_env *env)
-{
-	return run_warp(s, w, env);
-}
-
-enum vgpu_shader_fault shader_run_baseline(const struct vgpu_shader *s, struct vgpu_shader_warp *w,
-                                           const struct vgpu_shader_env *env)
-{
-	return run_warp(s, w, env);
-}
-
-enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_shader_warp *w,
-                                       const struct vgpu_shader_env *env)
-{
-	return __builtin_cpu_supports("avx2") ? run_warp_avx2(s, w, env) : shader_run_baseline(s, w, env);
-}
-#else
-enum vgpu_shader_fault shader_run_baseline(const struct vgpu_shader *s, struct vgpu_shader_warp *w,
-                                           const struct vgpu_shader_env *env)
-{
-	return run_warp(s, w, env);
-}
-
-enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_shader_warp *w,
-                                       const struct vgpu_shader_env *env)
-{
-	return run_warp(s, w, env);
-}
-#endif
