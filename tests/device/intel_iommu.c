@@ -2,17 +2,17 @@
 
 #include "vgpu_test.h"
 
-#define VTD_BASE	     0xfed90000ull /* q35's DMAR unit */
-#define VTD_REG_GCMD	     0x18
-#define VTD_REG_GSTS	     0x1c
-#define VTD_REG_RTADDR	     0x20
-#define VTD_GCMD_TE	     (1u << 31)
-#define VTD_GCMD_SRTP	     (1u << 30)
-#define VTD_PRESENT	     1ull
+#define VTD_BASE             0xfed90000ull /* q35's DMAR unit */
+#define VTD_REG_GCMD         0x18
+#define VTD_REG_GSTS         0x1c
+#define VTD_REG_RTADDR       0x20
+#define VTD_GCMD_TE          (1u << 31)
+#define VTD_GCMD_SRTP        (1u << 30)
+#define VTD_PRESENT          1ull
 #define VTD_CONTEXT_AW_39BIT 1ull /* 3-level second-level tables */
-#define VTD_SL_READ	     1ull
-#define VTD_SL_WRITE	     2ull
-#define VTD_TABLE_SIZE	     4096u
+#define VTD_SL_READ          1ull
+#define VTD_SL_WRITE         2ull
+#define VTD_TABLE_SIZE       4096u
 
 static uint64_t new_table(struct vtd *vtd)
 {
@@ -30,7 +30,8 @@ void vtd_setup(struct vtd *vtd, struct qt *qt, uint64_t base, unsigned devfn)
 	vtd->sl_root = new_table(vtd);
 
 	qt_writeq(qt, root + 16 * 0, context | VTD_PRESENT); /* bus 0 */
-	qt_writeq(qt, context + 16 * devfn, vtd->sl_root | VTD_PRESENT); /* translation type 0: second level */
+	qt_writeq(qt, context + 16 * devfn,
+	          vtd->sl_root | VTD_PRESENT); /* translation type 0: second level */
 	qt_writeq(qt, context + 16 * devfn + 8, VTD_CONTEXT_AW_39BIT | (1u << 8)); /* domain 1 */
 	qt_writeq(qt, VTD_BASE + VTD_REG_RTADDR, root);
 }

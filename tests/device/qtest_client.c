@@ -7,8 +7,8 @@
 #include <ftw.h>
 #include <inttypes.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #define REPLY_TIMEOUT_MS 60000 /* a dead or wedged QEMU fails the case instead of hanging the suite */
-#define MAX_ARGS	 64
+#define MAX_ARGS         64
 
 struct line_reader {
 	int fd;
@@ -31,7 +31,7 @@ struct qt {
 	pid_t pid;
 	char dir[64];
 	struct line_reader qtest, qmp;
-	bool broken; /* QEMU stopped answering: later calls fail fast */
+	bool broken;         /* QEMU stopped answering: later calls fail fast */
 	bool irq_level[256]; /* intercepted interrupt lines, from "IRQ raise/lower N" notifications */
 };
 
@@ -62,7 +62,7 @@ static char *read_line(struct line_reader *r)
 		if (r->len == sizeof(r->buf)) {
 			return NULL; /* no reply line is this long */
 		}
-		struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = r->fd, .events = POLLIN};
 		if (poll(&pfd, 1, REPLY_TIMEOUT_MS) != 1) {
 			return NULL;
 		}
@@ -93,7 +93,7 @@ static bool write_all(int fd, const char *data, size_t len)
 
 static int listen_unix(const char *path)
 {
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
@@ -108,7 +108,7 @@ static int listen_unix(const char *path)
 
 static int accept_within(int listen_fd, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
 
 	if (poll(&pfd, 1, timeout_ms) != 1) {
 		return -1;
@@ -141,8 +141,9 @@ static void spawn_qemu(struct qt *qt, char *args_copy)
 	snprintf(qmp_arg, sizeof(qmp_arg), "unix:%s/qmp.sock", qt->dir);
 	snprintf(log_arg, sizeof(log_arg), "%s/qemu.log", qt->dir);
 	snprintf(err_path, sizeof(err_path), "%s/stderr.txt", qt->dir);
-	const char *fixed[] = { qt_qemu_path(), "-machine", "q35", "-accel", "qtest", "-qtest", qtest_arg, "-qmp",
-				qmp_arg, "-display", "none", "-nodefaults", "-d", "guest_errors", "-D", log_arg };
+	const char *fixed[] = {qt_qemu_path(), "-machine",     "q35",   "-accel",   "qtest", "-qtest",
+	                       qtest_arg,      "-qmp",         qmp_arg, "-display", "none",  "-nodefaults",
+	                       "-d",           "guest_errors", "-D",    log_arg};
 	for (size_t i = 0; i < VT_COUNT(fixed); i++) {
 		argv[argc++] = fixed[i];
 	}
@@ -171,10 +172,11 @@ struct qt *qt_start(const char *extra_args)
 	char path[128], *args_copy = strdup(extra_args ? extra_args : "");
 	int qtest_listen, qmp_listen;
 
-	signal(SIGPIPE, SIG_IGN); /* a QEMU that died shows as a failed write, reported, not as a killed test */
+	signal(SIGPIPE,
+	       SIG_IGN); /* a QEMU that died shows as a failed write, reported, not as a killed test */
 	if (access(qt_qemu_path(), X_OK) != 0) {
 		vt_fail(__FILE__, __LINE__, "no QEMU at %s: run scripts/build-qemu.sh (or pass -Dqemu=PATH)",
-			qt_qemu_path());
+		        qt_qemu_path());
 		free(qt);
 		free(args_copy);
 		return NULL;
@@ -429,7 +431,7 @@ void qt_memread(struct qt *qt, uint64_t addr, void *buf, size_t len)
 		return;
 	}
 	for (size_t i = 0; i < len; i++) {
-		char pair[3] = { reply[2 + 2 * i], reply[3 + 2 * i], '\0' };
+		char pair[3] = {reply[2 + 2 * i], reply[3 + 2 * i], '\0'};
 
 		bytes[i] = (uint8_t)strtoul(pair, NULL, 16);
 	}
@@ -470,7 +472,8 @@ char *qt_qmp(struct qt *qt, const char *json)
 	if (qt->broken) {
 		return NULL;
 	}
-	/* One write: QEMU acts on the closing brace, and after "quit" a separate newline would hit a closed socket. */
+	/* One write: QEMU acts on the closing brace, and after "quit" a separate newline would hit a closed
+	 * socket. */
 	char *command = NULL;
 	int len = asprintf(&command, "%s\n", json);
 	bool sent = len > 0 && write_all(qt->qmp.fd, command, (size_t)len);
@@ -529,7 +532,8 @@ bool qt_qmp_job(struct qt *qt, const char *json, const char *job_id)
 		}
 		usleep(10000);
 	}
-	snprintf(query, sizeof(query), "{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": \"%s\"}}", job_id);
+	snprintf(query, sizeof(query), "{\"execute\": \"job-dismiss\", \"arguments\": {\"id\": \"%s\"}}",
+	         job_id);
 	qt_qmp_ok(qt, query);
 	return ok;
 }

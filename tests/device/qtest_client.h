@@ -1,4 +1,5 @@
-/* A small client of QEMU's qtest line protocol (docs/devel/qtest.rst in QEMU) and of QMP, for the device suite.
+/* A small client of QEMU's qtest line protocol (docs/devel/qtest.rst in QEMU) and of QMP, for the device
+ * suite.
  *
  *   struct qt *qt = qt_start("-device vgpu-pci,vram_size=16M");
  *   qt_writel(qt, addr, value); uint32_t v = qt_readl(qt, addr);
@@ -6,7 +7,8 @@
  *   qt_quit(qt);
  *
  * QEMU runs with -machine q35 -accel qtest: no guest code, the test plays the CPU. Any protocol failure (QEMU
- * died, a FAIL reply) is reported through vt_fail and the call returns 0, so a case keeps going and reports. */
+ * died, a FAIL reply) is reported through vt_fail and the call returns 0, so a case keeps going and reports.
+ */
 #ifndef QTEST_CLIENT_H
 #define QTEST_CLIENT_H
 
@@ -16,7 +18,8 @@
 
 struct qt;
 
-/* The QEMU binary: the meson option `qemu`, else <repo>/build-qemu/qemu-system-x86_64 (set by meson.build). */
+/* The QEMU binary: the meson option `qemu`, else <repo>/build-qemu/qemu-system-x86_64 (set by meson.build).
+ */
 const char *qt_qemu_path(void);
 
 /* Start QEMU with extra command-line arguments (split on spaces). NULL if it did not start (reported). */

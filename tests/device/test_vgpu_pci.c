@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEVICE_ARGS "-device vgpu-pci,vram_size=16M"
+#define DEVICE_ARGS     "-device vgpu-pci,vram_size=16M"
 #define PCI_CAP_ID_MSIX 0x11
 
 /* Output and exit status of `qemu ARGS`, for command-line behaviour. */
@@ -51,7 +51,8 @@ static void test_device_help_lists_vgpu(void)
 static void test_bad_properties_are_refused(void)
 {
 	int status = 0;
-	char *out = run_qemu("-machine q35 -accel qtest -display none -device vgpu-pci,vram_size=24M", &status);
+	char *out =
+	        run_qemu("-machine q35 -accel qtest -display none -device vgpu-pci,vram_size=24M", &status);
 
 	VT_CHECK(status != 0);
 	VT_CHECK(strstr(out, "vram_size") != NULL);
@@ -80,7 +81,8 @@ static void test_pci_identity_bars_and_msix(void)
 	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x2e, 2), VGPU_PCI_SUBSYSTEM_ID);
 	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x3d, 1), 1); /* INTA# */
 
-	/* BAR types: 0 32-bit non-prefetchable, 2 64-bit prefetchable, 4 32-bit; 1, 3 (upper half), 5 absent */
+	/* BAR types: 0 32-bit non-prefetchable, 2 64-bit prefetchable, 4 32-bit; 1, 3 (upper half), 5 absent
+	 */
 	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x10, 4) & 0xf, 0x0);
 	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x18, 4) & 0xf, 0xc);
 	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x20, 4) & 0xf, 0x0);
@@ -198,7 +200,7 @@ static void enable_msix_to_ram(struct vgpu_dev *dev, unsigned vector, uint32_t d
 	qt_writel(dev->qt, entry + 0, (uint32_t)(TEST_MSI_GPA + 4 * vector));
 	qt_writel(dev->qt, entry + 4, 0);
 	qt_writel(dev->qt, entry + 8, data);
-	qt_writel(dev->qt, entry + 12, 0); /* unmasked */
+	qt_writel(dev->qt, entry + 12, 0);                       /* unmasked */
 	pci_cfg_write(dev->qt, dev->devfn, msix + 2, 2, 0x8000); /* MSI-X enable */
 }
 
@@ -262,7 +264,8 @@ static int wait_for_irq_level(struct qt *qt, bool raised)
 	return line;
 }
 
-/* Without MSI-X the device asserts INTA# while INT_PENDING is non-zero (q35 routes it to IOAPIC pins 16..23). */
+/* Without MSI-X the device asserts INTA# while INT_PENDING is non-zero (q35 routes it to IOAPIC pins 16..23).
+ */
 static void test_intx_follows_int_pending(void)
 {
 	struct qt *qt = qt_start(DEVICE_ARGS);
@@ -288,7 +291,7 @@ static void test_intx_follows_int_pending(void)
 /* Read back a PNG as RGB, or NULL (reported). */
 static uint8_t *read_png_rgb(const char *path, unsigned *width, unsigned *height)
 {
-	png_image image = { .version = PNG_IMAGE_VERSION };
+	png_image image = {.version = PNG_IMAGE_VERSION};
 	uint8_t *rgb;
 
 	if (!png_image_begin_read_from_file(&image, path)) {
@@ -312,7 +315,8 @@ static void screendump(struct qt *qt, const char *path)
 	char cmd[256];
 
 	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\": \"screendump\", \"arguments\": {\"filename\": \"%s\", \"format\": \"png\"}}", path);
+	         "{\"execute\": \"screendump\", \"arguments\": {\"filename\": \"%s\", \"format\": \"png\"}}",
+	         path);
 	qt_qmp_ok(qt, cmd);
 }
 
@@ -333,7 +337,8 @@ static int count_wrong_pixels(const char *path, uint32_t corner_pixel)
 			uint32_t want = corner ? corner_pixel : expected_pixel(x, y);
 			const uint8_t *p = rgb + 3 * (y * 64 + x);
 
-			wrong += p[0] != ((want >> 16) & 0xff) || p[1] != ((want >> 8) & 0xff) || p[2] != (want & 0xff);
+			wrong += p[0] != ((want >> 16) & 0xff) || p[1] != ((want >> 8) & 0xff) ||
+			         p[2] != (want & 0xff);
 		}
 	}
 	free(rgb);
@@ -378,8 +383,9 @@ static void test_scanout_and_png_screendump(void)
 	/* The same through HMP. */
 	char hmp[256];
 	snprintf(hmp, sizeof(hmp),
-		 "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"screendump %s/hmp.png -f png\"}}",
-		 qt_dir(qt));
+	         "{\"execute\": \"human-monitor-command\", \"arguments\": {\"command-line\": \"screendump "
+	         "%s/hmp.png -f png\"}}",
+	         qt_dir(qt));
 	qt_qmp_ok(qt, hmp);
 	snprintf(path, sizeof(path), "%s/hmp.png", qt_dir(qt));
 	VT_CHECK_EQ_INT(count_wrong_pixels(path, 0x00ff0000), 0);
@@ -397,7 +403,8 @@ static void test_scanout_and_png_screendump(void)
 	qt_quit(qt);
 }
 
-static void commit_scanout(struct vgpu_dev *dev, uint64_t pa, uint32_t width, uint32_t height, uint32_t stride)
+static void commit_scanout(struct vgpu_dev *dev, uint64_t pa, uint32_t width, uint32_t height,
+                           uint32_t stride)
 {
 	vgpu_wr(dev, VGPU_REG_SCANOUT_ADDR_LO, (uint32_t)pa);
 	vgpu_wr(dev, VGPU_REG_SCANOUT_ADDR_HI, (uint32_t)(pa >> 32));
@@ -469,19 +476,22 @@ static void test_savevm_loadvm_round_trip(void)
 	}
 	snprintf(path, sizeof(path), "%s/disk.qcow2", qt_dir(qt));
 	fclose(fopen(path, "w"));
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"file\", \"filename\": \"%s\", "
-		 "\"node-name\": \"disk-file\"}}",
-		 path);
+	snprintf(
+	        cmd, sizeof(cmd),
+	        "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"file\", \"filename\": \"%s\", "
+	        "\"node-name\": \"disk-file\"}}",
+	        path);
 	qt_qmp_ok(qt, cmd);
-	VT_CHECK(qt_qmp_job(qt,
-			    "{\"execute\": \"blockdev-create\", \"arguments\": {\"job-id\": \"create\", \"options\": "
-			    "{\"driver\": \"qcow2\", \"file\": \"disk-file\", \"size\": 67108864}}}",
-			    "create"));
+	VT_CHECK(qt_qmp_job(
+	        qt,
+	        "{\"execute\": \"blockdev-create\", \"arguments\": {\"job-id\": \"create\", \"options\": "
+	        "{\"driver\": \"qcow2\", \"file\": \"disk-file\", \"size\": 67108864}}}",
+	        "create"));
 	qt_qmp_ok(qt, "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"qcow2\", "
-		      "\"node-name\": \"disk\", \"file\": \"disk-file\"}}");
+	              "\"node-name\": \"disk\", \"file\": \"disk-file\"}}");
 
-	/* State to keep: a register, the ring position and fence, a pending interrupt, VRAM written by an engine. */
+	/* State to keep: a register, the ring position and fence, a pending interrupt, VRAM written by an
+	 * engine. */
 	vgpu_map_test_window(&dev);
 	vgpu_ring_start(&dev);
 	vgpu_ring_set_context(&dev);
@@ -492,10 +502,11 @@ static void test_savevm_loadvm_round_trip(void)
 	uint32_t head = vgpu_rd(&dev, VGPU_REG_RING_HEAD);
 	uint32_t pixel = qt_readl(qt, TEST_BAR2_ADDR + TEST_MAPPED_VA + 2 * 256 + 4 * 4);
 
-	VT_CHECK(qt_qmp_job(qt,
-			    "{\"execute\": \"snapshot-save\", \"arguments\": {\"job-id\": \"save\", \"tag\": \"s1\", "
-			    "\"vmstate\": \"disk\", \"devices\": [\"disk\"]}}",
-			    "save"));
+	VT_CHECK(qt_qmp_job(
+	        qt,
+	        "{\"execute\": \"snapshot-save\", \"arguments\": {\"job-id\": \"save\", \"tag\": \"s1\", "
+	        "\"vmstate\": \"disk\", \"devices\": [\"disk\"]}}",
+	        "save"));
 
 	/* Change all of it. */
 	vgpu_wr(&dev, VGPU_REG_SCRATCH, 0x0badbad0);
@@ -504,10 +515,11 @@ static void test_savevm_loadvm_round_trip(void)
 	vgpu_ring_fence(&dev, 6, false);
 	VT_CHECK(vgpu_wait_fence(&dev, 6));
 
-	VT_CHECK(qt_qmp_job(qt,
-			    "{\"execute\": \"snapshot-load\", \"arguments\": {\"job-id\": \"load\", \"tag\": \"s1\", "
-			    "\"vmstate\": \"disk\", \"devices\": [\"disk\"]}}",
-			    "load"));
+	VT_CHECK(qt_qmp_job(
+	        qt,
+	        "{\"execute\": \"snapshot-load\", \"arguments\": {\"job-id\": \"load\", \"tag\": \"s1\", "
+	        "\"vmstate\": \"disk\", \"devices\": [\"disk\"]}}",
+	        "load"));
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_SCRATCH), ~0x5a5a0001u);
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_INT_MASK), VGPU_INT_FENCE);
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FENCE_SEQ_LO), 5);
@@ -559,23 +571,27 @@ static void test_migration_to_a_new_process(void)
 	vgpu_wr(&dev, VGPU_REG_SCRATCH, 0x77);
 	uint32_t head = vgpu_rd(&dev, VGPU_REG_RING_HEAD);
 
-	snprintf(cmd, sizeof(cmd), "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"exec:cat > %s/stream\"}}",
-		 qt_dir(src));
+	snprintf(cmd, sizeof(cmd),
+	         "{\"execute\": \"migrate\", \"arguments\": {\"uri\": \"exec:cat > %s/stream\"}}",
+	         qt_dir(src));
 	qt_qmp_ok(src, cmd);
 	VT_CHECK(wait_for_qmp_text(src, "{\"execute\": \"query-migrate\"}", "\"completed\""));
 
 	dst = qt_start(DEVICE_ARGS " -incoming defer");
 	if (dst) {
 		snprintf(cmd, sizeof(cmd),
-			 "{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"exec:cat %s/stream\"}}",
-			 qt_dir(src));
+		         "{\"execute\": \"migrate-incoming\", \"arguments\": {\"uri\": \"exec:cat "
+		         "%s/stream\"}}",
+		         qt_dir(src));
 		qt_qmp_ok(dst, cmd);
-		VT_CHECK(wait_for_qmp_text(dst, "{\"execute\": \"query-status\"}", "\"status\": \"running\""));
+		VT_CHECK(
+		        wait_for_qmp_text(dst, "{\"execute\": \"query-status\"}", "\"status\": \"running\""));
 		dev.qt = dst; /* config space, and so the BAR addresses, came with the migration */
 		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_SCRATCH), ~0x77u);
 		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FENCE_SEQ_LO), 9);
 		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_RING_HEAD), head);
-		VT_CHECK_EQ_U64(qt_readl(dst, TEST_BAR2_ADDR + TEST_MAPPED_VA + 6 * 256 + 40 * 4), fill_value);
+		VT_CHECK_EQ_U64(qt_readl(dst, TEST_BAR2_ADDR + TEST_MAPPED_VA + 6 * 256 + 40 * 4),
+		                fill_value);
 		dev.ring_tail = head; /* the ring in guest RAM came along too: the GPU takes the next job */
 		vgpu_ring_fence(&dev, 10, false);
 		VT_CHECK(vgpu_wait_fence(&dev, 10));
@@ -592,8 +608,9 @@ static void expect_fault(struct vgpu_dev *dev, uint32_t type, uint64_t addr)
 	}
 	VT_CHECK(vgpu_rd(dev, VGPU_REG_FAULT_STATUS) & VGPU_FAULT_STATUS_VALID);
 	VT_CHECK_EQ_U64(vgpu_rd(dev, VGPU_REG_FAULT_TYPE), type);
-	VT_CHECK_EQ_U64(vgpu_rd(dev, VGPU_REG_FAULT_ADDR_LO) | (uint64_t)vgpu_rd(dev, VGPU_REG_FAULT_ADDR_HI) << 32,
-			addr);
+	VT_CHECK_EQ_U64(vgpu_rd(dev, VGPU_REG_FAULT_ADDR_LO) | (uint64_t)vgpu_rd(dev, VGPU_REG_FAULT_ADDR_HI)
+	                                                               << 32,
+	                addr);
 	vgpu_wr(dev, VGPU_REG_FAULT_ACK, 1);
 	VT_CHECK_EQ_U64(vgpu_rd(dev, VGPU_REG_FAULT_STATUS), 0);
 }
@@ -634,12 +651,12 @@ static void test_malformed_input_keeps_qemu_serving(void)
 	vgpu_map_test_window(&dev);
 	vgpu_ring_start(&dev);
 	vgpu_ring_set_context(&dev);
-	const uint32_t bad_opcode[] = { VGPU_PKT_HEADER(0xee, 1), 0 };
+	const uint32_t bad_opcode[] = {VGPU_PKT_HEADER(0xee, 1), 0};
 	vgpu_ring_submit(&dev, bad_opcode, 2);
 	vgpu_ring_fence(&dev, 1, false);
 	VT_CHECK(vgpu_wait_fence(&dev, 1));
 	expect_fault(&dev, VGPU_FAULT_BAD_OPCODE, bad_opcode[0]);
-	const uint32_t bad_length[] = { VGPU_PKT_HEADER(VGPU_PKT_FENCE, 1), 0 };
+	const uint32_t bad_length[] = {VGPU_PKT_HEADER(VGPU_PKT_FENCE, 1), 0};
 	vgpu_ring_submit(&dev, bad_length, 2);
 	vgpu_ring_fence(&dev, 2, false);
 	VT_CHECK(vgpu_wait_fence(&dev, 2));
@@ -647,7 +664,7 @@ static void test_malformed_input_keeps_qemu_serving(void)
 
 	/* Addresses: a fence into VRAM beyond its end, into system memory at an MMIO address (the IOAPIC),
 	 * and a FILL through an unmapped VA. */
-	const uint32_t beyond_vram[] = { VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), 0, 0x40, 99, 0, 0 };
+	const uint32_t beyond_vram[] = {VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), 0, 0x40, 99, 0, 0};
 	vgpu_ring_submit(&dev, beyond_vram, VT_COUNT(beyond_vram));
 	vgpu_ring_fence(&dev, 3, false);
 	VT_CHECK(vgpu_wait_fence(&dev, 3));
@@ -655,13 +672,13 @@ static void test_malformed_input_keeps_qemu_serving(void)
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FAULT_TYPE), VGPU_FAULT_MMU_BAD_ADDRESS);
 	vgpu_wr(&dev, VGPU_REG_FAULT_ACK, 1);
 
-	const uint32_t into_mmio[] = { VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), 0xfec00000, 0x80000000, 99, 0, 0 };
+	const uint32_t into_mmio[] = {VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), 0xfec00000, 0x80000000, 99, 0, 0};
 	vgpu_ring_submit(&dev, into_mmio, VT_COUNT(into_mmio));
 	vgpu_ring_fence(&dev, 4, false);
 	VT_CHECK(vgpu_wait_fence(&dev, 4));
 	expect_fault(&dev, VGPU_FAULT_DMA_ERROR, 0x80000000fec00000ull);
 
-	uint32_t fill[8] = { VGPU_PKT_HEADER(VGPU_PKT_FILL, 7) };
+	uint32_t fill[8] = {VGPU_PKT_HEADER(VGPU_PKT_FILL, 7)};
 	vgpu_surface(fill + 1, 0x40000000, 256, VGPU_FORMAT_B8G8R8X8_UNORM);
 	fill[5] = VGPU_XY(0, 0);
 	fill[6] = VGPU_XY(4, 4);
@@ -683,7 +700,8 @@ static void test_malformed_input_keeps_qemu_serving(void)
 	VT_CHECK_EQ_INT(qt_quit(qt), 0);
 }
 
-/* DMA goes through the bus-master address space: with Bus Master Enable off the GPU cannot reach guest RAM. */
+/* DMA goes through the bus-master address space: with Bus Master Enable off the GPU cannot reach guest RAM.
+ */
 static void test_dma_needs_bus_mastering(void)
 {
 	struct qt *qt = qt_start(DEVICE_ARGS);
@@ -699,7 +717,8 @@ static void test_dma_needs_bus_mastering(void)
 	expect_fault(&dev, VGPU_FAULT_DMA_ERROR, TEST_RING_GPA | VGPU_PA_SYSMEM);
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FENCE_SEQ_LO), 0);
 	VT_CHECK_EQ_U64(qt_readq(qt, TEST_FENCE_GPA), 0);
-	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_RING_HEAD), dev.ring_tail); /* the CP skipped what it could not read */
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_RING_HEAD),
+	                dev.ring_tail); /* the CP skipped what it could not read */
 
 	pci_cfg_write(qt, dev.devfn, 0x04, 2, 0x0006);
 	vgpu_ring_fence(&dev, 2, false);
@@ -727,13 +746,15 @@ static void test_dma_goes_through_the_iommu(void)
 	vtd_enable(&vtd);
 	vgpu_ring_start(&dev);
 
-	const uint32_t fence[] = { VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), (uint32_t)fence_iova, 0x80000000, 3, 0, 0 };
+	const uint32_t fence[] = {
+	        VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), (uint32_t)fence_iova, 0x80000000, 3, 0, 0};
 	vgpu_ring_submit(&dev, fence, VT_COUNT(fence));
 	VT_CHECK(vgpu_wait_fence(&dev, 3));
 	VT_CHECK_EQ_U64(qt_readq(qt, TEST_FENCE_GPA), 3);
 	VT_CHECK_EQ_U64(qt_readq(qt, fence_iova), 0);
 
-	const uint32_t stray[] = { VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), (uint32_t)unmapped_iova, 0x80000000, 4, 0, 0 };
+	const uint32_t stray[] = {
+	        VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5), (uint32_t)unmapped_iova, 0x80000000, 4, 0, 0};
 	vgpu_ring_submit(&dev, stray, VT_COUNT(stray));
 	expect_fault(&dev, VGPU_FAULT_DMA_ERROR, unmapped_iova | VGPU_PA_SYSMEM);
 	VT_CHECK_EQ_U64(qt_readq(qt, unmapped_iova), 0);
@@ -762,21 +783,21 @@ static void test_system_reset_resets_the_gpu(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_device_help_lists_vgpu),
-	VT_CASE(test_bad_properties_are_refused),
-	VT_CASE(test_pci_identity_bars_and_msix),
-	VT_CASE(test_identity_registers),
-	VT_CASE(test_ring_fill_and_copy_vram),
-	VT_CASE(test_fence_writes_and_msix_delivery),
-	VT_CASE(test_intx_follows_int_pending),
-	VT_CASE(test_scanout_and_png_screendump),
-	VT_CASE(test_scanout_from_system_memory_and_bad_commit),
-	VT_CASE(test_savevm_loadvm_round_trip),
-	VT_CASE(test_migration_to_a_new_process),
-	VT_CASE(test_malformed_input_keeps_qemu_serving),
-	VT_CASE(test_dma_needs_bus_mastering),
-	VT_CASE(test_dma_goes_through_the_iommu),
-	VT_CASE(test_system_reset_resets_the_gpu),
+        VT_CASE(test_device_help_lists_vgpu),
+        VT_CASE(test_bad_properties_are_refused),
+        VT_CASE(test_pci_identity_bars_and_msix),
+        VT_CASE(test_identity_registers),
+        VT_CASE(test_ring_fill_and_copy_vram),
+        VT_CASE(test_fence_writes_and_msix_delivery),
+        VT_CASE(test_intx_follows_int_pending),
+        VT_CASE(test_scanout_and_png_screendump),
+        VT_CASE(test_scanout_from_system_memory_and_bad_commit),
+        VT_CASE(test_savevm_loadvm_round_trip),
+        VT_CASE(test_migration_to_a_new_process),
+        VT_CASE(test_malformed_input_keeps_qemu_serving),
+        VT_CASE(test_dma_needs_bus_mastering),
+        VT_CASE(test_dma_goes_through_the_iommu),
+        VT_CASE(test_system_reset_resets_the_gpu),
 };
 
 int main(int argc, char **argv)

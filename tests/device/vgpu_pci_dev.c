@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #define PCI_CONFIG_ADDRESS 0xcf8
-#define PCI_CONFIG_DATA	   0xcfc
-#define FENCE_WAIT_MS	   20000 /* engines run on host threads: allow for a loaded machine */
+#define PCI_CONFIG_DATA    0xcfc
+#define FENCE_WAIT_MS      20000 /* engines run on host threads: allow for a loaded machine */
 
 static void select_config(struct qt *qt, unsigned devfn, unsigned offset)
 {
@@ -79,11 +79,13 @@ bool vgpu_dev_open(struct vgpu_dev *dev, struct qt *qt)
 	dev->qt = qt;
 	dev->ring_tail = 0;
 	for (unsigned devfn = 0; devfn < 256; devfn++) {
-		if (pci_cfg_read(qt, devfn, 0, 4) == ((uint32_t)VGPU_PCI_DEVICE_ID << 16 | VGPU_PCI_VENDOR_ID)) {
+		if (pci_cfg_read(qt, devfn, 0, 4) ==
+		    ((uint32_t)VGPU_PCI_DEVICE_ID << 16 | VGPU_PCI_VENDOR_ID)) {
 			dev->devfn = devfn;
 			pci_cfg_write(qt, devfn, 0x10 + 4 * VGPU_BAR_REGS, 4, (uint32_t)TEST_BAR0_ADDR);
 			pci_cfg_write(qt, devfn, 0x10 + 4 * VGPU_BAR_VRAM, 4, (uint32_t)TEST_BAR2_ADDR);
-			pci_cfg_write(qt, devfn, 0x14 + 4 * VGPU_BAR_VRAM, 4, (uint32_t)(TEST_BAR2_ADDR >> 32));
+			pci_cfg_write(qt, devfn, 0x14 + 4 * VGPU_BAR_VRAM, 4,
+			              (uint32_t)(TEST_BAR2_ADDR >> 32));
 			pci_cfg_write(qt, devfn, 0x10 + 4 * VGPU_BAR_MSIX, 4, (uint32_t)TEST_BAR4_ADDR);
 			pci_cfg_write(qt, devfn, 0x04, 2, 0x0006); /* memory space + bus master */
 			return true;
@@ -109,9 +111,9 @@ void vgpu_map_test_window(struct vgpu_dev *dev)
 	unsigned first = VGPU_VA_INDEX(TEST_MAPPED_VA, 0);
 
 	qt_writeq(dev->qt, TEST_BAR2_ADDR + TEST_PT_ROOT + 8 * VGPU_VA_INDEX(TEST_MAPPED_VA, 2),
-		  TEST_PT_L1 | VGPU_PTE_VALID);
+	          TEST_PT_L1 | VGPU_PTE_VALID);
 	qt_writeq(dev->qt, TEST_BAR2_ADDR + TEST_PT_L1 + 8 * VGPU_VA_INDEX(TEST_MAPPED_VA, 1),
-		  TEST_PT_L0 | VGPU_PTE_VALID);
+	          TEST_PT_L0 | VGPU_PTE_VALID);
 	for (size_t i = 0; i < VT_COUNT(leaves); i++) {
 		leaves[i] = (TEST_MAPPED_VA + (i << VGPU_PAGE_SHIFT)) | VGPU_PTE_VALID | VGPU_PTE_WRITE;
 	}
@@ -138,7 +140,7 @@ void vgpu_ring_submit(struct vgpu_dev *dev, const uint32_t *dwords, unsigned cou
 
 void vgpu_ring_set_context(struct vgpu_dev *dev)
 {
-	const uint32_t packet[] = { VGPU_PKT_HEADER(VGPU_PKT_SET_CONTEXT, 3), TEST_ASID, TEST_PT_ROOT, 0 };
+	const uint32_t packet[] = {VGPU_PKT_HEADER(VGPU_PKT_SET_CONTEXT, 3), TEST_ASID, TEST_PT_ROOT, 0};
 
 	vgpu_ring_submit(dev, packet, VT_COUNT(packet));
 }
@@ -146,12 +148,12 @@ void vgpu_ring_set_context(struct vgpu_dev *dev)
 void vgpu_ring_fence(struct vgpu_dev *dev, uint64_t seq, bool interrupt)
 {
 	const uint64_t pa = TEST_FENCE_GPA | VGPU_PA_SYSMEM;
-	const uint32_t packet[] = { VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5),
-				    (uint32_t)pa,
-				    (uint32_t)(pa >> 32),
-				    (uint32_t)seq,
-				    (uint32_t)(seq >> 32),
-				    interrupt ? VGPU_FENCE_FLAG_INTERRUPT : 0 };
+	const uint32_t packet[] = {VGPU_PKT_HEADER(VGPU_PKT_FENCE, 5),
+	                           (uint32_t)pa,
+	                           (uint32_t)(pa >> 32),
+	                           (uint32_t)seq,
+	                           (uint32_t)(seq >> 32),
+	                           interrupt ? VGPU_FENCE_FLAG_INTERRUPT : 0};
 
 	vgpu_ring_submit(dev, packet, VT_COUNT(packet));
 }
@@ -159,7 +161,8 @@ void vgpu_ring_fence(struct vgpu_dev *dev, uint64_t seq, bool interrupt)
 bool vgpu_wait_fence(struct vgpu_dev *dev, uint64_t seq)
 {
 	for (int waited = 0; waited < FENCE_WAIT_MS; waited++) {
-		uint64_t done = vgpu_rd(dev, VGPU_REG_FENCE_SEQ_LO) | (uint64_t)vgpu_rd(dev, VGPU_REG_FENCE_SEQ_HI) << 32;
+		uint64_t done = vgpu_rd(dev, VGPU_REG_FENCE_SEQ_LO) |
+		                (uint64_t)vgpu_rd(dev, VGPU_REG_FENCE_SEQ_HI) << 32;
 
 		if (done >= seq) {
 			return true;

@@ -9,20 +9,20 @@
 #include <stdint.h>
 
 /* Where the test places things. BARs sit in q35's 32-bit PCI hole; guest RAM below 128 MiB is plain RAM. */
-#define TEST_VRAM_SIZE	(16u << 20)
-#define TEST_BAR0_ADDR	0xe0000000ull
-#define TEST_BAR4_ADDR	0xe0010000ull
-#define TEST_BAR2_ADDR	0xe1000000ull
-#define TEST_RING_GPA	0x100000ull /* guest RAM */
-#define TEST_FENCE_GPA	0x200000ull
-#define TEST_MSI_GPA	0x201000ull /* MSI-X messages are memory writes: aim them at RAM and read them */
-#define TEST_RING_SIZE	4096u
-#define TEST_PT_ROOT	0x0000u /* VRAM offsets of the three page-table levels */
-#define TEST_PT_L1	0x1000u
-#define TEST_PT_L0	0x2000u
-#define TEST_MAPPED_VA	0x100000ull /* VA == VRAM offset in [TEST_MAPPED_VA, TEST_MAPPED_END) */
+#define TEST_VRAM_SIZE  (16u << 20)
+#define TEST_BAR0_ADDR  0xe0000000ull
+#define TEST_BAR4_ADDR  0xe0010000ull
+#define TEST_BAR2_ADDR  0xe1000000ull
+#define TEST_RING_GPA   0x100000ull /* guest RAM */
+#define TEST_FENCE_GPA  0x200000ull
+#define TEST_MSI_GPA    0x201000ull /* MSI-X messages are memory writes: aim them at RAM and read them */
+#define TEST_RING_SIZE  4096u
+#define TEST_PT_ROOT    0x0000u /* VRAM offsets of the three page-table levels */
+#define TEST_PT_L1      0x1000u
+#define TEST_PT_L0      0x2000u
+#define TEST_MAPPED_VA  0x100000ull /* VA == VRAM offset in [TEST_MAPPED_VA, TEST_MAPPED_END) */
 #define TEST_MAPPED_END 0x200000ull
-#define TEST_ASID	1u
+#define TEST_ASID       1u
 
 struct vgpu_dev {
 	struct qt *qt;

@@ -5,6 +5,7 @@
  * Screendumps (QMP/HMP `screendump`) save this console's surface.
  */
 #include "qemu/osdep.h"
+
 #include "qemu/log.h"
 #include "vgpu-pci.h"
 
@@ -41,15 +42,17 @@ static void replace_surface(VgpuPciState *s, const struct vgpu_frame *frame)
 		s->shadow = g_try_malloc0((size_t)frame->width * bpp * frame->height);
 		if (!s->shadow) {
 			qemu_log_mask(LOG_GUEST_ERROR, "vgpu-pci: no host memory to show a %ux%u scanout\n",
-				      frame->width, frame->height);
-			/* s->mode keeps this mode, so the next refresh does not retry until the mode changes */
-			dpy_gfx_replace_surface(s->con, qemu_create_placeholder_surface(s->xres, s->yres,
-							"vgpu-pci: scanout too large for the host"));
+			              frame->width, frame->height);
+			/* s->mode keeps this mode, so the next refresh does not retry until the mode changes
+			 */
+			dpy_gfx_replace_surface(s->con, qemu_create_placeholder_surface(
+			                                        s->xres, s->yres,
+			                                        "vgpu-pci: scanout too large for the host"));
 			s->full_redraw = true;
 			return;
 		}
-		surface = qemu_create_displaysurface_from(frame->width, frame->height, pixman, frame->width * bpp,
-							  s->shadow);
+		surface = qemu_create_displaysurface_from(frame->width, frame->height, pixman,
+		                                          frame->width * bpp, s->shadow);
 	} else {
 		surface = qemu_create_displaysurface(s->xres, s->yres);
 	}
@@ -63,7 +66,7 @@ static bool mode_differs(const VgpuPciState *s, const struct vgpu_frame *frame)
 		return true;
 	}
 	return frame->enabled && (frame->mode_changed || s->mode.format != frame->format ||
-				  s->mode.width != frame->width || s->mode.height != frame->height);
+	                          s->mode.width != frame->width || s->mode.height != frame->height);
 }
 
 /*
@@ -80,24 +83,24 @@ static void mark_dirty_rows(VgpuPciState *s, const struct vgpu_frame *frame, boo
 	pixman_format_of(frame->format, &bpp);
 	span = (uint64_t)frame->stride * (frame->height - 1) + (uint64_t)frame->width * bpp;
 	bool in_vram = frame->pixels >= vram && frame->pixels < vram + s->vram_size &&
-		       span <= s->vram_size - (uint64_t)(frame->pixels - vram);
+	               span <= s->vram_size - (uint64_t)(frame->pixels - vram);
 
 	if (s->full_redraw || !in_vram) {
 		memset(dirty, true, frame->height);
 		return;
 	}
 	if (frame->damage.width && frame->damage.height) {
-		for (uint32_t y = frame->damage.y; y < frame->height && y - frame->damage.y < frame->damage.height;
-		     y++) {
+		for (uint32_t y = frame->damage.y;
+		     y < frame->height && y - frame->damage.y < frame->damage.height; y++) {
 			dirty[y] = true;
 		}
 	}
 	hwaddr offset = frame->pixels - vram;
-	DirtyBitmapSnapshot *snap = memory_region_snapshot_and_clear_dirty(&s->vram, offset, span,
-									  DIRTY_MEMORY_VGA);
+	DirtyBitmapSnapshot *snap =
+	        memory_region_snapshot_and_clear_dirty(&s->vram, offset, span, DIRTY_MEMORY_VGA);
 	for (uint32_t y = 0; y < frame->height; y++) {
-		dirty[y] |= memory_region_snapshot_get_dirty(&s->vram, snap, offset + (hwaddr)frame->stride * y,
-							     frame->stride);
+		dirty[y] |= memory_region_snapshot_get_dirty(
+		        &s->vram, snap, offset + (hwaddr)frame->stride * y, frame->stride);
 	}
 	g_free(snap);
 }
@@ -115,7 +118,8 @@ static void copy_scanout(VgpuPciState *s, const struct vgpu_frame *frame)
 		uint32_t first = y;
 
 		while (y < frame->height && dirty[y]) {
-			memcpy(s->shadow + row_bytes * y, frame->pixels + (size_t)frame->stride * y, row_bytes);
+			memcpy(s->shadow + row_bytes * y, frame->pixels + (size_t)frame->stride * y,
+			       row_bytes);
 			y++;
 		}
 		if (y > first) {
@@ -151,11 +155,12 @@ static void vgpu_pci_display_update(void *opaque)
 	struct vgpu_frame frame;
 
 	vgpu_display_acquire(s->gpu, &frame);
-	/* libvgpu validates the mode at commit; this only keeps the copy below in bounds whatever it hands over */
+	/* libvgpu validates the mode at commit; this only keeps the copy below in bounds whatever it hands
+	 * over */
 	unsigned bpp;
 	pixman_format_of(frame.format, &bpp);
 	frame.enabled = frame.enabled && frame.pixels && frame.width && frame.height &&
-			frame.stride >= (uint64_t)frame.width * bpp;
+	                frame.stride >= (uint64_t)frame.width * bpp;
 	if (!s->con_has_surface || mode_differs(s, &frame)) {
 		replace_surface(s, &frame);
 		s->con_has_surface = true;
@@ -189,9 +194,9 @@ static void vgpu_pci_ui_info(void *opaque, uint32_t head, QemuUIInfo *info)
 }
 
 static const GraphicHwOps vgpu_pci_gfx_ops = {
-	.gfx_update = vgpu_pci_display_update,
-	.invalidate = vgpu_pci_display_invalidate,
-	.ui_info = vgpu_pci_ui_info,
+        .gfx_update = vgpu_pci_display_update,
+        .invalidate = vgpu_pci_display_invalidate,
+        .ui_info = vgpu_pci_ui_info,
 };
 
 void vgpu_pci_display_init(VgpuPciState *s)

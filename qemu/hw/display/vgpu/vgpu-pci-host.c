@@ -4,13 +4,14 @@
  * requests, the device clock and the guest-error log.
  */
 #include "qemu/osdep.h"
+
+#include "exec/memory.h"
+#include "hw/pci/msix.h"
 #include "qapi/error.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/rcu.h"
 #include "qemu/timer.h"
-#include "exec/memory.h"
-#include "hw/pci/msix.h"
 #include "vgpu-pci.h"
 
 #include <pthread.h>
@@ -66,8 +67,8 @@ static bool dma_range_is_ram(PCIDevice *pdev, uint64_t addr, size_t len, bool is
 	RCU_READ_LOCK_GUARD();
 	while (len > 0) {
 		hwaddr xlat, chunk = len;
-		MemoryRegion *mr = address_space_translate(as, addr, &xlat, &chunk, is_write,
-							   MEMTXATTRS_UNSPECIFIED);
+		MemoryRegion *mr =
+		        address_space_translate(as, addr, &xlat, &chunk, is_write, MEMTXATTRS_UNSPECIFIED);
 
 		if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) || chunk == 0 ||
 		    (is_write && mr->readonly)) {
@@ -110,7 +111,8 @@ static void vgpu_irq_notify(void *opaque)
 	qemu_bh_schedule(s->irq_bh);
 }
 
-/* The irq BH, on the main loop with the big lock: send the MSI-X messages libvgpu has queued, or drive INTx. */
+/* The irq BH, on the main loop with the big lock: send the MSI-X messages libvgpu has queued, or drive INTx.
+ */
 void vgpu_pci_deliver_interrupts(void *opaque)
 {
 	VgpuPciState *s = opaque;
@@ -142,10 +144,10 @@ static void vgpu_log_guest_error(void *opaque, const char *message)
 }
 
 const struct vgpu_host_ops vgpu_pci_host_ops = {
-	.dma_read = vgpu_dma_read,
-	.dma_write = vgpu_dma_write,
-	.irq_notify = vgpu_irq_notify,
-	/* no display_notify: the console pulls frames at its own refresh rate (vgpu-pci-display.c) */
-	.clock_ns = vgpu_clock_ns,
-	.log_guest_error = vgpu_log_guest_error,
+        .dma_read = vgpu_dma_read,
+        .dma_write = vgpu_dma_write,
+        .irq_notify = vgpu_irq_notify,
+        /* no display_notify: the console pulls frames at its own refresh rate (vgpu-pci-display.c) */
+        .clock_ns = vgpu_clock_ns,
+        .log_guest_error = vgpu_log_guest_error,
 };

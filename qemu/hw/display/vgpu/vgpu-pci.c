@@ -5,22 +5,23 @@
  * PBA. This file also owns the lifecycle: properties, realize, reset, VM run state and migration.
  */
 #include "qemu/osdep.h"
+
+#include "hw/pci/msix.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
 #include "qapi/error.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/units.h"
-#include "hw/pci/msix.h"
-#include "hw/qdev-properties.h"
-#include "migration/vmstate.h"
 #include "sysemu/runstate.h"
 #include "vgpu-pci.h"
 
 #define VGPU_VRAM_SIZE_DEFAULT (128 * MiB)
 #define VGPU_MSIX_BAR_SIZE     4096
 #define VGPU_MSIX_PBA_OFFSET   2048
-#define VGPU_STATE_MAX	       (64 * MiB) /* far above any real state blob; bounds what a stream can allocate */
+#define VGPU_STATE_MAX         (64 * MiB) /* far above any real state blob; bounds what a stream can allocate */
 
 /* Registers are 32-bit, dword-aligned; the spec says other accesses read 0 and writes are ignored. */
 static bool reg_access_ok(hwaddr addr, unsigned size, bool is_write, uint64_t value)
@@ -30,14 +31,15 @@ static bool reg_access_ok(hwaddr addr, unsigned size, bool is_write, uint64_t va
 	}
 	if (is_write) {
 		qemu_log_mask(LOG_GUEST_ERROR,
-			      "vgpu-pci: ignored %u-byte write of 0x%" PRIx64 " at BAR0 offset 0x%" HWADDR_PRIx
-			      ": registers take aligned 32-bit accesses only\n",
-			      size, value, addr);
+		              "vgpu-pci: ignored %u-byte write of 0x%" PRIx64
+		              " at BAR0 offset 0x%" HWADDR_PRIx
+		              ": registers take aligned 32-bit accesses only\n",
+		              size, value, addr);
 	} else {
 		qemu_log_mask(LOG_GUEST_ERROR,
-			      "vgpu-pci: %u-byte read at BAR0 offset 0x%" HWADDR_PRIx
-			      " returns 0: registers take aligned 32-bit accesses only\n",
-			      size, addr);
+		              "vgpu-pci: %u-byte read at BAR0 offset 0x%" HWADDR_PRIx
+		              " returns 0: registers take aligned 32-bit accesses only\n",
+		              size, addr);
 	}
 	return false;
 }
@@ -59,12 +61,12 @@ static void vgpu_regs_write(void *opaque, hwaddr addr, uint64_t value, unsigned 
 }
 
 static const MemoryRegionOps vgpu_regs_ops = {
-	.read = vgpu_regs_read,
-	.write = vgpu_regs_write,
-	.endianness = DEVICE_LITTLE_ENDIAN,
-	/* every size and alignment reaches the handlers, which apply the spec's rule */
-	.valid = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
-	.impl = { .min_access_size = 1, .max_access_size = 8, .unaligned = true },
+        .read = vgpu_regs_read,
+        .write = vgpu_regs_write,
+        .endianness = DEVICE_LITTLE_ENDIAN,
+        /* every size and alignment reaches the handlers, which apply the spec's rule */
+        .valid = {.min_access_size = 1, .max_access_size = 8, .unaligned = true},
+        .impl = {.min_access_size = 1, .max_access_size = 8, .unaligned = true},
 };
 
 /* Enabling or disabling MSI-X moves delivery between messages and INTA#: let the irq BH redo it. */
@@ -112,14 +114,18 @@ static void vgpu_vm_state_change(void *opaque, bool running, RunState state)
 
 static bool check_properties(VgpuPciState *s, Error **errp)
 {
-	if (s->vram_size < VGPU_VRAM_SIZE_MIN || s->vram_size > VGPU_VRAM_SIZE_MAX || !is_power_of_2(s->vram_size)) {
-		error_setg(errp, "vgpu-pci: vram_size=%" PRIu64 " is not a power of two from 16M to 4G; use e.g. "
-			   "vram_size=128M", s->vram_size);
+	if (s->vram_size < VGPU_VRAM_SIZE_MIN || s->vram_size > VGPU_VRAM_SIZE_MAX ||
+	    !is_power_of_2(s->vram_size)) {
+		error_setg(errp,
+		           "vgpu-pci: vram_size=%" PRIu64 " is not a power of two from 16M to 4G; use e.g. "
+		           "vram_size=128M",
+		           s->vram_size);
 		return false;
 	}
-	if (s->xres == 0 || s->yres == 0 || s->xres > VGPU_MAX_SURFACE_DIM || s->yres > VGPU_MAX_SURFACE_DIM) {
+	if (s->xres == 0 || s->yres == 0 || s->xres > VGPU_MAX_SURFACE_DIM ||
+	    s->yres > VGPU_MAX_SURFACE_DIM) {
 		error_setg(errp, "vgpu-pci: xres=%u yres=%u is not a display size; both must be 1..%u",
-			   s->xres, s->yres, VGPU_MAX_SURFACE_DIM);
+		           s->xres, s->yres, VGPU_MAX_SURFACE_DIM);
 		return false;
 	}
 	return true;
@@ -143,12 +149,12 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
 	s->vblank_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, vgpu_vblank_tick, s);
 
 	struct vgpu_config config = {
-		.vram = memory_region_get_ram_ptr(&s->vram),
-		.vram_size = s->vram_size,
-		.preferred_width = s->xres,
-		.preferred_height = s->yres,
-		.ops = &vgpu_pci_host_ops,
-		.opaque = s,
+	        .vram = memory_region_get_ram_ptr(&s->vram),
+	        .vram_size = s->vram_size,
+	        .preferred_width = s->xres,
+	        .preferred_height = s->yres,
+	        .ops = &vgpu_pci_host_ops,
+	        .opaque = s,
 	};
 	s->gpu = vgpu_create(&config, error, sizeof(error));
 	if (!s->gpu) {
@@ -160,11 +166,12 @@ static void vgpu_pci_realize(PCIDevice *pdev, Error **errp)
 	memory_region_init(&s->msix, obj, "vgpu-pci.msix", VGPU_MSIX_BAR_SIZE);
 	pci_register_bar(pdev, VGPU_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY, &s->regs);
 	pci_register_bar(pdev, VGPU_BAR_VRAM,
-			 PCI_BASE_ADDRESS_SPACE_MEMORY | PCI_BASE_ADDRESS_MEM_TYPE_64 | PCI_BASE_ADDRESS_MEM_PREFETCH,
-			 &s->vram);
+	                 PCI_BASE_ADDRESS_SPACE_MEMORY | PCI_BASE_ADDRESS_MEM_TYPE_64 |
+	                         PCI_BASE_ADDRESS_MEM_PREFETCH,
+	                 &s->vram);
 	pci_register_bar(pdev, VGPU_BAR_MSIX, PCI_BASE_ADDRESS_SPACE_MEMORY, &s->msix);
 	if (msix_init(pdev, VGPU_MSIX_VECTORS, &s->msix, VGPU_BAR_MSIX, 0, &s->msix, VGPU_BAR_MSIX,
-		      VGPU_MSIX_PBA_OFFSET, 0, errp) < 0) {
+	              VGPU_MSIX_PBA_OFFSET, 0, errp) < 0) {
 		goto fail;
 	}
 	for (unsigned vector = 0; vector < VGPU_MSIX_VECTORS; vector++) {
@@ -222,8 +229,8 @@ static int vgpu_pci_pre_save(void *opaque)
 	size_t len = vgpu_state_size(s->gpu);
 
 	if (len > VGPU_STATE_MAX) {
-		error_report("vgpu-pci: libvgpu's state is %zu bytes, more than the %u this device migrates", len,
-			     (unsigned)VGPU_STATE_MAX);
+		error_report("vgpu-pci: libvgpu's state is %zu bytes, more than the %u this device migrates",
+		             len, (unsigned)VGPU_STATE_MAX);
 		return -EINVAL;
 	}
 	g_free(s->state_blob);
@@ -272,28 +279,29 @@ static int vgpu_pci_post_load(void *opaque, int version_id)
 }
 
 static const VMStateDescription vgpu_pci_vmstate = {
-	.name = TYPE_VGPU_PCI,
-	.version_id = 1,
-	.minimum_version_id = 1,
-	.pre_save = vgpu_pci_pre_save,
-	.post_save = vgpu_pci_post_save,
-	.post_load = vgpu_pci_post_load,
-	.fields = (VMStateField[]){
-		VMSTATE_PCI_DEVICE(parent_obj, VgpuPciState),
-		VMSTATE_MSIX(parent_obj, VgpuPciState),
-		VMSTATE_TIMER_PTR(vblank_timer, VgpuPciState),
-		VMSTATE_UINT32(state_len, VgpuPciState),
-		VMSTATE_VALIDATE("vgpu state size", state_len_is_sane),
-		VMSTATE_VBUFFER_ALLOC_UINT32(state_blob, VgpuPciState, 0, NULL, state_len),
-		VMSTATE_END_OF_LIST(),
-	},
+        .name = TYPE_VGPU_PCI,
+        .version_id = 1,
+        .minimum_version_id = 1,
+        .pre_save = vgpu_pci_pre_save,
+        .post_save = vgpu_pci_post_save,
+        .post_load = vgpu_pci_post_load,
+        .fields =
+                (VMStateField[]){
+                        VMSTATE_PCI_DEVICE(parent_obj, VgpuPciState),
+                        VMSTATE_MSIX(parent_obj, VgpuPciState),
+                        VMSTATE_TIMER_PTR(vblank_timer, VgpuPciState),
+                        VMSTATE_UINT32(state_len, VgpuPciState),
+                        VMSTATE_VALIDATE("vgpu state size", state_len_is_sane),
+                        VMSTATE_VBUFFER_ALLOC_UINT32(state_blob, VgpuPciState, 0, NULL, state_len),
+                        VMSTATE_END_OF_LIST(),
+                },
 };
 
 static Property vgpu_pci_properties[] = {
-	DEFINE_PROP_SIZE("vram_size", VgpuPciState, vram_size, VGPU_VRAM_SIZE_DEFAULT),
-	DEFINE_PROP_UINT32("xres", VgpuPciState, xres, 1024),
-	DEFINE_PROP_UINT32("yres", VgpuPciState, yres, 768),
-	DEFINE_PROP_END_OF_LIST(),
+        DEFINE_PROP_SIZE("vram_size", VgpuPciState, vram_size, VGPU_VRAM_SIZE_DEFAULT),
+        DEFINE_PROP_UINT32("xres", VgpuPciState, xres, 1024),
+        DEFINE_PROP_UINT32("yres", VgpuPciState, yres, 768),
+        DEFINE_PROP_END_OF_LIST(),
 };
 
 static void vgpu_pci_class_init(ObjectClass *klass, void *data)
@@ -315,23 +323,24 @@ static void vgpu_pci_class_init(ObjectClass *klass, void *data)
 	dc->vmsd = &vgpu_pci_vmstate;
 	set_bit(DEVICE_CATEGORY_DISPLAY, dc->categories);
 	device_class_set_props(dc, vgpu_pci_properties);
-	object_class_property_set_description(klass, "vram_size",
-					      "VRAM size (BAR2): a power of two from 16M to 4G, default 128M");
-	object_class_property_set_description(klass, "xres",
-					      "initial preferred display width in pixels (the guest's default mode)");
-	object_class_property_set_description(klass, "yres",
-					      "initial preferred display height in pixels (the guest's default mode)");
+	object_class_property_set_description(
+	        klass, "vram_size", "VRAM size (BAR2): a power of two from 16M to 4G, default 128M");
+	object_class_property_set_description(
+	        klass, "xres", "initial preferred display width in pixels (the guest's default mode)");
+	object_class_property_set_description(
+	        klass, "yres", "initial preferred display height in pixels (the guest's default mode)");
 }
 
 static const TypeInfo vgpu_pci_info = {
-	.name = TYPE_VGPU_PCI,
-	.parent = TYPE_PCI_DEVICE,
-	.instance_size = sizeof(VgpuPciState),
-	.class_init = vgpu_pci_class_init,
-	.interfaces = (InterfaceInfo[]){
-		{ INTERFACE_CONVENTIONAL_PCI_DEVICE },
-		{},
-	},
+        .name = TYPE_VGPU_PCI,
+        .parent = TYPE_PCI_DEVICE,
+        .instance_size = sizeof(VgpuPciState),
+        .class_init = vgpu_pci_class_init,
+        .interfaces =
+                (InterfaceInfo[]){
+                        {INTERFACE_CONVENTIONAL_PCI_DEVICE},
+                        {},
+                },
 };
 
 static void vgpu_pci_register_types(void)
