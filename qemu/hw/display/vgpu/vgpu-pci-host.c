@@ -57,8 +57,8 @@ static void ensure_rcu_registered(void)
  * a vCPU holding that lock may be waiting for the same worker (a RESET or ring-disable write waits for the
  * engines): a deadlock the guest could cause at will by pointing a fence at a register. The target is
  * therefore checked to be RAM, page by page, through the device's own DMA address space (so the IOMMU
- * decides too) right before the access. A guest that moves a BAR over the range in between only races
- * itself into the lock, as with any QEMU DMA.
+ * decides too) right before the access. A guest that moves a BAR over the range between the check and the
+ * access can at worst stall its own VM; it cannot crash QEMU.
  */
 static bool dma_range_is_ram(PCIDevice *pdev, uint64_t addr, size_t len, bool is_write)
 {
@@ -111,8 +111,7 @@ static void vgpu_irq_notify(void *opaque)
 	qemu_bh_schedule(s->irq_bh);
 }
 
-/* The irq BH, on the main loop with the big lock: send the MSI-X messages libvgpu has queued, or drive INTx.
- */
+/* The irq BH (main loop, big lock held): send the MSI-X messages libvgpu queued, or drive INTA#. */
 void vgpu_pci_deliver_interrupts(void *opaque)
 {
 	VgpuPciState *s = opaque;
