@@ -100,6 +100,11 @@ struct fixture *fx_create(void)
 
 struct fixture *fx_create_with_vram(uint64_t vram_size)
 {
+	return fx_create_with_threads(vram_size, 0);
+}
+
+struct fixture *fx_create_with_threads(uint64_t vram_size, unsigned render_threads)
+{
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	char error[200];
 	if (!fx || !(fx->vram = calloc(1, vram_size)) || !(fx->sysmem = calloc(1, FX_SYSMEM_SIZE)))
@@ -107,7 +112,8 @@ struct fixture *fx_create_with_vram(uint64_t vram_size)
 	fx->vram_size = vram_size;
 	fx->next_table = FX_TABLES_PA;
 	fx->root = alloc_table(fx);
-	struct vgpu_config config = {.vram = fx->vram, .vram_size = vram_size, .ops = &fx_ops, .opaque = fx};
+	struct vgpu_config config = {.vram = fx->vram, .vram_size = vram_size, .ops = &fx_ops, .opaque = fx,
+	                             .render_threads = render_threads};
 	fx->gpu = vgpu_create(&config, error, sizeof(error));
 	if (!fx->gpu)
 		die(error);

@@ -43,6 +43,8 @@ struct fixture {
 struct fixture *fx_create(void);
 /* The same over a larger VRAM (a power of two >= FX_VRAM_SIZE), for benchmarks. */
 struct fixture *fx_create_with_vram(uint64_t vram_size);
+/* The same with a number of 3D render worker threads (0 = one per host core). */
+struct fixture *fx_create_with_threads(uint64_t vram_size, unsigned render_threads);
 void fx_destroy(struct fixture *fx);
 
 /* Copy packets into the ring, ring the doorbell and wait for the CP to finish them. */

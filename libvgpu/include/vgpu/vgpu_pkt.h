@@ -165,6 +165,201 @@ static inline void vgpu_pkt_blit(struct vgpu_cmdbuf *cb, const struct vgpu_pkt_s
 	}
 }
 
+/* ---- 3D packets (spec section 10) ---- */
+
+static inline void vgpu_pkt_set_render_targets(struct vgpu_cmdbuf *cb, uint32_t width, uint32_t height,
+					       uint32_t count, const struct vgpu_pkt_surface *colors,
+					       const struct vgpu_pkt_surface *depth)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_RENDER_TARGETS, 22);
+	if (!p)
+		return;
+	for (uint32_t i = 0; i < 22; i++)
+		p[i] = 0;
+	p[0] = VGPU_XY(width, height);
+	p[1] = count;
+	for (uint32_t i = 0; i < count && i < VGPU_MAX_RENDER_TARGETS; i++)
+		vgpu_pkt_put_surface(p + 2 + 4 * i, &colors[i]);
+	if (depth)
+		vgpu_pkt_put_surface(p + 18, depth);
+}
+
+static inline void vgpu_pkt_set_scissor(struct vgpu_cmdbuf *cb, uint32_t min_x, uint32_t min_y, uint32_t max_x,
+					uint32_t max_y)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_SCISSOR, 2);
+	if (p) {
+		p[0] = VGPU_XY(min_x, min_y);
+		p[1] = VGPU_XY(max_x, max_y);
+	}
+}
+
+/* words: depth word, front stencil, front masks, back stencil, back masks (spec 10.5). */
+static inline void vgpu_pkt_set_depth_stencil(struct vgpu_cmdbuf *cb, const uint32_t words[5])
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_DEPTH_STENCIL, 5);
+	for (uint32_t i = 0; p && i < 5; i++)
+		p[i] = words[i];
+}
+
+static inline void vgpu_pkt_set_shader(struct vgpu_cmdbuf *cb, uint32_t stage, uint64_t va, uint32_t size)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_SHADER, 4);
+	if (p) {
+		p[0] = stage;
+		vgpu_pkt_put64(p + 1, va);
+		p[3] = size;
+	}
+}
+
+static inline void vgpu_pkt_set_vertex_buffer(struct vgpu_cmdbuf *cb, uint32_t slot, uint64_t va, uint32_t size,
+					      uint32_t stride)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_VERTEX_BUFFER, 5);
+	if (p) {
+		p[0] = slot;
+		vgpu_pkt_put64(p + 1, va);
+		p[3] = size;
+		p[4] = stride;
+	}
+}
+
+static inline void vgpu_pkt_set_vertex_attrib(struct vgpu_cmdbuf *cb, uint32_t attrib, uint32_t buffer,
+					      uint32_t offset, uint32_t format)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_VERTEX_ATTRIB, 4);
+	if (p) {
+		p[0] = attrib;
+		p[1] = buffer;
+		p[2] = offset;
+		p[3] = format;
+	}
+}
+
+static inline void vgpu_pkt_set_uniform_buffer(struct vgpu_cmdbuf *cb, uint32_t slot, uint64_t va, uint32_t size)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_UNIFORM_BUFFER, 4);
+	if (p) {
+		p[0] = slot;
+		vgpu_pkt_put64(p + 1, va);
+		p[3] = size;
+	}
+}
+
+static inline void vgpu_pkt_set_texture(struct vgpu_cmdbuf *cb, uint32_t slot, uint64_t va, uint32_t format,
+					uint32_t width, uint32_t height, uint32_t levels, uint32_t type)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_TEXTURE, 6);
+	if (p) {
+		p[0] = slot;
+		vgpu_pkt_put64(p + 1, va);
+		p[3] = format;
+		p[4] = VGPU_XY(width, height);
+		p[5] = levels | type << 8;
+	}
+}
+
+static inline void vgpu_pkt_set_index_buffer(struct vgpu_cmdbuf *cb, uint64_t va, uint32_t size, uint32_t index_size)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_INDEX_BUFFER, 4);
+	if (p) {
+		vgpu_pkt_put64(p, va);
+		p[2] = size;
+		p[3] = index_size;
+	}
+}
+
+static inline void vgpu_pkt_draw(struct vgpu_cmdbuf *cb, uint32_t topology_flags, uint32_t first, uint32_t count,
+				 uint32_t instances)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_DRAW, 4);
+	if (p) {
+		p[0] = topology_flags;
+		p[1] = first;
+		p[2] = count;
+		p[3] = instances;
+	}
+}
+
+static inline void vgpu_pkt_draw_indexed(struct vgpu_cmdbuf *cb, uint32_t topology_flags, uint32_t first,
+					 uint32_t count, int32_t base_vertex, uint32_t instances)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_DRAW_INDEXED, 5);
+	if (p) {
+		p[0] = topology_flags;
+		p[1] = first;
+		p[2] = count;
+		p[3] = (uint32_t)base_vertex;
+		p[4] = instances;
+	}
+}
+
+#ifndef __KERNEL__
+/* The packets with float fields: userspace only (the kernel never touches floats). */
+static inline uint32_t vgpu_pkt_f32(float value)
+{
+	union {
+		float f;
+		uint32_t u;
+	} bits = { value };
+	return bits.u;
+}
+
+static inline void vgpu_pkt_set_viewport(struct vgpu_cmdbuf *cb, const float scale[3], const float translate[3])
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_VIEWPORT, 6);
+	for (uint32_t i = 0; p && i < 3; i++) {
+		p[i] = vgpu_pkt_f32(scale[i]);
+		p[3 + i] = vgpu_pkt_f32(translate[i]);
+	}
+}
+
+static inline void vgpu_pkt_set_raster(struct vgpu_cmdbuf *cb, uint32_t flags, float point_size, float line_width)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_RASTER, 3);
+	if (p) {
+		p[0] = flags;
+		p[1] = vgpu_pkt_f32(point_size);
+		p[2] = vgpu_pkt_f32(line_width);
+	}
+}
+
+static inline void vgpu_pkt_set_blend(struct vgpu_cmdbuf *cb, const uint32_t targets[4], const float color[4])
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_BLEND, 8);
+	for (uint32_t i = 0; p && i < 4; i++) {
+		p[i] = targets[i];
+		p[4 + i] = vgpu_pkt_f32(color[i]);
+	}
+}
+
+static inline void vgpu_pkt_set_sampler(struct vgpu_cmdbuf *cb, uint32_t slot, uint32_t flags, float lod_bias,
+					float min_lod, float max_lod)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_SAMPLER, 5);
+	if (p) {
+		p[0] = slot;
+		p[1] = flags;
+		p[2] = vgpu_pkt_f32(lod_bias);
+		p[3] = vgpu_pkt_f32(min_lod);
+		p[4] = vgpu_pkt_f32(max_lod);
+	}
+}
+
+static inline void vgpu_pkt_clear(struct vgpu_cmdbuf *cb, uint32_t targets, const float rgba[4], float depth,
+				  uint32_t stencil)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_CLEAR, 7);
+	if (p) {
+		p[0] = targets;
+		for (uint32_t i = 0; i < 4; i++)
+			p[1 + i] = vgpu_pkt_f32(rgba[i]);
+		p[5] = vgpu_pkt_f32(depth);
+		p[6] = stencil;
+	}
+}
+#endif
+
 /* Any packet from raw payload dwords, e.g. a deliberately malformed one in a test. */
 static inline void vgpu_pkt_raw(struct vgpu_cmdbuf *cb, uint32_t header, const uint32_t *payload,
                                 uint32_t payload_dwords)

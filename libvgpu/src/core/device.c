@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cp/cp.h"
+#include "engine3d/engine3d.h"
 
 static uint64_t monotonic_ns(void)
 {
@@ -91,6 +92,12 @@ struct vgpu *vgpu_create(const struct vgpu_config *config, char *error, size_t e
 	atomic_init(&gpu->mmu_invalidations, 0);
 	atomic_init(&gpu->capture, NULL);
 	display_init(&gpu->display, width, height);
+	gpu->engine3d = engine3d_create(gpu, config->render_threads);
+	if (!gpu->engine3d) {
+		set_error(error, error_len, "vgpu_create: out of memory for the 3D pipeline");
+		vgpu_destroy(gpu);
+		return NULL;
+	}
 	pthread_mutex_lock(&gpu->lock);
 	device_reset_locked(gpu);
 	pthread_mutex_unlock(&gpu->lock);
@@ -113,6 +120,7 @@ void vgpu_destroy(struct vgpu *gpu)
 		return;
 	vgpu_capture_stop(gpu);
 	cp_stop(gpu);
+	engine3d_destroy(gpu->engine3d);
 	display_fini(&gpu->display);
 	scratch_free(&gpu->cp);
 	pthread_cond_destroy(&gpu->cp_cond);
@@ -148,6 +156,8 @@ void device_reset_locked(struct vgpu *gpu)
 	memset(&gpu->fault, 0, sizeof(gpu->fault));
 	mmu_reset(&gpu->mmu);
 	display_reset_locked(gpu);
+	if (gpu->engine3d)
+		engine3d_reset(gpu->engine3d);
 	/* Masked and cleared: the edges below cannot raise a message, but the INTx level may drop. */
 	irq_set_mask_locked(gpu, 0);
 	irq_clear_locked(gpu, ~0u);

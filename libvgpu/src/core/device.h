@@ -19,6 +19,7 @@
 #include "vgpu/vgpu.h"
 
 struct capture;
+struct engine3d;
 
 struct ring_state {
 	uint64_t base;
@@ -67,6 +68,7 @@ struct vgpu {
 	struct mmu mmu;
 	atomic_uint mmu_invalidations; /* MMU_INVALIDATE register writes */
 	struct cp_scratch cp;
+	struct engine3d *engine3d; /* the 3D pipeline and its render workers */
 
 	_Atomic(struct capture *) capture;
 	/* vgpu-replay only: called before every engine read so the recorded bytes can be put in place first;

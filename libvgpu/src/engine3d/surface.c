@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: MIT */
+#include "engine3d/surface.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/device.h"
+#include "mmu/memory.h"
+#include "mmu/mmu.h"
+
+#define PAGE	      VGPU_PAGE_SIZE
+#define BOUNCE_LIMIT  (1u << 16) /* pages of system memory one map may copy (256 MiB) */
+
+static bool grow(void **array, uint32_t *capacity, uint64_t needed, size_t item)
+{
+	if (needed <= *capacity)
+		return true;
+	if (needed > UINT32_MAX / 2)
+		return false;
+	uint64_t n = *capacity ? *capacity : 64;
+	while (n < needed)
+		n *= 2;
+	void *grown = realloc(*array, n * item);
+	if (!grown)
+		return false;
+	*array = grown;
+	*capacity = (uint32_t)n;
+	return true;
+}
+
+static bool bounce_page(struct vgpu *gpu, struct surface_map *map, uint64_t pa, uint8_t **host,
+			struct vgpu_fault *fault)
+{
+	if (map->bounce_used >= BOUNCE_LIMIT) {
+		*fault = (struct vgpu_fault){ .type = VGPU_FAULT_DMA_ERROR, .addr = pa };
+		return false;
+	}
+	uint32_t capacity_pages = map->bounce_capacity;
+	void *bounce = map->bounce;
+	if (map->bounce_used + 1 > capacity_pages) {
+		uint32_t n = capacity_pages ? capacity_pages * 2 : 16;
+		bounce = realloc(map->bounce, (size_t)n * PAGE);
+		if (!bounce) {
+			*fault = (struct vgpu_fault){ .type = VGPU_FAULT_DMA_ERROR, .addr = pa };
+			return false;
+		}
+		/* Pages already handed out moved: rebase them. */
+		for (uint32_t i = 0; i < map->pages; i++)
+			if (map->page[i] && pa_is_sysmem(map->page_pa[i]))
+				map->page[i] = (uint8_t *)bounce + (map->page[i] - map->bounce);
+		map->bounce = bounce;
+		map->bounce_capacity = n;
+	}
+	uint8_t *copy = map->bounce + (size_t)map->bounce_used * PAGE;
+	if (!mem_read(gpu, pa, copy, PAGE, fault))
+		return false;
+	map->bounce_used++;
+	*host = copy;
+	return true;
+}
+
+bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, uint64_t size, bool writable,
+		       struct vgpu_fault *fault)
+{
+	map->va = va;
+	map->size = size;
+	map->first_page = va & ~(PAGE - 1);
+	map->writable = writable;
+	map->bounce_used = 0;
+	map->pages = 0;
+	if (size == 0)
+		return true;
+	uint64_t pages = ((va + size + PAGE - 1) & ~(PAGE - 1)) / PAGE - map->first_page / PAGE;
+	if (!grow((void **)&map->page, &map->capacity, pages, sizeof(*map->page)) ||
+	    !(map->page_pa = realloc(map->page_pa, (size_t)map->capacity * sizeof(*map->page_pa)))) {
+		*fault = (struct vgpu_fault){ .type = VGPU_FAULT_MMU_BAD_ADDRESS, .addr = va };
+		return false;
+	}
+	map->pages = (uint32_t)pages;
+	for (uint32_t i = 0; i < map->pages; i++) {
+		uint64_t page_va = map->first_page + (uint64_t)i * PAGE;
+		uint64_t pa;
+		struct vgpu_fault page_fault;
+		map->page[i] = NULL;
+		map->page_pa[i] = 0;
+		if (!mmu_translate(gpu, page_va, writable, &pa, &page_fault) || !pa_range_valid(gpu, pa, PAGE)) {
+			if (writable) {
+				*fault = page_fault;
+				map->pages = i;
+				return false;
+			}
+			continue;
+		}
+		map->page_pa[i] = pa;
+		if (pa_is_sysmem(pa)) {
+			if (!bounce_page(gpu, map, pa, &map->page[i], fault)) {
+				map->page[i] = NULL;
+				if (writable) {
+					map->pages = i;
+					return false;
+				}
+			}
+		} else {
+			map->page[i] = pa_vram_ptr(gpu, pa);
+			mem_note_read(gpu, pa, map->page[i], PAGE);
+		}
+	}
+	return true;
+}
+
+bool surface_map_finish(struct vgpu *gpu, struct surface_map *map, struct vgpu_fault *fault)
+{
+	if (!map->writable)
+		return true;
+	for (uint32_t i = 0; i < map->pages;) {
+		uint64_t pa = map->page_pa[i];
+		if (pa_is_sysmem(pa)) {
+			if (!mem_write(gpu, pa, map->page[i], PAGE, fault))
+				return false;
+			i++;
+			continue;
+		}
+		uint32_t run = 1;
+		while (i + run < map->pages && map->page_pa[i + run] == pa + (uint64_t)run * PAGE)
+			run++;
+		mem_note_written(gpu, pa, (uint64_t)run * PAGE);
+		i += run;
+	}
+	return true;
+}
+
+void surface_map_free(struct surface_map *map)
+{
+	free(map->page);
+	free(map->page_pa);
+	free(map->bounce);
+	*map = (struct surface_map){ 0 };
+}
+
+/* Walk [offset, offset + len) page by page. */
+#define FOR_EACH_PIECE(map, offset, len, body)                                                                \
+	do {                                                                                                  \
+		uint64_t at_ = (map)->va - (map)->first_page + (offset);                                      \
+		size_t done_ = 0;                                                                             \
+		while (done_ < (len)) {                                                                       \
+			uint64_t in_page_ = at_ & (PAGE - 1);                                                 \
+			size_t piece_ = PAGE - in_page_ < (len)-done_ ? (size_t)(PAGE - in_page_) : (len)-done_; \
+			uint8_t *host_ = (map)->page[at_ / PAGE] + in_page_;                                  \
+			body;                                                                                 \
+			done_ += piece_;                                                                      \
+			at_ += piece_;                                                                        \
+		}                                                                                             \
+	} while (0)
+
+void surface_read(const struct surface_map *map, uint64_t offset, void *dst, size_t len)
+{
+	FOR_EACH_PIECE(map, offset, len, memcpy((uint8_t *)dst + done_, host_, piece_));
+}
+
+void surface_write(const struct surface_map *map, uint64_t offset, const void *src, size_t len)
+{
+	FOR_EACH_PIECE(map, offset, len, memcpy(host_, (const uint8_t *)src + done_, piece_));
+}
+
+void surface_fill(const struct surface_map *map, uint64_t offset, const uint8_t *pattern, unsigned bpp,
+		  uint64_t count)
+{
+	uint64_t len = count * bpp;
+	bool uniform_bytes = true;
+	for (unsigned i = 1; i < bpp; i++)
+		uniform_bytes &= pattern[i] == pattern[0];
+	if (uniform_bytes) {
+		FOR_EACH_PIECE(map, offset, (size_t)len, memset(host_, pattern[0], piece_));
+		return;
+	}
+	/* A row of the pattern, long enough to be copied in big pieces; the phase follows the byte position. */
+	uint8_t row[1024];
+	for (unsigned i = 0; i < sizeof(row); i++)
+		row[i] = pattern[i % bpp];
+	FOR_EACH_PIECE(map, offset, (size_t)len, {
+		size_t phase = done_ % bpp;
+		for (size_t k = 0; k < piece_;) {
+			size_t n = piece_ - k < sizeof(row) - 16 ? piece_ - k : sizeof(row) - 16;
+			size_t start = (phase + k) % bpp;
+			memcpy(host_ + k, row + start, n);
+			k += n;
+		}
+	});
+}
+
+const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsigned len, uint8_t tmp[16],
+			    uint32_t *missing_page)
+{
+	uint64_t at = map->va - map->first_page + offset;
+	uint32_t page = (uint32_t)(at / PAGE);
+	uint64_t in_page = at & (PAGE - 1);
+	if (!map->page[page]) {
+		*missing_page = page;
+		return NULL;
+	}
+	if (in_page + len <= PAGE)
+		return map->page[page] + in_page;
+	if (!map->page[page + 1]) {
+		*missing_page = page + 1;
+		return NULL;
+	}
+	size_t first = (size_t)(PAGE - in_page);
+	memcpy(tmp, map->page[page] + in_page, first);
+	memcpy(tmp + first, map->page[page + 1], len - first);
+	return tmp;
+}
+
+void surface_page_fault(struct vgpu *gpu, const struct surface_map *map, uint32_t page, struct vgpu_fault *fault)
+{
+	uint64_t va = map->first_page + (uint64_t)page * PAGE;
+	uint64_t pa;
+	if (mmu_translate(gpu, va, false, &pa, fault)) {
+		/* It translates now but did not when the draw started: the PA is outside memory or refused. */
+		*fault = (struct vgpu_fault){ .type = pa_is_sysmem(pa) ? VGPU_FAULT_DMA_ERROR
+								     : VGPU_FAULT_MMU_BAD_ADDRESS,
+					      .addr = va };
+	}
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest memory the render workers touch (render targets, depth buffers, textures), translated once per draw
+ * on the CP thread into a host pointer per page, so the workers never walk page tables. VRAM pages point into
+ * VRAM; system-memory pages point into a bounce copy that is written back when the draw ends. */
+#ifndef VGPU_E3D_SURFACE_H
+#define VGPU_E3D_SURFACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/fault.h"
+
+struct vgpu;
+
+struct surface_map {
+	uint64_t va, size;   /* the mapped bytes */
+	uint64_t first_page; /* va rounded down to a page */
+	uint8_t **page;      /* host pointer per page; NULL: did not translate (read-only maps only) */
+	uint64_t *page_pa;
+	uint32_t pages, capacity;
+	uint8_t *bounce;
+	uint32_t bounce_used, bounce_capacity; /* pages */
+	bool writable;
+};
+
+/* Translate [va, va + size). A writable map fails with the first page's fault; a read-only one records the
+ * pages that do not translate as NULL (surface_page_fault tells why when a worker touches one). */
+bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, uint64_t size, bool writable,
+		       struct vgpu_fault *fault);
+/* After the draw: write system-memory pages back and report what was written (display damage). */
+bool surface_map_finish(struct vgpu *gpu, struct surface_map *map, struct vgpu_fault *fault);
+void surface_map_free(struct surface_map *map);
+
+/* Byte offsets are relative to map->va and lie inside the map (callers check). */
+void surface_read(const struct surface_map *map, uint64_t offset, void *dst, size_t len);
+void surface_write(const struct surface_map *map, uint64_t offset, const void *src, size_t len);
+/* count pixels of bpp bytes, each a copy of pattern. */
+void surface_fill(const struct surface_map *map, uint64_t offset, const uint8_t *pattern, unsigned bpp,
+		  uint64_t count);
+/* The len bytes at offset (len <= 16): a pointer into the page, or a copy in tmp when they straddle a page
+ * boundary; NULL when a page is missing, with its index in *missing_page. */
+const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsigned len, uint8_t tmp[16],
+			    uint32_t *missing_page);
+/* The fault of a page recorded as missing (translated again, on the CP thread). */
+void surface_page_fault(struct vgpu *gpu, const struct surface_map *map, uint32_t page, struct vgpu_fault *fault);
+
+#endif

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+#include "texture/texture.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "format/format.h"
+
+static uint32_t max_u32(uint32_t a, uint32_t b)
+{
+	return a > b ? a : b;
+}
+
+bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view, const struct e3d_texture_desc *desc,
+			  struct vgpu_fault *fault)
+{
+	view->desc = desc;
+	view->bpp = format_bytes_per_pixel(desc->format);
+	view->faces = desc->type == VGPU_TEXTURE_CUBE ? 6 : 1;
+	uint64_t offset = 0;
+	for (uint32_t l = 0; l < desc->levels; l++) {
+		uint32_t w = max_u32(desc->width >> l, 1), h = max_u32(desc->height >> l, 1);
+		view->level_pitch[l] = (w * view->bpp + 3) & ~3u;
+		view->face_size[l] = view->level_pitch[l] * h;
+		view->level_offset[l] = offset;
+		offset += (uint64_t)view->faces * view->face_size[l];
+	}
+	return surface_map_build(gpu, &view->map, desc->va, offset, false, fault);
+}
+
+static int wrap(int i, int size, unsigned mode)
+{
+	switch (mode) {
+	case VGPU_WRAP_REPEAT: return ((i % size) + size) % size;
+	case VGPU_WRAP_MIRRORED_REPEAT: {
+		int m = ((i % (2 * size)) + 2 * size) % (2 * size);
+		return m < size ? m : 2 * size - 1 - m;
+	}
+	default: return i < 0 ? 0 : (i >= size ? size - 1 : i);
+	}
+}
+
+/* Texel coordinates stay far inside int range whatever the guest's coordinates. */
+static float texel_space(float coord, uint32_t size)
+{
+	float u = coord * (float)size;
+	if (!(u > -16777216.0f))
+		return u != u ? 0.0f : -16777216.0f;
+	return u < 16777216.0f ? u : 16777216.0f;
+}
+
+struct sample_ctx {
+	const struct e3d_texture_view *view;
+	uint32_t flags;
+	bool shadow;
+	float reference;
+	uint32_t missing_page;
+	bool missing;
+};
+
+static bool compare(unsigned func, float a, float b)
+{
+	switch (func) {
+	case VGPU_COMPARE_NEVER: return false;
+	case VGPU_COMPARE_LESS: return a < b;
+	case VGPU_COMPARE_EQUAL: return a == b;
+	case VGPU_COMPARE_LEQUAL: return a <= b;
+	case VGPU_COMPARE_GREATER: return a > b;
+	case VGPU_COMPARE_NOTEQUAL: return a != b;
+	case VGPU_COMPARE_GEQUAL: return a >= b;
+	default: return true;
+	}
+}
+
+static void fetch(struct sample_ctx *sc, unsigned level, unsigned face, int i, int j, float rgba[4])
+{
+	const struct e3d_texture_view *v = sc->view;
+	uint64_t offset = v->level_offset[level] + (uint64_t)face * v->face_size[level] +
+			  (uint64_t)j * v->level_pitch[level] + (uint64_t)i * v->bpp;
+	uint8_t tmp[16];
+	uint32_t page;
+	const uint8_t *texel = surface_peek(&v->map, offset, v->bpp, tmp, &page);
+	if (!texel) {
+		if (!sc->missing)
+			sc->missing_page = page;
+		sc->missing = true;
+		rgba[0] = rgba[1] = rgba[2] = 0.0f, rgba[3] = 1.0f;
+		return;
+	}
+	uint32_t format = v->desc->format;
+	if (format_is_depth(format)) {
+		rgba[0] = format_unpack_depth(format, texel);
+		rgba[1] = rgba[2] = 0.0f, rgba[3] = 1.0f;
+	} else {
+		format_unpack_row(format, texel, rgba, 1);
+	}
+	if (sc->shadow) {
+		float result = compare(VGPU_SAMPLER_COMPARE_FUNC(sc->flags), sc->reference, rgba[0]) ? 1.0f : 0.0f;
+		rgba[0] = rgba[1] = rgba[2] = result, rgba[3] = 1.0f;
+	}
+}
+
+/* One level: nearest or bilinear at (s, t), wrapping each tap. */
+static void sample_level(struct sample_ctx *sc, unsigned level, unsigned face, float s, float t, bool linear,
+			 unsigned wrap_s, unsigned wrap_t, float rgba[4])
+{
+	const struct e3d_texture_desc *d = sc->view->desc;
+	int w = (int)max_u32(d->width >> level, 1), h = (int)max_u32(d->height >> level, 1);
+	float u = texel_space(s, (uint32_t)w), v = texel_space(t, (uint32_t)h);
+	if (!linear) {
+		fetch(sc, level, face, wrap((int)floorf(u), w, wrap_s), wrap((int)floorf(v), h, wrap_t), rgba);
+		return;
+	}
+	u -= 0.5f, v -= 0.5f;
+	float fu = floorf(u), fv = floorf(v);
+	float a = u - fu, b = v - fv;
+	int i0 = (int)fu, j0 = (int)fv;
+	int i[2] = { wrap(i0, w, wrap_s), wrap(i0 + 1, w, wrap_s) };
+	int j[2] = { wrap(j0, h, wrap_t), wrap(j0 + 1, h, wrap_t) };
+	float t00[4], t10[4], t01[4], t11[4];
+	fetch(sc, level, face, i[0], j[0], t00);
+	fetch(sc, level, face, i[1], j[0], t10);
+	fetch(sc, level, face, i[0], j[1], t01);
+	fetch(sc, level, face, i[1], j[1], t11);
+	for (unsigned c = 0; c < 4; c++)
+		rgba[c] = (1 - a) * (1 - b) * t00[c] + a * (1 - b) * t10[c] + (1 - a) * b * t01[c] + a * b * t11[c];
+}
+
+/* Cube direction -> face and 2D coordinates (the GL face table); *major = |major axis|. */
+static unsigned cube_face(float x, float y, float z, float *s, float *t, float *major)
+{
+	float ax = fabsf(x), ay = fabsf(y), az = fabsf(z), sc, tc, ma;
+	unsigned face;
+	if (ax >= ay && ax >= az) {
+		face = x >= 0 ? 0 : 1, ma = ax, sc = x >= 0 ? -z : z, tc = -y;
+	} else if (ay >= az) {
+		face = y >= 0 ? 2 : 3, ma = ay, sc = x, tc = y >= 0 ? z : -z;
+	} else {
+		face = z >= 0 ? 4 : 5, ma = az, sc = z >= 0 ? x : -x, tc = -y;
+	}
+	if (!(ma > 0.0f))
+		ma = 1.0f, sc = tc = 0.0f;
+	*s = (sc / ma + 1.0f) * 0.5f;
+	*t = (tc / ma + 1.0f) * 0.5f;
+	*major = ma;
+	return face;
+}
+
+static float implicit_lod(const struct vgpu_shader_tex_request *req, unsigned lane, const struct e3d_texture_desc *d,
+			  float major)
+{
+	float rho;
+	if (req->cube) {
+		float dx = sqrtf(req->ddx[0][lane] * req->ddx[0][lane] + req->ddx[1][lane] * req->ddx[1][lane] +
+				 req->ddx[2][lane] * req->ddx[2][lane]);
+		float dy = sqrtf(req->ddy[0][lane] * req->ddy[0][lane] + req->ddy[1][lane] * req->ddy[1][lane] +
+				 req->ddy[2][lane] * req->ddy[2][lane]);
+		rho = fmaxf(dx, dy) * (float)d->width / (2.0f * major);
+	} else {
+		float w = (float)d->width, h = (float)d->height;
+		float dudx = req->ddx[0][lane] * w, dvdx = req->ddx[1][lane] * h;
+		float dudy = req->ddy[0][lane] * w, dvdy = req->ddy[1][lane] * h;
+		rho = fmaxf(sqrtf(dudx * dudx + dvdx * dvdx), sqrtf(dudy * dudy + dvdy * dvdy));
+	}
+	return log2f(rho);
+}
+
+uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, float out[4][VGPU_ISA_LANES])
+{
+	const struct e3d_draw *draw = ctx;
+	const struct e3d_texture_view *view = &draw->texture[req->texture];
+	const struct e3d_sampler_desc *sampler = &draw->state->sampler[req->sampler];
+	const struct e3d_texture_desc *d = view->desc;
+	uint32_t flags = sampler->flags;
+	struct sample_ctx sc = { .view = view, .flags = flags, .shadow = req->shadow };
+	unsigned wrap_s = VGPU_SAMPLER_WRAP_S(flags), wrap_t = VGPU_SAMPLER_WRAP_T(flags);
+	unsigned mip = VGPU_SAMPLER_MIP(flags);
+	int last = (int)d->levels - 1;
+
+	for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++) {
+		if (!(req->mask >> lane & 1))
+			continue;
+		float s = req->coord[0][lane], t = req->coord[1][lane], major = 1.0f;
+		unsigned face = 0;
+		if (req->cube) {
+			face = cube_face(req->coord[0][lane], req->coord[1][lane], req->coord[2][lane], &s, &t, &major);
+			wrap_s = wrap_t = VGPU_WRAP_CLAMP_TO_EDGE;
+		}
+		if (req->shadow) {
+			float ref = req->coord[req->cube ? 3 : 2][lane];
+			sc.reference = ref > 0.0f ? (ref < 1.0f ? ref : 1.0f) : 0.0f;
+		}
+		float lod = req->mode == VGPU_ISA_TEX_LOD ? req->lod_or_bias[lane] : implicit_lod(req, lane, d, major);
+		if (req->mode == VGPU_ISA_TEX_BIAS)
+			lod += req->lod_or_bias[lane];
+		lod += sampler->bias;
+		lod = fmaxf(lod, sampler->min_lod); /* also turns a NaN LOD into min_lod */
+		lod = fminf(lod, sampler->max_lod);
+		bool minifying = lod > 0.0f;
+		bool linear = (flags & (minifying ? VGPU_SAMPLER_MIN_LINEAR : VGPU_SAMPLER_MAG_LINEAR)) != 0;
+		float rgba[4], second[4];
+		if (mip == 0 || !minifying || last == 0) {
+			sample_level(&sc, 0, face, s, t, linear, wrap_s, wrap_t, rgba);
+		} else if (mip == 1) {
+			int level = lod <= 0.5f ? 0 : (int)ceilf(lod + 0.5f) - 1;
+			sample_level(&sc, (unsigned)(level < last ? level : last), face, s, t, linear, wrap_s, wrap_t,
+				     rgba);
+		} else {
+			int level = (int)floorf(lod);
+			float frac = lod - (float)level;
+			if (level >= last) {
+				sample_level(&sc, (unsigned)last, face, s, t, linear, wrap_s, wrap_t, rgba);
+			} else {
+				sample_level(&sc, (unsigned)level, face, s, t, linear, wrap_s, wrap_t, rgba);
+				sample_level(&sc, (unsigned)level + 1, face, s, t, linear, wrap_s, wrap_t, second);
+				for (unsigned c = 0; c < 4; c++)
+					rgba[c] = rgba[c] + frac * (second[c] - rgba[c]);
+			}
+		}
+		if (sc.missing)
+			return 1 + req->texture + 16 * sc.missing_page;
+		for (unsigned c = 0; c < 4; c++)
+			out[c][lane] = rgba[c];
+	}
+	return 0;
+}
+
+void texture_fault(struct vgpu *gpu, const struct e3d_draw *draw, uint32_t detail, struct vgpu_fault *fault)
+{
+	uint32_t slot = (detail - 1) & 15, page = (detail - 1) >> 4;
+	surface_page_fault(gpu, &draw->texture[slot].map, page, fault);
+}
