@@ -55,12 +55,15 @@ static void note_interrupt(int sig)
 	interrupted = 1;
 }
 
-static void catch_interrupts(void)
+/* A reader that goes away (`vgpu-vm run ... | head -1`, a dead QEMU) must not kill vgpu-vm before it has
+ * stopped the guest and cleaned up, so SIGPIPE is ignored and writes just fail. */
+static void prepare_signals(void)
 {
 	struct sigaction sa = {.sa_handler = note_interrupt};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static double now_seconds(void)
@@ -68,19 +71,6 @@ static double now_seconds(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		data += n;
-		len -= (size_t)n;
-	}
 }
 
 static bool make_session_dir(struct session *s)
@@ -346,7 +336,7 @@ int launch(struct run_plan *plan)
 	if (!written)
 		goto out;
 	/* Set before the fork; exec gives QEMU its default handlers back. */
-	catch_interrupts();
+	prepare_signals();
 	if (!spawn_qemu(&s, argv.items))
 		goto out;
 

@@ -143,6 +143,21 @@ void strv_free(struct strv *v)
 	*v = (struct strv){0};
 }
 
+bool write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
 bool read_file(const char *path, struct buf *out)
 {
 	char chunk[65536];

@@ -37,6 +37,9 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void *xcalloc(size_t n, size_t size);
 
+/* Writes all of DATA, retrying short writes; false when the descriptor fails. */
+bool write_all(int fd, const void *data, size_t len);
+
 /* Reads a whole file; false (errno set) when it cannot. */
 bool read_file(const char *path, struct buf *out);
 /* Creates every missing directory of PATH, like mkdir -p. */
