@@ -55,11 +55,10 @@ static bool reg_read_locked(struct vgpu *gpu, uint32_t offset, uint32_t *value)
 	case VGPU_REG_VERSION:
 		*value = VGPU_VERSION;
 		return true;
-	/* 3D joins CAPS when its pipeline exists; until then its packets fault as BAD_OPCODE (spec 8.1).
-	 * CAPTURE says the host is recording the command stream right now (spec 3.1: 1.0 devices set 0..4).
+	/* CAPTURE says the host is recording the command stream right now (spec 3.1: 1.0 devices set 0..4).
 	 */
 	case VGPU_REG_CAPS:
-		*value = VGPU_CAP_2D | VGPU_CAP_DISPLAY | VGPU_CAP_CURSOR | VGPU_CAP_TIMESTAMP |
+		*value = VGPU_CAP_2D | VGPU_CAP_3D | VGPU_CAP_DISPLAY | VGPU_CAP_CURSOR | VGPU_CAP_TIMESTAMP |
 		         (capture_active(gpu) ? VGPU_CAP_CAPTURE : 0);
 		return true;
 	case VGPU_REG_VRAM_SIZE_LO:
