@@ -79,6 +79,40 @@ static void test_depends_match_modinfo(void)
 	free(dir);
 }
 
+/* A compressed module (as some distributions ship them) reads back as the original bytes. */
+static void test_compressed_module_reads_back(void)
+{
+	char *dir = installed_module_dir();
+	struct module_index index = {0};
+	struct module_list list = {0};
+	VT_CHECK(dir && module_index_load(&index, dir) && module_list_add(&list, &index, "overlay"));
+	if (!list.count) {
+		free(dir);
+		return;
+	}
+	char compressed[] = "/tmp/vgpu-vm-test-kmod-XXXXXX.ko.xz";
+	int fd = mkstemps(compressed, 6);
+	VT_CHECK(fd >= 0);
+	struct buf ignored = {0};
+	char *command = xasprintf("xz -c '%s' > '%s'", list.paths.items[list.count - 1], compressed);
+	char *argv[] = {"sh", "-c", command, NULL};
+	VT_CHECK(run_capture(argv, -1, true, &ignored));
+	struct buf unpacked = {0};
+	VT_CHECK(read_module_file(compressed, &unpacked));
+	const struct buf *original = &list.contents[list.count - 1];
+	VT_CHECK_EQ_U64(unpacked.len, original->len);
+	VT_CHECK(unpacked.len == original->len && memcmp(unpacked.data, original->data, unpacked.len) == 0);
+	unlink(compressed);
+	if (fd >= 0)
+		close(fd);
+	free(command);
+	buf_free(&ignored);
+	buf_free(&unpacked);
+	module_list_free(&list);
+	module_index_free(&index);
+	free(dir);
+}
+
 static void test_malformed_images_are_refused(void)
 {
 	struct buf image = {0};
@@ -117,6 +151,7 @@ static void test_decompressor_choice(void)
 static const struct vt_case cases[] = {
         VT_CASE(test_module_names),
         VT_CASE(test_depends_match_modinfo),
+        VT_CASE(test_compressed_module_reads_back),
         VT_CASE(test_malformed_images_are_refused),
         VT_CASE(test_decompressor_choice),
 };
