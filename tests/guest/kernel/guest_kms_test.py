@@ -7,7 +7,10 @@ host checks the screendump against the pattern's definition. Boot 2, on a device
 and a 1280x800 window: the modes follow, and text written to the console appears on the vgpu display
 through fbdev emulation.
 
-Usage: guest_kms_test.py VGPU-VM MODULE-DIR TEST-PROGRAM [QEMU]
+Boot 3 (vgpu_kms_show.c): an RGB565 framebuffer larger than the mode, panned, with the cursor over it;
+the host checks the colours of each quadrant and the panning in the screendump, and the cursor registers.
+
+Usage: guest_kms_test.py VGPU-VM MODULE-DIR TEST-PROGRAM SHOW-PROGRAM [QEMU]
 MODULE-DIR holds vgpu.ko (and no other .ko); QEMU, when given and not empty, is passed to vgpu-vm.
 """
 import os
@@ -187,16 +190,68 @@ def check_fbdev_console(tap, vgpu_vm, module_dir, workdir):
     tap.result(below == 0, 'fbdev: the rest of the cleared console is dark', f'{below} lit pixels below')
 
 
+# What vgpu_kms_show.c draws (its PAN_X/PAN_Y only decide what would show if panning were wrong: magenta).
+CURSOR_AT = (100, 50)
+RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)
+
+
+def check_panned_rgb565_and_cursor(tap, vgpu_vm, module_dir, show_program, workdir):
+    screenshot = os.path.join(workdir, 'show.png')
+    status, out, err = run_guest(
+        vgpu_vm, module_dir,
+        f"sleep 1000 | {show_program} >/tmp/show.log 2>&1 & tries=0; "
+        "until grep -q 'vgpu-show:' /tmp/show.log || [ $tries -ge 300 ]; do sleep 0.1; tries=$((tries+1)); done; "
+        "cat /tmp/show.log; mount -t debugfs none /sys/kernel/debug && "
+        "sed 's/^/vgpu-reg: /' /sys/kernel/debug/dri/0/registers", screenshot)
+    shown = [line.split()[1] for line in out.splitlines() if line.startswith('vgpu-show: ')]
+    tap.result(status == 0 and len(shown) == 1, 'boot 3: the guest showed the RGB565 picture and the cursor',
+               None if shown else err + out)
+    try:
+        width, height, rows = read_png(screenshot)
+    except (OSError, ValueError) as e:
+        tap.result(False, 'show: the screendump is readable', str(e))
+        return
+    tap.result([f'{width}x{height}'] == shown, 'show: the screendump has the mode\'s size',
+               f'screendump {width}x{height}, shown {shown}')
+    cx, cy = CURSOR_AT
+    probes = {
+        'RGB565 quadrants': [((width // 4, height // 4), RED), ((3 * width // 4, height // 4), GREEN),
+                             ((width // 4, 3 * height // 4), BLUE), ((3 * width // 4, 3 * height // 4), WHITE)],
+        'panning (corners of the visible part)': [((0, 0), RED), ((width - 1, 0), GREEN),
+                                                  ((0, height - 1), BLUE), ((width - 1, height - 1), WHITE)],
+    }
+    for name, points in probes.items():
+        seen = [rows[y][x] for (x, y), _ in points]
+        expected = [colour for _, colour in points]
+        tap.result(seen == expected, f'show: {name}', f'at {[p for p, _ in points]}: seen {seen}, expected {expected}')
+    # QEMU hands the hardware cursor to its UI as an overlay, so screendumps never show it: the cursor is
+    # checked in the registers the driver programmed (debugfs).
+    regs = {}
+    for line in out.splitlines():
+        if line.startswith('vgpu-reg: '):
+            _, name, value = line[len('vgpu-reg: '):].split()
+            regs[name] = int(value, 16)
+    cursor = {name: regs.get(name) for name in ('CURSOR_CTRL', 'CURSOR_POS', 'CURSOR_ADDR_HI', 'CURSOR_ADDR_LO')}
+    vram = regs.get('VRAM_SIZE_LO', 0) | regs.get('VRAM_SIZE_HI', 0) << 32
+    ok = (cursor['CURSOR_CTRL'] == 1 and cursor['CURSOR_POS'] == (cy << 16 | cx) and cursor['CURSOR_ADDR_HI'] == 0
+          and cursor['CURSOR_ADDR_LO'] is not None and cursor['CURSOR_ADDR_LO'] % 4096 == 0
+          and cursor['CURSOR_ADDR_LO'] + 64 * 64 * 4 <= vram)
+    tap.result(ok, 'show: the cursor registers: shown, at its position, a VRAM page address',
+               f'{ {k: hex(v) if v is not None else None for k, v in cursor.items()} }, VRAM {vram:#x}')
+
+
 def main():
-    if len(sys.argv) not in (4, 5):
+    if len(sys.argv) not in (5, 6):
         sys.exit(__doc__)
-    vgpu_vm, module_dir, test_program = sys.argv[1:4]
-    if len(sys.argv) == 5 and sys.argv[4]:
-        QEMU.extend(['--qemu', sys.argv[4]])
+    # The guest sees the host's root: absolute paths reach the same files there.
+    vgpu_vm, module_dir, test_program, show_program = (os.path.abspath(a) for a in sys.argv[1:5])
+    if len(sys.argv) == 6 and sys.argv[5]:
+        QEMU.extend(['--qemu', sys.argv[5]])
     tap = Tap()
     with tempfile.TemporaryDirectory(prefix='vgpu-guest-kms-') as workdir:
         check_lifecycle_and_modetest(tap, vgpu_vm, module_dir, test_program, workdir)
         check_fbdev_console(tap, vgpu_vm, module_dir, workdir)
+        check_panned_rgb565_and_cursor(tap, vgpu_vm, module_dir, show_program, workdir)
     sys.exit(tap.finish())
 
 
