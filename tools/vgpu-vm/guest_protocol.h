@@ -10,7 +10,8 @@
 #define GUEST_EXEC_FILE    GUEST_JOB_DIR "/exec" /* the payload, run with /bin/sh -c; absent: a shell */
 #define GUEST_CWD_FILE     GUEST_JOB_DIR "/cwd"  /* the payload's working directory */
 #define GUEST_WAIT_FILE    GUEST_JOB_DIR "/wait-for-host" /* present: wait for a host line before power-off */
-#define GUEST_RESCUE_SHELL "/bin/sh"                      /* present only in interactive runs */
+#define GUEST_NET_FILE     GUEST_JOB_DIR "/user-network" /* present: configure eth0 for QEMU's user network */
+#define GUEST_RESCUE_SHELL "/bin/sh"                     /* present only in interactive runs */
 #define GUEST_MODULE_DIR   "/lib/modules/vgpu-vm"
 
 /* The 9p mount tag of the host root. */

@@ -66,6 +66,8 @@ bool initramfs_plan(struct initramfs *fs, const struct vm_options *o, const char
 		add_text(fs, GUEST_CWD_FILE, cwd);
 	if (o->screenshot)
 		add_text(fs, GUEST_WAIT_FILE, "");
+	if (o->net_user)
+		add_text(fs, GUEST_NET_FILE, "");
 	if (o->shell && access(RESCUE_SHELL_HOST_PATH, X_OK) == 0)
 		add_entry(fs, ENTRY_HOST_FILE, GUEST_RESCUE_SHELL, 0755)->host_path =
 		        xstrdup(RESCUE_SHELL_HOST_PATH);

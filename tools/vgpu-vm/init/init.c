@@ -1,8 +1,12 @@
 /* The guest's PID 1, put into every initramfs by vgpu-vm. It loads the modules the boot needs, mounts the
  * host root (9p, read-only) under a tmpfs overlay, runs the payload and reports its exit status to the
  * host over a virtio-serial port, then powers off. See guest_protocol.h for the files and ports. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -20,6 +25,14 @@
 #include "../guest_protocol.h"
 
 #define NEW_ROOT "/newroot"
+
+/* What to do, read from the initramfs before the new root hides it. */
+static struct {
+	char *command; /* NULL: an interactive shell */
+	char *cwd;
+	bool wait_for_host;
+	bool user_network;
+} job;
 
 static int control_fd = -1;
 
@@ -37,17 +50,18 @@ static void open_control_port(void)
 	control_fd = open(path, O_RDWR | O_CLOEXEC);
 }
 
-static void write_all(int fd, const char *s, size_t len)
+static bool write_all(int fd, const char *s, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, s, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;
+			return false;
 		s += n;
 		len -= (size_t)n;
 	}
+	return true;
 }
 
 static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -70,7 +84,7 @@ static void report(const char *fmt, ...)
 
 static void wait_for_host_then_power_off(void)
 {
-	if (control_fd >= 0 && access(GUEST_WAIT_FILE, F_OK) == 0) {
+	if (control_fd >= 0 && job.wait_for_host) {
 		char c;
 		while (read(control_fd, &c, 1) == 1 && c != '\n')
 			;
@@ -81,11 +95,6 @@ static void wait_for_host_then_power_off(void)
 	reboot(RB_AUTOBOOT);
 	for (;;)
 		pause();
-}
-
-static bool interactive(void)
-{
-	return access(GUEST_EXEC_FILE, F_OK) != 0;
 }
 
 /* Init could not reach the payload: tell the host, offer the rescue shell when a person is watching. */
@@ -99,7 +108,7 @@ static void fail(const char *fmt, ...)
 	va_end(ap);
 	dprintf(2, "vgpu-vm init: %s\n", msg);
 	report(GUEST_ERROR_PREFIX "%s", msg);
-	if (interactive() && access(GUEST_RESCUE_SHELL, X_OK) == 0) {
+	if (!job.command && access(GUEST_RESCUE_SHELL, X_OK) == 0) {
 		dprintf(2, "vgpu-vm init: starting a rescue shell; leave it to power off\n");
 		pid_t pid = fork();
 		if (pid == 0) {
@@ -135,6 +144,20 @@ static char *read_small_file(const char *path)
 	return content;
 }
 
+static char *read_job_file(const char *path)
+{
+	char *content = read_small_file(path);
+	return content ? strdup(content) : NULL;
+}
+
+static void read_job(void)
+{
+	job.command = read_job_file(GUEST_EXEC_FILE);
+	job.cwd = read_job_file(GUEST_CWD_FILE);
+	job.wait_for_host = access(GUEST_WAIT_FILE, F_OK) == 0;
+	job.user_network = access(GUEST_NET_FILE, F_OK) == 0;
+}
+
 static void load_modules(void)
 {
 	char *list = read_small_file(GUEST_MODULES_FILE);
@@ -167,6 +190,64 @@ static void mount_root(void)
 	if (chdir(NEW_ROOT) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0)
 		fail("cannot switch to the new root: %s", strerror(errno));
+}
+
+/* QEMU's user-mode network: the guest address, gateway and DNS server it always uses. */
+#define USER_NET_ADDRESS "10.0.2.15"
+#define USER_NET_NETMASK "255.255.255.0"
+#define USER_NET_GATEWAY "10.0.2.2"
+#define USER_NET_DNS     "10.0.2.3"
+
+static void set_address(struct sockaddr *sa, const char *address)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)sa;
+	memset(in, 0, sizeof(*in));
+	in->sin_family = AF_INET;
+	inet_pton(AF_INET, address, &in->sin_addr);
+}
+
+static void bring_up(int sock, const char *name)
+{
+	struct ifreq ifr = {0};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+		fail("no network interface %s: %s", name, strerror(errno));
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+		fail("cannot bring %s up: %s", name, strerror(errno));
+}
+
+/* No DHCP client needed: the addresses of QEMU's user network are fixed. */
+static void configure_user_network(void)
+{
+	int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		fail("cannot open a socket to configure the network: %s", strerror(errno));
+	bring_up(sock, "lo");
+	struct ifreq ifr = {0};
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "eth0");
+	set_address(&ifr.ifr_addr, USER_NET_ADDRESS);
+	if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
+		fail("cannot set the address of eth0: %s", strerror(errno));
+	set_address(&ifr.ifr_netmask, USER_NET_NETMASK);
+	if (ioctl(sock, SIOCSIFNETMASK, &ifr) < 0)
+		fail("cannot set the netmask of eth0: %s", strerror(errno));
+	bring_up(sock, "eth0");
+	struct rtentry route = {0};
+	set_address(&route.rt_dst, "0.0.0.0");
+	set_address(&route.rt_genmask, "0.0.0.0");
+	set_address(&route.rt_gateway, USER_NET_GATEWAY);
+	route.rt_flags = RTF_UP | RTF_GATEWAY;
+	if (ioctl(sock, SIOCADDRT, &route) < 0)
+		fail("cannot add the default route: %s", strerror(errno));
+	close(sock);
+	/* The host's resolv.conf may point at a resolver on its own loopback; the guest's is QEMU's. */
+	unlink("/etc/resolv.conf");
+	int fd = open("/etc/resolv.conf", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 ||
+	    !write_all(fd, "nameserver " USER_NET_DNS "\n", strlen("nameserver " USER_NET_DNS "\n")))
+		fail("cannot write /etc/resolv.conf: %s", strerror(errno));
+	close(fd);
 }
 
 static int open_port(int port)
@@ -222,16 +303,15 @@ int main(void)
 	}
 	do_mount("proc", "/proc", "proc", 0, NULL);
 	do_mount("sysfs", "/sys", "sysfs", 0, NULL);
+	read_job();
 	load_modules();
 	open_control_port();
 	if (control_fd < 0)
 		fail("no control port /dev/vport0p%d: %s", GUEST_PORT_CONTROL, strerror(errno));
-
-	char *command = read_small_file(GUEST_EXEC_FILE);
-	command = command ? strdup(command) : NULL;
-	char *cwd = read_small_file(GUEST_CWD_FILE);
-	cwd = cwd ? strdup(cwd) : NULL;
 	mount_root();
+	if (job.user_network)
+		configure_user_network();
+	const char *command = job.command;
 
 	int stdout_fd = command ? open_port(GUEST_PORT_STDOUT) : 1;
 	int stderr_fd = command ? open_port(GUEST_PORT_STDERR) : 2;
@@ -241,7 +321,7 @@ int main(void)
 	if (payload < 0)
 		fail("cannot fork: %s", strerror(errno));
 	if (payload == 0)
-		become_payload(command, cwd, stdout_fd, stderr_fd);
+		become_payload(command, job.cwd, stdout_fd, stderr_fd);
 
 	/* As PID 1, reap every orphan until the payload itself ends. */
 	int status = 0;
