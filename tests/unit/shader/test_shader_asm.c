@@ -311,6 +311,46 @@ static void test_example_loop_and_branch(void)
 	}
 }
 
+static void test_example_textured(void)
+{
+	static struct vgpu_shader_warp w;
+	struct vgpu_shader *s = load_corpus("textured.s");
+	struct sh_env env;
+
+	if (!s)
+		return;
+	sh_env_init(&env, 1000);
+	sh_warp_init(&w);
+	for (unsigned c = 0; c < 4; c++)
+		for (unsigned v = 0; v < 3; v++) {
+			w.varying[0][c][v] = (float)(v * 4 + c) * 0.125f;
+			w.varying[1][c][v] = 0.5f + (float)c;
+		}
+	for (unsigned l = 0; l < 16; l++) {
+		w.bary_persp[0][l] = (float)(l & 1) * 0.25f;       /* varies across x within each quad */
+		w.bary_persp[1][l] = (float)((l >> 1) & 1) * 0.5f; /* and across y */
+	}
+	VT_CHECK_EQ_INT(vgpu_shader_run(s, &w, &env.env), VGPU_SHADER_FAULT_NONE);
+	VT_CHECK_EQ_INT(env.texture_calls, 1);
+	VT_CHECK_EQ_INT(env.last_request.mode, VGPU_ISA_TEX_IMPLICIT);
+	for (unsigned l = 0; l < 16; l++) {
+		/* The fake texture returns (s, t, ds/dx, dt/dy); the shader multiplies by varying 1 =
+		 * 0.5, 1.5, ... */
+		float b1 = w.bary_persp[0][l], b2 = w.bary_persp[1][l];
+		float s0 = w.varying[0][0][0], s1 = w.varying[0][0][1], s2 = w.varying[0][0][2];
+		float t0 = w.varying[0][1][0], t1 = w.varying[0][1][1], t2 = w.varying[0][1][2];
+		float tex_s = s0 + b1 * (s1 - s0) + b2 * (s2 - s0),
+		      tex_t = t0 + b1 * (t1 - t0) + b2 * (t2 - t0);
+		float s_right = s0 + 0.25f * (s1 - s0) + 0.0f * (s2 - s0), s_left = s0 + 0.0f * (s1 - s0);
+		float t_bottom = t0 + 0.0f * (t1 - t0) + 0.5f * (t2 - t0), t_top = t0 + 0.0f * (t1 - t0);
+		VT_CHECK_EQ_U64(sh_out(&w, 0, 0, l), sh_bits(tex_s * 0.5f));
+		VT_CHECK_EQ_U64(sh_out(&w, 0, 1, l), sh_bits(tex_t * 1.5f));
+		VT_CHECK_EQ_U64(sh_out(&w, 0, 2, l), sh_bits((s_right - s_left) * 2.5f));
+		VT_CHECK_EQ_U64(sh_out(&w, 0, 3, l), sh_bits((t_bottom - t_top) * 3.5f));
+	}
+	vgpu_shader_free(s);
+}
+
 static const struct vt_case cases[] = {
         VT_CASE(test_corpus_round_trips_and_covers_every_opcode),
         VT_CASE(test_float_immediates_round_trip),
@@ -318,6 +358,7 @@ static const struct vt_case cases[] = {
         VT_CASE(test_disassembler_refuses_invalid_binaries),
         VT_CASE(test_example_matrix_transform),
         VT_CASE(test_example_loop_and_branch),
+        VT_CASE(test_example_textured),
 };
 
 int main(int argc, char **argv)
