@@ -50,7 +50,9 @@ options="--target-list=x86_64-softmmu --without-default-features --without-defau
  --firmwarepath=$(echo "$firmware_dirs" | tr ' ' :)
  --cc=/usr/lib/ccache/gcc --host-cc=/usr/lib/ccache/gcc --cxx=/usr/lib/ccache/g++"
 
-configure_id=$(printf '%s\n%s\n%s\n' "$src" "$vgpu_build" "$options" | sha256sum | cut -c1-16)
+# A new Debian revision of the source (fetch-qemu.sh replaces the tree) also counts as new options.
+configure_id=$(printf '%s\n%s\n%s\n%s\n' "$src" "$(cat "$top/third_party/qemu.version")" "$vgpu_build" "$options" |
+    sha256sum | cut -c1-16)
 inputs_id=$( (echo "$configure_id"; cd "$top" && sha256sum scripts/build-qemu.sh && find qemu -type f | LC_ALL=C sort | xargs sha256sum) \
     | sha256sum | cut -c1-16)
 libvgpu="$vgpu_build/libvgpu/libvgpu.a"
