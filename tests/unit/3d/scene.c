@@ -151,3 +151,21 @@ uint32_t scene_pixel32(struct scene *s, unsigned t, uint32_t x, uint32_t y)
 	const uint8_t *p = scene_pixel(s, t, x, y);
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
+
+void scene_rect_depth_ramp(struct scene *s, float x0, float y0, float x1, float y1, float zl, float zr,
+			   const float rgba[4])
+{
+	const float corner[6][3] = { { x0, y0, zl }, { x1, y0, zr }, { x0, y1, zl },
+				     { x1, y0, zr }, { x1, y1, zr }, { x0, y1, zl } };
+	float data[6 * 8];
+	for (int k = 0; k < 6; k++) {
+		float v[8] = { corner[k][0], corner[k][1], corner[k][2], 1, rgba[0], rgba[1], rgba[2], rgba[3] };
+		memcpy(data + 8 * k, v, sizeof(v));
+	}
+	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, data, 6);
+}
+
+void scene_rect(struct scene *s, float x0, float y0, float x1, float y1, float z, const float rgba[4])
+{
+	scene_rect_depth_ramp(s, x0, y0, x1, y1, z, z, rgba);
+}

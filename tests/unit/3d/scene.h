@@ -40,6 +40,11 @@ uint64_t scene_add_depth(struct scene *s, uint32_t format);
 void scene_framebuffer(struct scene *s, uint32_t raster_flags);
 /* Upload vertices (8 floats each) and draw them with the passthrough attribute layout. */
 void scene_draw(struct scene *s, uint32_t topology_flags, const float *vertices, uint32_t count);
+/* Two triangles covering [x0, x1) x [y0, y1) at depth z (w = 1) in one colour, or with depth zl at x0 and
+ * zr at x1 (linear across). */
+void scene_rect(struct scene *s, float x0, float y0, float x1, float y1, float z, const float rgba[4]);
+void scene_rect_depth_ramp(struct scene *s, float x0, float y0, float x1, float y1, float zl, float zr,
+			   const float rgba[4]);
 /* Submit what was built and check no fault was recorded. */
 void scene_run(struct scene *s);
 /* Submit and return the FAULT_ADDR of the one expected fault. */
