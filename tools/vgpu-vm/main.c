@@ -42,13 +42,11 @@ static int command_run(int argc, char **argv)
 	char *name_again = NULL;
 	options_parse_args(&o, argc, argv, 2, OPTION_FOR_RUN, &name_again);
 	free(name_again);
-	if (!plan_prepare(&plan, &o)) {
+	if (!plan_prepare(&plan, &o, qmp_socket)) {
 		status = EXIT_VM_FAILURE;
 		plan_free(&plan);
-		free(qmp_socket);
 		goto out;
 	}
-	plan.qmp_socket = qmp_socket;
 	if (o.dry_run) {
 		struct buf script = {0};
 		dry_run_script(&plan, &script);

@@ -44,9 +44,9 @@ static const char *choose_firmware(const struct run_plan *plan)
 	return plan->qemu.qboot;
 }
 
-bool plan_prepare(struct run_plan *plan, struct vm_options *o)
+bool plan_prepare(struct run_plan *plan, struct vm_options *o, char *qmp_socket)
 {
-	*plan = (struct run_plan){.options = o};
+	*plan = (struct run_plan){.options = o, .qmp_socket = qmp_socket};
 	if (o->shell && o->exec) {
 		vm_error("--shell and --exec do not go together: --shell is interactive, --exec runs one "
 		         "command");
@@ -92,7 +92,8 @@ bool plan_prepare(struct run_plan *plan, struct vm_options *o)
 	        .attach_vgpu = !o->no_vgpu && plan->qemu.has_vgpu,
 	        .firmware = firmware,
 	};
-	plan->guest.add_vga = (o->display || o->screenshot) && !plan->guest.attach_vgpu;
+	/* Something to show or to screenshot, also on demand (`vgpu-vm screenshot NAME`) for a named VM. */
+	plan->guest.add_vga = (o->display || o->screenshot || qmp_socket) && !plan->guest.attach_vgpu;
 
 	vm_note("accelerator %s: %s", plan->accel.name, plan->accel.reason);
 	vm_note("kernel %s%s%s, firmware %s", plan->kernel.image, plan->kernel.unpacked ? " (booted as " : "",

@@ -23,8 +23,9 @@ struct run_plan {
 	char *qmp_socket;        /* where a named VM's QMP socket lives while it runs, or NULL */
 };
 
-/* Prints one error line and returns false when the run cannot happen. */
-bool plan_prepare(struct run_plan *plan, struct vm_options *o);
+/* QMP_SOCKET: a named VM's (owned by the plan from here on), or NULL. Prints one error line and returns
+ * false when the run cannot happen. */
+bool plan_prepare(struct run_plan *plan, struct vm_options *o, char *qmp_socket);
 void plan_free(struct run_plan *plan);
 
 #endif
