@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The command processor: the ring, every CP packet, indirect buffers, the watchdog and malformed streams. */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,11 +315,13 @@ static void test_indirect_buffer_faults(void)
 	        {VGPU_PKT_HEADER(VGPU_PKT_INDIRECT, 3)},
 	        {VGPU_PKT_HEADER(VGPU_PKT_MMU_INVALIDATE, 0)},
 	        {VGPU_PKT_HEADER(0x99, 0)},
-	        {VGPU_PKT_HEADER(VGPU_PKT_CLEAR, 7)},
+	        {VGPU_PKT_HEADER(VGPU_PKT_CLEAR, 6)}, /* the CP checks every engine's packet lengths */
+	        {VGPU_PKT_HEADER(VGPU_PKT_FILL, 8)},
 	};
 	uint32_t types[] = {VGPU_FAULT_PRIVILEGED_PACKET, VGPU_FAULT_PRIVILEGED_PACKET,
 	                    VGPU_FAULT_PRIVILEGED_PACKET, VGPU_FAULT_PRIVILEGED_PACKET,
-	                    VGPU_FAULT_BAD_OPCODE,        VGPU_FAULT_BAD_OPCODE};
+	                    VGPU_FAULT_BAD_OPCODE,        VGPU_FAULT_BAD_PACKET_LENGTH,
+	                    VGPU_FAULT_BAD_PACKET_LENGTH};
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		static const uint32_t zeros[8];
 		struct vgpu_cmdbuf ib = VGPU_CMDBUF_INIT(ib_words, 64);
@@ -435,6 +438,42 @@ static void test_disable_and_reenable_ring(void)
 	fx_destroy(fx);
 }
 
+/* A reset does not wait out a watchdog budget the guest set to hours: the packet in execution is cut short.
+ */
+static void test_reset_cuts_a_long_packet_short(void)
+{
+	struct fixture *fx = fx_with_context();
+	const uint64_t big_ib_va = 0x30000000ull, big_ib_pa = FX_DATA_PA + 0x400000;
+	const uint32_t blits =
+	        20000; /* 3e8 converted pixels: seconds of work; the IB fits the 2 MiB mapped */
+	fx_map(fx, big_ib_va, big_ib_pa, 512, false);
+	vgpu_reg_write(fx->gpu, VGPU_REG_WATCHDOG, 0xffffffff);
+	struct vgpu_pkt_surface src = {DATA_VA, 512, VGPU_FORMAT_R8G8B8A8_UNORM};
+	struct vgpu_pkt_surface dst = {DATA_VA + 0x8000, 256, VGPU_FORMAT_B5G6R5_UNORM};
+	memset(fx_ptr(fx, DATA_PA), 0x40, 0x8000); /* converts to 0x4208, not the destination's 0xffff */
+	memset(fx_ptr(fx, DATA_PA + 0x8000), 0xff, 0x8000);
+	uint32_t *ib_words = calloc(blits * 14 + 8, 4);
+	struct vgpu_cmdbuf ib = VGPU_CMDBUF_INIT(ib_words, blits * 14 + 8);
+	for (uint32_t i = 0; i < blits; i++)
+		vgpu_pkt_blit(&ib, &src, 0, 0, 128, 64, &dst, 0, 0, 128, 128);
+	uint32_t marker = 0x600d;
+	vgpu_pkt_write_data(&ib, DATA_VA + 0x100, &marker, 1);
+	memcpy(fx_ptr(fx, big_ib_pa), ib_words, 4 * ib.count);
+	uint32_t words[8];
+	struct vgpu_cmdbuf cb = VGPU_CMDBUF_INIT(words, 8);
+	vgpu_pkt_indirect(&cb, big_ib_va, ib.count);
+	fx_submit_nowait(fx, &cb);
+	/* Once the first blit's pixels appear, the CP is inside the INDIRECT. */
+	while (fx_read32(fx, DATA_PA + 0x8000) == 0xffffffff)
+		sched_yield();
+	vgpu_reset(fx->gpu);
+	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_RING_CTRL), 0);
+	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_FAULT_STATUS), 0);
+	VT_CHECK(fx_read32(fx, DATA_PA + 0x100) != marker); /* the IB's last packet never ran */
+	free(ib_words);
+	fx_destroy(fx);
+}
+
 /* The embedder keeps using the register interface, vblanks and the display while the CP works on a long
  * packet (under -fsanitize=thread this is the data-race check of the whole device object). */
 static void test_registers_stay_live_during_long_work(void)
@@ -477,6 +516,7 @@ static void test_registers_stay_live_during_long_work(void)
 }
 
 static const struct vt_case cases[] = {
+        VT_CASE(test_reset_cuts_a_long_packet_short),
         VT_CASE(test_registers_stay_live_during_long_work),
         VT_CASE(test_fence_writes_seq_and_interrupts),
         VT_CASE(test_fence_rejects_bad_fields),

@@ -53,6 +53,9 @@ struct vgpu {
 	bool cp_thread_started;
 	bool cp_quit;
 	bool cp_executing;
+	/* Reset and destroy cut the packet in execution short instead of waiting out a watchdog budget the
+	 * guest may have set to hours. */
+	atomic_bool cp_abort;
 	uint32_t cp_stalled_tail; /* the CP waits for TAIL to move past this (a partial packet) */
 	bool cp_stalled;
 	unsigned pause_count;

@@ -248,7 +248,9 @@ static void reg_write_locked(struct vgpu *gpu, uint32_t offset, uint32_t value)
 			bad_value(gpu, offset);
 			return;
 		}
+		atomic_store(&gpu->cp_abort, true);
 		device_quiesce_locked(gpu);
+		atomic_store(&gpu->cp_abort, false);
 		device_reset_locked(gpu);
 		device_unquiesce_locked(gpu);
 		pthread_cond_broadcast(&gpu->cp_cond);

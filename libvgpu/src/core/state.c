@@ -217,7 +217,9 @@ int vgpu_state_load(struct vgpu *gpu, const void *buf, size_t len, char *error, 
 	if (io.overrun || io.pos != len)
 		problem = "the blob is not a vgpu state of this version (wrong size or magic)";
 	pthread_mutex_lock(&gpu->lock);
+	atomic_store(&gpu->cp_abort, true);
 	device_quiesce_locked(gpu);
+	atomic_store(&gpu->cp_abort, false);
 	if (!problem)
 		problem = state_problem(gpu, &s);
 	device_reset_locked(gpu);

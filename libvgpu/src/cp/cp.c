@@ -134,6 +134,7 @@ void cp_stop(struct vgpu *gpu)
 	if (!gpu->cp_thread_started)
 		return;
 	pthread_mutex_lock(&gpu->lock);
+	atomic_store(&gpu->cp_abort, true);
 	gpu->cp_quit = true;
 	pthread_cond_broadcast(&gpu->cp_wake);
 	pthread_mutex_unlock(&gpu->lock);

@@ -24,6 +24,13 @@ bool cp_charge(struct cp_job *job, uint64_t units)
 	return true;
 }
 
+bool cp_keep_going(struct cp_job *job)
+{
+	if (atomic_load_explicit(&job->gpu->cp_abort, memory_order_relaxed))
+		return cp_fail(job, VGPU_FAULT_WATCHDOG, 0);
+	return true;
+}
+
 static uint64_t dwords_to_u64(uint32_t lo, uint32_t hi)
 {
 	return (uint64_t)hi << 32 | lo;
@@ -183,7 +190,7 @@ static bool run_packet(struct cp_job *job, const uint32_t *packet, bool in_ib)
 	const struct cp_packet_desc *desc = cp_packet_lookup(opcode);
 	bool ok;
 
-	if (!cp_charge(job, 1))
+	if (!cp_charge(job, 1) || !cp_keep_going(job))
 		ok = false;
 	else if (VGPU_PKT_RESERVED(header))
 		ok = cp_fail(job, VGPU_FAULT_BAD_PACKET_FIELD, FAULT_POS_NONE);

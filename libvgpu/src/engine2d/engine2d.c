@@ -125,7 +125,7 @@ static bool fill_span(struct cp_job *job, uint64_t va, uint64_t len, const uint8
 	va_cursor_init(&cursor, gpu, va, len, true);
 	while (done < len) {
 		uint64_t pa, run;
-		if (!va_cursor_run(&cursor, len - done, &pa, &run, &job->fault))
+		if (!cp_keep_going(job) || !va_cursor_run(&cursor, len - done, &pa, &run, &job->fault))
 			return false;
 		if (!pa_is_sysmem(pa)) {
 			fill_bytes(pa_vram_ptr(gpu, pa), run, pattern, (unsigned)(done % 16));
@@ -188,7 +188,7 @@ static bool copy_span(struct cp_job *job, uint64_t src_va, uint64_t dst_va, uint
 	va_cursor_init(&dst, gpu, dst_va, len, true);
 	while (done < len) {
 		uint64_t src_pa, dst_pa, src_run, dst_run;
-		if (!va_cursor_run(&src, len - done, &src_pa, &src_run, &job->fault) ||
+		if (!cp_keep_going(job) || !va_cursor_run(&src, len - done, &src_pa, &src_run, &job->fault) ||
 		    !va_cursor_run(&dst, len - done, &dst_pa, &dst_run, &job->fault))
 			return false;
 		uint64_t n = src_run < dst_run ? src_run : dst_run;
@@ -232,7 +232,8 @@ static bool copy_overlapping_rows(struct cp_job *job, const struct area *src, co
 
 	for (uint32_t i = 0; i < src->rows; i++) {
 		uint32_t r = upward ? src->rows - 1 - i : i;
-		if (!va_read(job->gpu, src->first + r * src->pitch, row, src->row_bytes, &job->fault) ||
+		if (!cp_keep_going(job) ||
+		    !va_read(job->gpu, src->first + r * src->pitch, row, src->row_bytes, &job->fault) ||
 		    !va_write(job->gpu, dst->first + r * dst->pitch, row, dst->row_bytes, &job->fault))
 			return false;
 	}
@@ -252,8 +253,8 @@ static bool copy_overlapping_staged(struct cp_job *job, const struct area *src, 
 	if (!ok) /* never expected from a sane driver; refuse rather than give a wrong image */
 		return surface_fail(job, 6);
 	for (uint32_t r = 0; ok && r < src->rows; r++)
-		ok = va_read(job->gpu, src->first + r * src->pitch, staging + r * src->row_bytes,
-		             src->row_bytes, &job->fault);
+		ok = cp_keep_going(job) && va_read(job->gpu, src->first + r * src->pitch,
+		                                   staging + r * src->row_bytes, src->row_bytes, &job->fault);
 	for (uint32_t r = 0; ok && r < dst->rows; r++)
 		ok = va_write(job->gpu, dst->first + r * dst->pitch, staging + r * dst->row_bytes,
 		              dst->row_bytes, &job->fault);
@@ -326,6 +327,8 @@ bool engine2d_blit(struct cp_job *job, const uint32_t *payload, uint32_t length)
 	float *src_rgba = gpu->cp.rgba[0], *dst_rgba = gpu->cp.rgba[1];
 	uint32_t loaded = UINT32_MAX;
 	for (uint32_t j = 0; j < dst_h; j++) {
+		if (!cp_keep_going(job))
+			return false;
 		uint32_t sy = nearest(j, src_h, dst_h);
 		if (sy != loaded) {
 			if (!va_read(gpu, src_area.first + sy * src_area.pitch, src_row, src_area.row_bytes,
