@@ -6,12 +6,17 @@
  * interrupts again), then dispatches.
  */
 #include <linux/interrupt.h>
+#include <linux/module.h>
 #include <linux/pci.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
 #include "vgpu_drv.h"
+
+static bool msix = true;
+module_param(msix, bool, 0444);
+MODULE_PARM_DESC(msix, "use MSI-X (default); 0 forces the INTx fallback, to test it");
 
 /* The INT bits served by MSI-X vector v: bits 8v .. 8v+7. */
 #define VGPU_VECTOR_EVENTS(v) (0xffu << (8 * (v)))
@@ -147,9 +152,15 @@ int vgpu_irq_init(struct vgpu_device *vdev)
 	unsigned int i;
 	int nvec, ret;
 
-	nvec = pci_alloc_irq_vectors(pdev, VGPU_MSIX_VECTORS, VGPU_MSIX_VECTORS, PCI_IRQ_MSIX);
+	nvec = -ENODEV;
+	if (msix)
+		nvec = pci_alloc_irq_vectors(pdev, VGPU_MSIX_VECTORS, VGPU_MSIX_VECTORS,
+					     PCI_IRQ_MSIX);
 	if (nvec < 0) {
-		drm_info(&vdev->drm, "MSI-X unavailable (%d), using INTx\n", nvec);
+		if (msix)
+			drm_info(&vdev->drm, "MSI-X unavailable (%d), using INTx\n", nvec);
+		else
+			drm_info(&vdev->drm, "MSI-X disabled (msix=0), using INTx\n");
 		nvec = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_LEGACY);
 		if (nvec < 0) {
 			drm_err(&vdev->drm, "no interrupt: MSI-X and INTx both failed (%d)\n",
