@@ -155,6 +155,139 @@ static void test_float_immediates_round_trip(void)
 	}
 }
 
+/* Random valid instructions with every field varied (registers, modifiers, saturate, immediates of every
+ * type, slots, components, texture modes): the disassembly must assemble back to the same bytes. */
+static uint32_t rng_state = 99;
+
+static uint32_t rnd(uint32_t bound)
+{
+	rng_state = rng_state * 1664525u + 1013904223u;
+	return bound ? (rng_state >> 4) % bound : rng_state;
+}
+
+static void random_instruction(enum vgpu_isa_stage stage, struct vgpu_isa_inst *in, uint32_t *inputs,
+                               uint32_t *outputs)
+{
+	const struct vgpu_isa_opinfo *info;
+	unsigned nsrc;
+
+	do {
+		in->opcode = 0x10 + rnd(0x80);
+		info = vgpu_isa_opinfo(in->opcode);
+	} while (!info || !(info->stages & (1u << stage)) || info->format == VGPU_ISA_FMT_NONE ||
+	         info->format == VGPU_ISA_FMT_COND);
+	memset(in->src, 0, sizeof(in->src));
+	memset(in->neg, 0, sizeof(in->neg));
+	memset(in->abs, 0, sizeof(in->abs));
+	in->dst = rnd(124);
+	in->sat = info->float_result && info->format == VGPU_ISA_FMT_ALU ? rnd(2) : 0;
+	in->imm_src = 0;
+	in->aux = 0;
+	in->imm = rnd(0) ^ (rnd(4) == 0 ? 0x7f800000u : 0);
+	nsrc = info->nsrc;
+	switch (info->format) {
+	case VGPU_ISA_FMT_LDIN:
+	case VGPU_ISA_FMT_LDVAR:
+		in->aux = rnd(16) | rnd(4) << 4 | (info->format == VGPU_ISA_FMT_LDVAR ? rnd(3) << 6 : 0);
+		*inputs |= 1u << (in->aux & 15);
+		break;
+	case VGPU_ISA_FMT_STOUT:
+		in->dst = 0;
+		in->aux = stage == VGPU_ISA_STAGE_VERTEX ? rnd(VGPU_ISA_OUT_SLOTS)
+		                                         : rnd(VGPU_ISA_OUT_DEPTH + 1);
+		if (!((stage == VGPU_ISA_STAGE_VERTEX && in->aux == VGPU_ISA_OUT_POINTSIZE) ||
+		      (stage == VGPU_ISA_STAGE_FRAGMENT && in->aux == VGPU_ISA_OUT_DEPTH)))
+			in->aux |= rnd(4) << 5;
+		*outputs |= 1u << (in->aux & 31);
+		break;
+	case VGPU_ISA_FMT_SR:
+		do
+			in->aux = rnd(VGPU_ISA_SR_COUNT);
+		while (stage == VGPU_ISA_STAGE_VERTEX ? in->aux > VGPU_ISA_SR_INSTANCEID
+		                                      : in->aux == 1 || in->aux == 2);
+		break;
+	case VGPU_ISA_FMT_UBO:
+		in->aux = rnd(16) | rnd(1u << 14) << 4;
+		break;
+	case VGPU_ISA_FMT_TEX:
+		in->aux = rnd(16) | rnd(16) << 4 | (stage == VGPU_ISA_STAGE_VERTEX ? 2u : rnd(3)) << 8 |
+		          rnd(2) << 10 | rnd(2) << 11;
+		nsrc = ((in->aux >> 8) & 3) ? 2 : 1;
+		break;
+	default:
+		break;
+	}
+	for (unsigned i = 0; i < nsrc; i++) {
+		in->src[i] = rnd(124);
+		if ((info->format == VGPU_ISA_FMT_ALU && info->type == VGPU_ISA_T_F) ||
+		    in->opcode == VGPU_OP_MOV) {
+			in->neg[i] = rnd(2);
+			in->abs[i] = rnd(2);
+		}
+	}
+	if (nsrc && info->format != VGPU_ISA_FMT_TEX && rnd(3) == 0)
+		in->imm_src = 1 + rnd(nsrc);
+	if (info->format == VGPU_ISA_FMT_TEX && nsrc == 2 && rnd(2))
+		in->imm_src = 2;
+	if (in->imm_src) {
+		in->src[in->imm_src - 1] = 0;
+		in->neg[in->imm_src - 1] = in->abs[in->imm_src - 1] = 0;
+	}
+}
+
+static void test_random_instructions_round_trip(void)
+{
+	for (unsigned program = 0; program < 300; program++) {
+		enum vgpu_isa_stage stage = (enum vgpu_isa_stage)(program & 1);
+		unsigned char bin[VGPU_ISA_HEADER_SIZE + 8 * 64];
+		char error[VGPU_ASM_ERROR_SIZE], load_error[VGPU_SHADER_ERROR_SIZE];
+		uint32_t inputs = 0, outputs = 0, words = 0;
+		unsigned char *again;
+		struct vgpu_shader *shader;
+		size_t size;
+		char *text;
+
+		memset(bin, 0, sizeof(bin));
+		while (words < 60) {
+			struct vgpu_isa_inst in;
+			random_instruction(stage, &in, &inputs, &outputs);
+			vgpu_isa_put64(bin + VGPU_ISA_HEADER_SIZE + 8 * words++, vgpu_isa_encode(&in));
+			if (in.imm_src)
+				vgpu_isa_put64(bin + VGPU_ISA_HEADER_SIZE + 8 * words++, in.imm);
+		}
+		vgpu_isa_put64(bin + VGPU_ISA_HEADER_SIZE + 8 * words++, VGPU_OP_END);
+		vgpu_isa_put32(bin, VGPU_ISA_MAGIC);
+		bin[VGPU_ISA_HDR_VERSION] = VGPU_ISA_VERSION;
+		bin[VGPU_ISA_HDR_STAGE] = (unsigned char)stage;
+		bin[VGPU_ISA_HDR_REGS] = 128;
+		vgpu_isa_put32(bin + VGPU_ISA_HDR_INPUTS, inputs);
+		vgpu_isa_put32(bin + VGPU_ISA_HDR_OUTPUTS, outputs);
+		vgpu_isa_put32(bin + VGPU_ISA_HDR_WORDS, words);
+		size = VGPU_ISA_HEADER_SIZE + 8 * words;
+		shader = vgpu_shader_load(bin, size, load_error, NULL);
+		if (!shader) {
+			vt_fail(__FILE__, __LINE__, "generated program %u does not load: %s", program,
+			        load_error);
+			return;
+		}
+		vgpu_shader_free(shader);
+		text = vgpu_disassemble(bin, size, error);
+		if (!text) {
+			vt_fail(__FILE__, __LINE__, "%s", error);
+			return;
+		}
+		if (vgpu_assemble(text, "random.s", &again, &size, error)) {
+			vt_fail(__FILE__, __LINE__, "program %u: %s\n%s", program, error, text);
+			free(text);
+			return;
+		}
+		if (size != VGPU_ISA_HEADER_SIZE + 8 * (size_t)words || memcmp(again, bin, size))
+			vt_fail(__FILE__, __LINE__, "program %u does not round-trip:\n%s", program, text);
+		free(again);
+		free(text);
+	}
+}
+
 static void test_malformed_assembly_is_refused_with_location(void)
 {
 	static const struct {
@@ -354,6 +487,7 @@ static void test_example_textured(void)
 static const struct vt_case cases[] = {
         VT_CASE(test_corpus_round_trips_and_covers_every_opcode),
         VT_CASE(test_float_immediates_round_trip),
+        VT_CASE(test_random_instructions_round_trip),
         VT_CASE(test_malformed_assembly_is_refused_with_location),
         VT_CASE(test_disassembler_refuses_invalid_binaries),
         VT_CASE(test_example_matrix_transform),
