@@ -4,6 +4,7 @@
 #include "vgpu/vgpu_hw.h"
 #include "vgpu_pci_dev.h"
 #include "vgpu_test.h"
+#include "vnc_client.h"
 
 #include <png.h>
 #include <stdio.h>
@@ -464,6 +465,57 @@ static void test_scanout_from_system_memory_and_bad_commit(void)
 	qt_quit(qt);
 }
 
+/* The hardware cursor reaches QEMU's UI: a VNC client sees the image the guest put in VRAM. */
+static void test_cursor_reaches_the_vnc_client(void)
+{
+	char dir[] = "/tmp/vgpu-vnc-XXXXXX", sock[64], args[160];
+	static uint32_t image[VGPU_CURSOR_SIZE * VGPU_CURSOR_SIZE], seen[VGPU_CURSOR_SIZE * VGPU_CURSOR_SIZE];
+	const uint64_t cursor_pa = 0x180000;
+	unsigned width = 0, height = 0;
+
+	if (!mkdtemp(dir)) {
+		VT_CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(sock, sizeof(sock), "%s/vnc.sock", dir);
+	snprintf(args, sizeof(args), DEVICE_ARGS " -vnc unix:%s,reverse=on", sock);
+	int listen_fd = vnc_listen(sock);
+	struct qt *qt = listen_fd >= 0 ? qt_start(args) : NULL;
+	int vnc = qt ? vnc_accept(listen_fd) : -1;
+	struct vgpu_dev dev;
+
+	VT_CHECK(vnc >= 0);
+	if (vnc >= 0 && vgpu_dev_open(&dev, qt)) {
+		/* an opaque gradient in the top-left quarter, transparent elsewhere */
+		for (unsigned y = 0; y < VGPU_CURSOR_SIZE; y++) {
+			for (unsigned x = 0; x < VGPU_CURSOR_SIZE; x++) {
+				bool opaque = x < 32 && y < 32;
+				image[y * VGPU_CURSOR_SIZE + x] =
+				        opaque ? 0xff000000u | x << 18 | y << 10 | 0x40 : 0;
+			}
+		}
+		qt_memwrite(qt, TEST_BAR2_ADDR + cursor_pa, image, sizeof(image));
+		commit_scanout(&dev, TEST_MAPPED_VA, 64, 16, 256);
+		vgpu_wr(&dev, VGPU_REG_CURSOR_ADDR_LO, (uint32_t)cursor_pa);
+		vgpu_wr(&dev, VGPU_REG_CURSOR_ADDR_HI, 0);
+		vgpu_wr(&dev, VGPU_REG_CURSOR_POS, VGPU_XY(10, 5));
+		vgpu_wr(&dev, VGPU_REG_CURSOR_CTRL, VGPU_CURSOR_CTRL_ENABLE);
+		VT_CHECK(vnc_read_cursor(vnc, seen, VT_COUNT(seen), &width, &height));
+		VT_CHECK_EQ_INT(width, VGPU_CURSOR_SIZE);
+		VT_CHECK_EQ_INT(height, VGPU_CURSOR_SIZE);
+		VT_CHECK(memcmp(seen, image, sizeof(image)) == 0);
+	}
+	if (vnc >= 0) {
+		close(vnc);
+	}
+	if (listen_fd >= 0) {
+		close(listen_fd);
+	}
+	qt_quit(qt);
+	unlink(sock);
+	rmdir(dir);
+}
+
 static void test_savevm_loadvm_round_trip(void)
 {
 	struct qt *qt = qt_start(DEVICE_ARGS);
@@ -792,6 +844,7 @@ static const struct vt_case cases[] = {
         VT_CASE(test_intx_follows_int_pending),
         VT_CASE(test_scanout_and_png_screendump),
         VT_CASE(test_scanout_from_system_memory_and_bad_commit),
+        VT_CASE(test_cursor_reaches_the_vnc_client),
         VT_CASE(test_savevm_loadvm_round_trip),
         VT_CASE(test_migration_to_a_new_process),
         VT_CASE(test_malformed_input_keeps_qemu_serving),
