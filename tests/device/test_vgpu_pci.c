@@ -516,6 +516,44 @@ static void test_cursor_reaches_the_vnc_client(void)
 	rmdir(dir);
 }
 
+/* A resized host window (here a VNC client asking for a size) becomes the preferred mode, with HOTPLUG. */
+static void test_window_resize_is_a_hotplug(void)
+{
+	char dir[] = "/tmp/vgpu-vnc-XXXXXX", sock[64], args[160];
+
+	if (!mkdtemp(dir)) {
+		VT_CHECK(!"mkdtemp");
+		return;
+	}
+	snprintf(sock, sizeof(sock), "%s/vnc.sock", dir);
+	snprintf(args, sizeof(args), DEVICE_ARGS " -vnc unix:%s,reverse=on", sock);
+	int listen_fd = vnc_listen(sock);
+	struct qt *qt = listen_fd >= 0 ? qt_start(args) : NULL;
+	int vnc = qt ? vnc_accept(listen_fd) : -1;
+	struct vgpu_dev dev;
+
+	VT_CHECK(vnc >= 0);
+	if (vnc >= 0 && vgpu_dev_open(&dev, qt)) {
+		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_INT_STATUS) & VGPU_INT_HOTPLUG, 0);
+		VT_CHECK(vnc_request_desktop_size(vnc, 1280, 720));
+		for (int i = 0; i < 5000 && vgpu_rd(&dev, VGPU_REG_PREFERRED_WIDTH) != 1280; i++) {
+			usleep(1000);
+		}
+		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_PREFERRED_WIDTH), 1280);
+		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_PREFERRED_HEIGHT), 720);
+		VT_CHECK(vgpu_rd(&dev, VGPU_REG_INT_STATUS) & VGPU_INT_HOTPLUG);
+	}
+	if (vnc >= 0) {
+		close(vnc);
+	}
+	if (listen_fd >= 0) {
+		close(listen_fd);
+	}
+	qt_quit(qt);
+	unlink(sock);
+	rmdir(dir);
+}
+
 static void test_savevm_loadvm_round_trip(void)
 {
 	struct qt *qt = qt_start(DEVICE_ARGS);
@@ -845,6 +883,7 @@ static const struct vt_case cases[] = {
         VT_CASE(test_scanout_and_png_screendump),
         VT_CASE(test_scanout_from_system_memory_and_bad_commit),
         VT_CASE(test_cursor_reaches_the_vnc_client),
+        VT_CASE(test_window_resize_is_a_hotplug),
         VT_CASE(test_savevm_loadvm_round_trip),
         VT_CASE(test_migration_to_a_new_process),
         VT_CASE(test_malformed_input_keeps_qemu_serving),

@@ -11,6 +11,7 @@
 #define VNC_ENCODING_ALPHA_CURSOR  0xfffffec6u /* -314, QEMU's alpha cursor: raw 32-bit ARGB */
 #define VNC_MSG_FRAMEBUFFER_UPDATE 0
 #define VNC_MSG_SET_ENCODINGS      2
+#define VNC_MSG_SET_DESKTOP_SIZE   251
 
 static bool read_exact(int fd, void *buf, size_t len)
 {
@@ -106,4 +107,36 @@ bool vnc_read_cursor(int fd, uint32_t *pixels, unsigned max_pixels, unsigned *wi
 	}
 	/* QEMU sends its cursor words in host (here little-endian) order, as the device stored them. */
 	return read_exact(fd, pixels, (size_t)*width * *height * 4);
+}
+
+bool vnc_request_desktop_size(int fd, unsigned width, unsigned height)
+{
+	const uint8_t msg[24] = {
+	        VNC_MSG_SET_DESKTOP_SIZE,
+	        0,
+	        (uint8_t)(width >> 8),
+	        (uint8_t)width,
+	        (uint8_t)(height >> 8),
+	        (uint8_t)height,
+	        1,
+	        0, /* one screen: id 0 at (0, 0), the same size, no flags */
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        (uint8_t)(width >> 8),
+	        (uint8_t)width,
+	        (uint8_t)(height >> 8),
+	        (uint8_t)height,
+	        0,
+	        0,
+	        0,
+	        0,
+	};
+
+	return write_exact(fd, msg, sizeof(msg));
 }

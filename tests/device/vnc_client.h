@@ -15,4 +15,7 @@ int vnc_accept(int listen_fd);
  */
 bool vnc_read_cursor(int fd, uint32_t *pixels, unsigned max_pixels, unsigned *width, unsigned *height);
 
+/* Ask for a new desktop size, as a resized client window does (SetDesktopSize, one screen). */
+bool vnc_request_desktop_size(int fd, unsigned width, unsigned height);
+
 #endif
