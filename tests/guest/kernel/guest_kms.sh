@@ -20,6 +20,23 @@ check "insmod vgpu.ko succeeds again" insmod "$module"
 check "the device is bound again" bound
 check "the reloaded driver has a card" vgpu_card
 check "the reloaded driver answers ioctls" sh -c "'$test_program' test_version_and_params >/dev/null"
+
+# Loading by PCI ID: modprobe of the device's modalias finds vgpu through the alias MODULE_DEVICE_TABLE
+# declares, in a module tree of its own (depmod over the whole kernel takes a minute under TCG).
+modprobe_by_modalias() {
+    release=$(uname -r)
+    tree=/tmp/modules
+    mkdir -p "$tree/lib/modules/$release/extra"
+    cp "$module" "$tree/lib/modules/$release/extra/"
+    cp "/lib/modules/$release/modules.builtin" "/lib/modules/$release/modules.builtin.modinfo" \
+        "/lib/modules/$release/modules.order" "$tree/lib/modules/$release/"
+    depmod -b "$tree" "$release" &&
+        modprobe -d "$tree" "$(cat "/sys/bus/pci/devices/$device/modalias")" &&
+        bound
+}
+device=$(ls /sys/bus/pci/drivers/vgpu | grep '^0000:' | head -n 1)
+check "rmmod vgpu succeeds once more" rmmod vgpu
+check "modprobe of the device's modalias loads and binds vgpu" modprobe_by_modalias
 check "no kernel warnings or DRM errors in dmesg" no_kernel_complaints
 
 # debugfs shows the registers, and injects a fault: the driver writes the read-only MAGIC register, a
