@@ -9,7 +9,7 @@
 #include "engine3d/raster.h"
 #include "format/format.h"
 
-#define BAND_ROWS 16
+#define BAND_ROWS 32
 
 struct clear_job {
 	struct engine3d *e3d;
@@ -31,22 +31,22 @@ static void clear_band(void *ctx, unsigned band, unsigned worker)
 		if (!(c->colors >> t & 1))
 			continue;
 		unsigned bpp = format_bytes_per_pixel(s->color[t].format);
-		for (int32_t y = y0; y < y1; y++)
-			surface_fill(&e3d->color_map[t], (uint64_t)y * s->color[t].pitch + (uint64_t)c->rect[0] * bpp,
-				     c->pattern[t], bpp, width);
+		surface_fill(&e3d->color_map[t], (uint64_t)y0 * s->color[t].pitch + (uint64_t)c->rect[0] * bpp,
+			     s->color[t].pitch, (uint32_t)(y1 - y0), c->pattern[t], bpp, width);
 	}
 	if (!c->depth)
 		return;
 	unsigned bpp = format_bytes_per_pixel(s->depth.format);
 	uint8_t *row = e3d->scratch[worker]->color[0]; /* at least 16384 x 4 bytes */
+	if (!c->depth_rmw) {
+		uint8_t pattern[4];
+		memcpy(pattern, &c->depth_value, 4);
+		surface_fill(&e3d->depth_map, (uint64_t)y0 * s->depth.pitch + (uint64_t)c->rect[0] * bpp,
+			     s->depth.pitch, (uint32_t)(y1 - y0), pattern, bpp, width);
+		return;
+	}
 	for (int32_t y = y0; y < y1; y++) {
 		uint64_t offset = (uint64_t)y * s->depth.pitch + (uint64_t)c->rect[0] * bpp;
-		if (!c->depth_rmw) {
-			uint8_t pattern[4];
-			memcpy(pattern, &c->depth_value, 4);
-			surface_fill(&e3d->depth_map, offset, pattern, bpp, width);
-			continue;
-		}
 		surface_read(&e3d->depth_map, offset, row, (size_t)width * 4);
 		for (uint32_t x = 0; x < width; x++) {
 			uint32_t v;

@@ -72,7 +72,7 @@ static bool validate(struct cp_job *job, const struct e3d_state *s, bool indexed
 	return true;
 }
 
-static bool grow_bins(struct engine3d *e3d, uint32_t tiles)
+static bool grow_bins(struct engine3d *e3d, uint32_t tiles, unsigned varying_slots)
 {
 	if (tiles > e3d->bin_tiles) {
 		uint32_t **bins = realloc(e3d->bins, tiles * sizeof(*bins));
@@ -94,14 +94,15 @@ static bool grow_bins(struct engine3d *e3d, uint32_t tiles)
 			bins[i] = NULL, capacity[i] = 0;
 		e3d->bin_tiles = tiles;
 	}
-	if (!e3d->prims) {
-		e3d->prims = malloc(E3D_PRIM_BATCH * sizeof(*e3d->prims));
-		e3d->varyings = malloc((size_t)E3D_PRIM_BATCH * VGPU_ISA_IO_SLOTS * 12 * sizeof(float));
-		if (!e3d->prims || !e3d->varyings) {
-			free(e3d->prims), free(e3d->varyings);
-			e3d->prims = NULL, e3d->varyings = NULL;
+	if (!e3d->prims && !(e3d->prims = malloc(E3D_PRIM_BATCH * sizeof(*e3d->prims))))
+		return false;
+	size_t floats = (size_t)E3D_PRIM_BATCH * varying_slots * 12;
+	if (floats > e3d->varying_capacity) {
+		float *grown = realloc(e3d->varyings, floats * sizeof(float));
+		if (!grown)
 			return false;
-		}
+		e3d->varyings = grown;
+		e3d->varying_capacity = floats;
 	}
 	memset(e3d->bin_count, 0, tiles * sizeof(uint32_t));
 	memset(e3d->results, 0, tiles * sizeof(*e3d->results));
@@ -148,7 +149,8 @@ static bool prepare(struct cp_job *job, struct e3d_draw *draw)
 	draw->fs = fs;
 	draw->tiles_x = (s->width + E3D_TILE - 1) / E3D_TILE;
 	draw->tiles_y = (s->height + E3D_TILE - 1) / E3D_TILE;
-	if (!grow_bins(e3d, draw->tiles_x * draw->tiles_y))
+	unsigned slots = (unsigned)__builtin_popcount(fs->inputs & 0xffff);
+	if (!grow_bins(e3d, draw->tiles_x * draw->tiles_y, slots))
 		return cp_fail(job, VGPU_FAULT_WATCHDOG, 0); /* host out of memory: the draw cannot run */
 	draw->prims = e3d->prims;
 	draw->varyings = e3d->varyings;
@@ -266,7 +268,7 @@ bool e3d_draw(struct cp_job *job, struct engine3d *e3d, const uint32_t *p, bool 
 	if (count == 0)
 		return true;
 
-	struct e3d_draw draw = { .e3d = e3d, .job = job, .state = s };
+	struct e3d_draw draw = { .e3d = e3d, .job = job, .state = s, .fetch_page.page_va = ~0ull };
 	atomic_init(&draw.budget, job->budget);
 	atomic_init(&draw.budget_out, false);
 	bool ok = e3d_map_targets(job, e3d, ~0u, true) && prepare(job, &draw);

@@ -150,6 +150,11 @@ struct e3d_draw {
 	float *varyings;
 	uint32_t prim_count, varying_count;
 	struct e3d_tile_result *results; /* per tile */
+	struct {
+		uint64_t page_va; /* the vertex-buffer page translated last (~0: none) */
+		const uint8_t *host; /* its VRAM, or NULL for system memory */
+		uint64_t pa;
+	} fetch_page;
 	_Atomic uint64_t budget; /* watchdog units left, shared by the workers */
 	atomic_bool budget_out;
 };
@@ -164,7 +169,7 @@ struct engine3d {
 	struct e3d_prim *prims;
 	uint32_t prim_capacity;
 	float *varyings;
-	uint32_t varying_capacity;
+	size_t varying_capacity; /* floats */
 	uint32_t **bins; /* per tile: prim indices */
 	uint32_t *bin_count, *bin_capacity;
 	uint32_t bin_tiles;
@@ -177,7 +182,7 @@ struct engine3d {
 	struct e3d_vertex *vertices; /* E3D_VERTEX_BATCH shaded vertices */
 };
 
-#define E3D_PRIM_BATCH   8192 /* primitives binned before the tiles are rendered */
+#define E3D_PRIM_BATCH   32768 /* primitives binned before the tiles are rendered */
 #define E3D_VERTEX_BATCH 256  /* stream positions fetched and shaded at a time */
 
 /* The framebuffer's targets as writable maps in e3d->color_map / depth_map (colors: bit per target), and

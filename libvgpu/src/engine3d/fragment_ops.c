@@ -140,6 +140,38 @@ static float clamp01(float v)
 	return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
 }
 
+/* Float to 8-bit UNORM, round to nearest even (spec 9.2): adding 2^23 leaves the rounded integer in the
+ * mantissa under the default rounding mode. */
+static uint8_t unorm8(float v)
+{
+	return (uint8_t)((clamp01(v) * 255.0f + 8388608.0f) - 8388608.0f);
+}
+
+/* The common case, unblended 8-bit RGBA/BGRA with every channel written, without the float round trip. */
+static bool write_rgba8(uint32_t format, uint8_t *tile, const struct e3d_lanes *lanes, float out[4][VGPU_ISA_LANES],
+			uint32_t mask)
+{
+	unsigned r, b;
+	bool alpha;
+	switch (format) {
+	case VGPU_FORMAT_B8G8R8A8_UNORM: r = 2, b = 0, alpha = true; break;
+	case VGPU_FORMAT_B8G8R8X8_UNORM: r = 2, b = 0, alpha = false; break;
+	case VGPU_FORMAT_R8G8B8A8_UNORM: r = 0, b = 2, alpha = true; break;
+	case VGPU_FORMAT_R8G8B8X8_UNORM: r = 0, b = 2, alpha = false; break;
+	default: return false;
+	}
+	for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++) {
+		if (!(mask >> lane & 1))
+			continue;
+		uint8_t *p = tile + ((size_t)lanes->y[lane] * E3D_TILE + lanes->x[lane]) * 4;
+		p[r] = unorm8(out[0][lane]);
+		p[1] = unorm8(out[1][lane]);
+		p[b] = unorm8(out[2][lane]);
+		p[3] = alpha ? unorm8(out[3][lane]) : 0xff;
+	}
+	return true;
+}
+
 void e3d_color_write(const struct e3d_draw *draw, unsigned target, uint8_t *tile, const struct e3d_lanes *lanes,
 		     float out[4][VGPU_ISA_LANES], uint32_t mask)
 {
@@ -151,6 +183,8 @@ void e3d_color_write(const struct e3d_draw *draw, unsigned target, uint8_t *tile
 	for (unsigned c = 0; c < 4; c++)
 		cc[c] = unorm ? clamp01(s->blend_color[c]) : s->blend_color[c];
 	if (write_mask == 0)
+		return;
+	if (!enabled && write_mask == 0xf && write_rgba8(format, tile, lanes, out, mask))
 		return;
 
 	for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++) {

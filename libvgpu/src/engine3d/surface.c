@@ -162,30 +162,26 @@ void surface_write(const struct surface_map *map, uint64_t offset, const void *s
 	FOR_EACH_PIECE(map, offset, len, memcpy(host_, (const uint8_t *)src + done_, piece_));
 }
 
-void surface_fill(const struct surface_map *map, uint64_t offset, const uint8_t *pattern, unsigned bpp,
-		  uint64_t count)
+void surface_fill(const struct surface_map *map, uint64_t offset, uint64_t pitch, uint32_t rows,
+		  const uint8_t *pattern, unsigned bpp, uint64_t count)
 {
 	uint64_t len = count * bpp;
 	bool uniform_bytes = true;
 	for (unsigned i = 1; i < bpp; i++)
 		uniform_bytes &= pattern[i] == pattern[0];
 	if (uniform_bytes) {
-		FOR_EACH_PIECE(map, offset, (size_t)len, memset(host_, pattern[0], piece_));
+		for (uint32_t r = 0; r < rows; r++)
+			FOR_EACH_PIECE(map, offset + r * pitch, (size_t)len, memset(host_, pattern[0], piece_));
 		return;
 	}
-	/* A row of the pattern, long enough to be copied in big pieces; the phase follows the byte position. */
-	uint8_t row[1024];
-	for (unsigned i = 0; i < sizeof(row); i++)
-		row[i] = pattern[i % bpp];
-	FOR_EACH_PIECE(map, offset, (size_t)len, {
-		size_t phase = done_ % bpp;
-		for (size_t k = 0; k < piece_;) {
-			size_t n = piece_ - k < sizeof(row) - 16 ? piece_ - k : sizeof(row) - 16;
-			size_t start = (phase + k) % bpp;
-			memcpy(host_ + k, row + start, n);
-			k += n;
-		}
-	});
+	/* A page of the pattern (plus one pixel for the phase), so each page piece is a single copy; the phase
+	 * follows the byte position. */
+	uint8_t row[PAGE + 16];
+	memcpy(row, pattern, bpp);
+	for (size_t n = bpp; n < sizeof(row); n *= 2)
+		memcpy(row + n, row, n < sizeof(row) - n ? n : sizeof(row) - n);
+	for (uint32_t r = 0; r < rows; r++)
+		FOR_EACH_PIECE(map, offset + r * pitch, (size_t)len, memcpy(host_, row + done_ % bpp, piece_));
 }
 
 const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsigned len, uint8_t tmp[16],

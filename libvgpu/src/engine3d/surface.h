@@ -35,9 +35,9 @@ void surface_map_free(struct surface_map *map);
 /* Byte offsets are relative to map->va and lie inside the map (callers check). */
 void surface_read(const struct surface_map *map, uint64_t offset, void *dst, size_t len);
 void surface_write(const struct surface_map *map, uint64_t offset, const void *src, size_t len);
-/* count pixels of bpp bytes, each a copy of pattern. */
-void surface_fill(const struct surface_map *map, uint64_t offset, const uint8_t *pattern, unsigned bpp,
-		  uint64_t count);
+/* rows rows of count pixels of bpp bytes, each a copy of pattern; row r starts at offset + r * pitch. */
+void surface_fill(const struct surface_map *map, uint64_t offset, uint64_t pitch, uint32_t rows,
+		  const uint8_t *pattern, unsigned bpp, uint64_t count);
 /* The len bytes at offset (len <= 16): a pointer into the page, or a copy in tmp when they straddle a page
  * boundary; NULL when a page is missing, with its index in *missing_page. */
 const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsigned len, uint8_t tmp[16],

@@ -7,6 +7,7 @@
 #include "engine3d/raster.h"
 #include "format/format.h"
 #include "mmu/memory.h"
+#include "mmu/mmu.h"
 
 static const uint8_t type_bytes[] = {
 	[VGPU_VTYPE_FLOAT32] = 4, [VGPU_VTYPE_UNORM8] = 1,  [VGPU_VTYPE_SNORM8] = 1,  [VGPU_VTYPE_UINT8] = 1,
@@ -48,10 +49,34 @@ static uint32_t convert(unsigned type, const uint8_t *p)
 	}
 }
 
+/* Read vertex data, remembering the last page's translation: consecutive vertices mostly share pages. */
+static bool read_vertex_bytes(struct cp_job *job, struct e3d_draw *draw, uint64_t va, uint8_t *dst, unsigned len)
+{
+	uint64_t page_va = va & ~(VGPU_PAGE_SIZE - 1), offset = va - page_va;
+	if (offset + len > VGPU_PAGE_SIZE)
+		return va_read(job->gpu, va, dst, len, &job->fault);
+	if (draw->fetch_page.page_va != page_va) {
+		uint64_t pa;
+		if (!mmu_translate(job->gpu, page_va, false, &pa, &job->fault))
+			return false;
+		if (!pa_range_valid(job->gpu, pa, VGPU_PAGE_SIZE))
+			return va_read(job->gpu, va, dst, len, &job->fault);
+		draw->fetch_page.page_va = page_va;
+		draw->fetch_page.pa = pa;
+		draw->fetch_page.host = pa_is_sysmem(pa) ? NULL : pa_vram_ptr(job->gpu, pa);
+	}
+	if (!draw->fetch_page.host)
+		return mem_read(job->gpu, draw->fetch_page.pa + offset, dst, len, &job->fault);
+	memcpy(dst, draw->fetch_page.host + offset, len);
+	mem_note_read(job->gpu, draw->fetch_page.pa + offset, dst, len);
+	return true;
+}
+
 /* Attribute `slot` of vertex v into lane of the warp. */
-static bool fetch(struct cp_job *job, const struct e3d_state *s, unsigned slot, uint32_t v,
+static bool fetch(struct cp_job *job, struct e3d_draw *draw, unsigned slot, uint32_t v,
 		  struct vgpu_shader_warp *warp, unsigned lane)
 {
+	const struct e3d_state *s = draw->state;
 	uint32_t format = s->attrib[slot].format;
 	uint32_t value[4] = { 0, 0, 0, float_bits(1.0f) };
 	if (format & VGPU_VFMT_ENABLE) {
@@ -66,7 +91,7 @@ static bool fetch(struct cp_job *job, const struct e3d_state *s, unsigned slot, 
 		/* Robust buffer access: a read past the buffer's size reads (0, 0, 0, 1), not a fault. */
 		if (offset + bytes <= vb->size) {
 			uint8_t raw[16];
-			if (!va_read(job->gpu, vb->va + offset, raw, bytes, &job->fault))
+			if (!read_vertex_bytes(job, draw, vb->va + offset, raw, bytes))
 				return false;
 			for (unsigned c = 0; c < count; c++)
 				value[c] = convert(type, raw + c * type_bytes[type]);
@@ -95,7 +120,7 @@ bool e3d_shade_vertices(struct cp_job *job, struct e3d_draw *draw, struct vgpu_s
 			warp->vertex_id[lane] = vertex_id[base + lane];
 			warp->instance_id[lane] = instance;
 			for (unsigned slot = 0; slot < VGPU_ISA_IO_SLOTS; slot++)
-				if ((vs->inputs >> slot & 1) && !fetch(job, s, slot, vertex_id[base + lane], warp, lane))
+				if ((vs->inputs >> slot & 1) && !fetch(job, draw, slot, vertex_id[base + lane], warp, lane))
 					return false;
 		}
 		enum vgpu_shader_fault fault = vgpu_shader_run(vs->core, warp, &env);

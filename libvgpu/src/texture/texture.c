@@ -88,7 +88,12 @@ static void fetch(struct sample_ctx *sc, unsigned level, unsigned face, int i, i
 		return;
 	}
 	uint32_t format = v->desc->format;
-	if (format_is_depth(format)) {
+	if (format == VGPU_FORMAT_B8G8R8A8_UNORM || format == VGPU_FORMAT_R8G8B8A8_UNORM) {
+		/* the common formats without the general unpacker's per-call dispatch */
+		unsigned r = format == VGPU_FORMAT_B8G8R8A8_UNORM ? 2 : 0;
+		rgba[0] = (float)texel[r] / 255.0f, rgba[1] = (float)texel[1] / 255.0f;
+		rgba[2] = (float)texel[2 - r] / 255.0f, rgba[3] = (float)texel[3] / 255.0f;
+	} else if (format_is_depth(format)) {
 		rgba[0] = format_unpack_depth(format, texel);
 		rgba[1] = rgba[2] = 0.0f, rgba[3] = 1.0f;
 	} else {
@@ -190,7 +195,11 @@ uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, fl
 			float ref = req->coord[req->cube ? 3 : 2][lane];
 			sc.reference = ref > 0.0f ? (ref < 1.0f ? ref : 1.0f) : 0.0f;
 		}
-		float lod = req->mode == VGPU_ISA_TEX_LOD ? req->lod_or_bias[lane] : implicit_lod(req, lane, d, major);
+		/* Without mipmaps and with one filter for both, the LOD changes nothing: skip the logarithm. */
+		bool lod_matters = mip != 0 || ((flags & VGPU_SAMPLER_MIN_LINEAR) != 0) != ((flags & VGPU_SAMPLER_MAG_LINEAR) != 0);
+		float lod = req->mode == VGPU_ISA_TEX_LOD ? req->lod_or_bias[lane]
+			    : lod_matters		 ? implicit_lod(req, lane, d, major)
+							 : 0.0f;
 		if (req->mode == VGPU_ISA_TEX_BIAS)
 			lod += req->lod_or_bias[lane];
 		lod += sampler->bias;
