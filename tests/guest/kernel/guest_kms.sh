@@ -55,12 +55,9 @@ card=$(vgpu_card)
 mode=$(head -n 1 "/sys/class/drm/$card-Virtual-1/modes" 2>/dev/null)
 echo "vgpu-info: preferred-mode $mode"
 sleep 1000 | stdbuf -oL modetest -M vgpu -r >/tmp/modetest.log 2>&1 &
-tries=0
-until grep -q "setting mode" /tmp/modetest.log 2>/dev/null || [ $tries -ge 100 ]; do
-    sleep 0.1
-    tries=$((tries + 1))
-done
-# The mode set itself returns once the device latched it (FLIP_DONE); a second covers its return.
+# Its framebuffer on the plane (the atomic state names the process that made it), then a second for the
+# commit to latch (the mode set returns at FLIP_DONE).
+wait_for "modetest's framebuffer on the plane" grep -q "allocated by = modetest" "$debugfs/state"
 sleep 1
 check "modetest set the preferred mode" grep -q "setting mode $mode" /tmp/modetest.log
 sed 's/^/# modetest: /' /tmp/modetest.log

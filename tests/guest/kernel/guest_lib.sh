@@ -35,13 +35,21 @@ vgpu_debugfs() {
     echo "/sys/kernel/debug/dri/$(vgpu_card | sed 's/card//')"
 }
 
-# dmesg_has PATTERN: waits up to 5 s for a kernel log line matching PATTERN (grep -E).
-dmesg_has() {
+# wait_for WHAT COMMAND...: polls COMMAND for up to 20 s; says so if it never succeeded.
+wait_for() {
+    what=$1
+    shift
     tries=0
-    until dmesg | grep -qE "$1" || [ $tries -ge 50 ]; do
+    until "$@" || [ $tries -ge 200 ]; do
         sleep 0.1
         tries=$((tries + 1))
     done
+    "$@" || echo "# gave up waiting for $what"
+}
+
+# dmesg_has PATTERN: waits for a kernel log line matching PATTERN (grep -E).
+dmesg_has() {
+    wait_for "'$1' in dmesg" sh -c "dmesg | grep -qE '$1'"
     dmesg | grep -qE "$1"
 }
 
