@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -154,6 +155,8 @@ static void spawn_qemu(struct qt *qt, char *args_copy)
 
 	qt->pid = fork();
 	if (qt->pid == 0) {
+		/* a test that dies must not leave its QEMU behind */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		int devnull = open("/dev/null", O_RDONLY);
 		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
