@@ -96,7 +96,7 @@ static bool grow_bins(struct engine3d *e3d, uint32_t tiles, unsigned varying_slo
 	}
 	if (!e3d->prims && !(e3d->prims = malloc(E3D_PRIM_BATCH * sizeof(*e3d->prims))))
 		return false;
-	size_t floats = (size_t)E3D_PRIM_BATCH * varying_slots * 12;
+	size_t floats = (size_t)E3D_PRIM_BATCH * (varying_slots ? varying_slots : 1) * 12;
 	if (floats > e3d->varying_capacity) {
 		float *grown = realloc(e3d->varyings, floats * sizeof(float));
 		if (!grown)

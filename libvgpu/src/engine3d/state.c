@@ -43,7 +43,7 @@ struct engine3d *engine3d_create(struct vgpu *gpu, unsigned render_threads)
 	e3d->vertices = malloc(E3D_VERTEX_BATCH * sizeof(*e3d->vertices));
 	bool ok = e3d->scratch && e3d->shader_bytes && e3d->indices && e3d->vertices;
 	for (unsigned i = 0; ok && i < e3d->workers.count; i++)
-		ok = (e3d->scratch[i] = aligned_alloc(64, sizeof(struct e3d_worker_scratch))) != NULL;
+		ok = (e3d->scratch[i] = aligned_alloc(64, (sizeof(struct e3d_worker_scratch) + 63) & ~(size_t)63)) != NULL;
 	if (!ok) {
 		engine3d_destroy(e3d);
 		return NULL;
