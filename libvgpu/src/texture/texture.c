@@ -2,9 +2,20 @@
 #include "texture/texture.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "format/format.h"
+
+/* c / 255 for every byte, exactly as the division gives it (spec 9.2). */
+static float unorm8_value[256];
+static pthread_once_t unorm8_once = PTHREAD_ONCE_INIT;
+
+static void unorm8_init(void)
+{
+	for (int c = 0; c < 256; c++)
+		unorm8_value[c] = (float)c / 255.0f;
+}
 
 static uint32_t max_u32(uint32_t a, uint32_t b)
 {
@@ -14,6 +25,7 @@ static uint32_t max_u32(uint32_t a, uint32_t b)
 bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view, const struct e3d_texture_desc *desc,
 			  struct vgpu_fault *fault)
 {
+	pthread_once(&unorm8_once, unorm8_init);
 	view->desc = desc;
 	view->bpp = format_bytes_per_pixel(desc->format);
 	view->faces = desc->type == VGPU_TEXTURE_CUBE ? 6 : 1;
@@ -28,8 +40,10 @@ bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view, const
 	return surface_map_build(gpu, &view->map, desc->va, offset, false, fault);
 }
 
-static int wrap(int i, int size, unsigned mode)
+static inline int wrap(int i, int size, unsigned mode)
 {
+	if (i >= 0 && i < size)
+		return i; /* inside the texture: every mode agrees */
 	switch (mode) {
 	case VGPU_WRAP_REPEAT: return ((i % size) + size) % size;
 	case VGPU_WRAP_MIRRORED_REPEAT: {
@@ -72,7 +86,7 @@ static bool compare(unsigned func, float a, float b)
 	}
 }
 
-static void fetch(struct sample_ctx *sc, unsigned level, unsigned face, int i, int j, float rgba[4])
+static inline void fetch(struct sample_ctx *sc, unsigned level, unsigned face, int i, int j, float rgba[4])
 {
 	const struct e3d_texture_view *v = sc->view;
 	uint64_t offset = v->level_offset[level] + (uint64_t)face * v->face_size[level] +
@@ -91,8 +105,8 @@ static void fetch(struct sample_ctx *sc, unsigned level, unsigned face, int i, i
 	if (format == VGPU_FORMAT_B8G8R8A8_UNORM || format == VGPU_FORMAT_R8G8B8A8_UNORM) {
 		/* the common formats without the general unpacker's per-call dispatch */
 		unsigned r = format == VGPU_FORMAT_B8G8R8A8_UNORM ? 2 : 0;
-		rgba[0] = (float)texel[r] / 255.0f, rgba[1] = (float)texel[1] / 255.0f;
-		rgba[2] = (float)texel[2 - r] / 255.0f, rgba[3] = (float)texel[3] / 255.0f;
+		rgba[0] = unorm8_value[texel[r]], rgba[1] = unorm8_value[texel[1]];
+		rgba[2] = unorm8_value[texel[2 - r]], rgba[3] = unorm8_value[texel[3]];
 	} else if (format_is_depth(format)) {
 		rgba[0] = format_unpack_depth(format, texel);
 		rgba[1] = rgba[2] = 0.0f, rgba[3] = 1.0f;
