@@ -249,6 +249,16 @@ static bool run_batch(struct cp_job *job, struct e3d_draw *draw, struct e3d_asse
 	return true;
 }
 
+/* Between batches, on the CP thread: hand the workers' charges to the job and let the CP's own check run
+ * (a reset cuts a long draw short there). */
+static bool check_in(struct cp_job *job, struct e3d_draw *draw)
+{
+	job->budget = atomic_load(&draw->budget);
+	bool ok = cp_charge(job, 0);
+	atomic_store(&draw->budget, job->budget);
+	return ok;
+}
+
 bool e3d_draw(struct cp_job *job, struct engine3d *e3d, const uint32_t *p, bool indexed)
 {
 	const struct e3d_state *s = &e3d->state;
@@ -277,7 +287,8 @@ bool e3d_draw(struct cp_job *job, struct engine3d *e3d, const uint32_t *p, bool 
 		e3d_assembler_begin(&assembler, topology);
 		for (uint32_t pos = 0; ok && pos < count; pos += E3D_VERTEX_BATCH) {
 			unsigned n = count - pos < E3D_VERTEX_BATCH ? count - pos : E3D_VERTEX_BATCH;
-			ok = run_batch(job, &draw, &assembler, p, indexed, pos, n, instance, e3d->vertices);
+			ok = run_batch(job, &draw, &assembler, p, indexed, pos, n, instance, e3d->vertices) &&
+			     check_in(job, &draw);
 		}
 		ok = ok && e3d_assembler_restart(&draw, &assembler);
 	}

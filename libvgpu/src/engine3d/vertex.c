@@ -67,8 +67,9 @@ static bool read_vertex_bytes(struct cp_job *job, struct e3d_draw *draw, uint64_
 	}
 	if (!draw->fetch_page.host)
 		return mem_read(job->gpu, draw->fetch_page.pa + offset, dst, len, &job->fault);
+	/* noted first: a replay puts the recorded bytes in place before they are read */
+	mem_note_read(job->gpu, draw->fetch_page.pa + offset, draw->fetch_page.host + offset, len);
 	memcpy(dst, draw->fetch_page.host + offset, len);
-	mem_note_read(job->gpu, draw->fetch_page.pa + offset, dst, len);
 	return true;
 }
 
