@@ -7,17 +7,21 @@ host checks the screendump against the pattern's definition. Boot 2 (guest_intx_
 16 MiB of VRAM and a 1280x800 window: the modes follow; reloaded with msix=0 the driver runs on INTx
 (page flips, a fault); text written to the console appears on the vgpu display through fbdev emulation.
 
-Boot 3 (vgpu_kms_show.c): an RGB565 framebuffer larger than the mode, panned, with the cursor over it;
-the host checks the colours of each quadrant and the panning in the screendump, and the cursor registers.
+Boot 3 (guest_hotplug_show.sh): the host resizes the window through QEMU's VNC server and the new size
+becomes the preferred mode; then vgpu_kms_show.c shows an RGB565 framebuffer larger than the mode,
+panned, with the cursor over it: the host checks the colours of each quadrant and the panning in the
+screendump, and the cursor registers.
 
 Usage: guest_kms_test.py VGPU-VM MODULE-DIR TEST-PROGRAM SHOW-PROGRAM [QEMU]
 MODULE-DIR holds vgpu.ko (and no other .ko); QEMU, when given and not empty, is passed to vgpu-vm.
 """
 import os
+import socket
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -97,11 +101,21 @@ def run_guest(vgpu_vm, module_dir, command, screenshot, qemu_args=(), options=()
     return proc.returncode, proc.stdout, proc.stderr
 
 
+def guest_info(out):
+    """A guest script's "vgpu-info: KEY VALUE" lines as a dict."""
+    info = {}
+    for line in out.splitlines():
+        if line.startswith('vgpu-info: '):
+            key, _, value = line[len('vgpu-info: '):].partition(' ')
+            info[key] = value
+    return info
+
+
 def report_guest_checks(tap, out, program_label):
     """Turns a guest script's output into test points: its "vgpu-check:" lines, and the TAP of the test
     program it ran ("vgpu-tap:" lines, renumbered, named with PROGRAM_LABEL). Returns its "vgpu-info:"
     lines as a dict."""
-    info, program_tap = {}, []
+    program_tap = []
     for line in out.splitlines():
         if line.startswith('vgpu-check: '):
             verdict = line[len('vgpu-check: '):]
@@ -109,9 +123,6 @@ def report_guest_checks(tap, out, program_label):
             tap.result(ok, verdict[3:] if ok else verdict[7:])
         elif line.startswith('vgpu-tap: '):
             program_tap.append(line[len('vgpu-tap: '):])
-        elif line.startswith('vgpu-info: '):
-            key, _, value = line[len('vgpu-info: '):].partition(' ')
-            info[key] = value
         elif line.startswith('#'):
             tap.lines.append(line)
     planned = next((int(l[3:]) for l in program_tap if l.startswith('1..')), None)
@@ -123,7 +134,7 @@ def report_guest_checks(tap, out, program_label):
             tap.lines.append(line)
         elif line.startswith('ok ') or line.startswith('not ok '):
             tap.result(line.startswith('ok '), program_label + line.split(' - ', 1)[-1])
-    return info
+    return guest_info(out)
 
 
 def check_lifecycle_and_modetest(tap, vgpu_vm, module_dir, test_program, workdir):
@@ -199,23 +210,77 @@ CURSOR_AT = (100, 50)
 RED, GREEN, BLUE, WHITE = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 255)
 
 
-def check_panned_rgb565_and_cursor(tap, vgpu_vm, module_dir, show_program, workdir):
+def vnc_request_desktop_size(socket_path, width, height):
+    """Asks QEMU's VNC server to resize the desktop (RFB 3.8, no authentication, SetDesktopSize): QEMU
+    passes the size to the display device as its window size, as a resized GTK window would."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as vnc:
+        vnc.settimeout(30)
+        vnc.connect(socket_path)
+
+        def receive(count):
+            data = b''
+            while len(data) < count:
+                chunk = vnc.recv(count - len(data))
+                if not chunk:
+                    raise OSError('the VNC server closed the connection')
+                data += chunk
+            return data
+
+        receive(12)
+        vnc.sendall(b'RFB 003.008\n')
+        types = receive(receive(1)[0])
+        if 1 not in types:
+            raise OSError(f'the VNC server wants authentication (security types {list(types)})')
+        vnc.sendall(b'\x01')
+        if struct.unpack('>I', receive(4))[0] != 0:
+            raise OSError('the VNC server refused the connection')
+        vnc.sendall(b'\x01')  # ClientInit: shared
+        name_length = struct.unpack('>HH16xI', receive(24))[2]
+        receive(name_length)
+        vnc.sendall(struct.pack('>BxHi', 2, 1, -308))  # SetEncodings: ExtendedDesktopSize
+        vnc.sendall(struct.pack('>BxHHBxIHHHHI', 251, width, height, 1, 0, 0, 0, width, height, 0))
+        time.sleep(1)  # let QEMU read the request before the connection closes
+
+
+def run_guest_resizing(vgpu_vm, module_dir, command, screenshot, workdir, size):
+    """Like run_guest, and when the guest prints "vgpu-info: ready-for-resize", resizes the window."""
+    socket_path = os.path.join(workdir, 'vnc.sock')
+    args = [vgpu_vm, 'run', '--modules', module_dir, '--timeout', '240', '--screenshot', screenshot,
+            '--exec', command] + QEMU + ['--', '-vnc', f'unix:{socket_path}']
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors='replace')
+    out, resize_error = [], None
+    for line in proc.stdout:
+        out.append(line)
+        if line.startswith('vgpu-info: ready-for-resize'):
+            try:
+                vnc_request_desktop_size(socket_path, *size)
+            except OSError as e:
+                resize_error = f'resizing through VNC failed: {e}'
+    return proc.wait(), ''.join(out), resize_error
+
+
+# Boot 3 resizes the window to this size before showing its picture.
+BOOT3_SIZE = (800, 600)
+
+
+def check_hotplug_panned_rgb565_and_cursor(tap, vgpu_vm, module_dir, show_program, workdir):
     screenshot = os.path.join(workdir, 'show.png')
-    status, out, err = run_guest(
-        vgpu_vm, module_dir,
-        f"sleep 1000 | {show_program} >/tmp/show.log 2>&1 & tries=0; "
-        "until grep -q 'vgpu-show:' /tmp/show.log || [ $tries -ge 300 ]; do sleep 0.1; tries=$((tries+1)); done; "
-        "cat /tmp/show.log; mount -t debugfs none /sys/kernel/debug && "
-        "sed 's/^/vgpu-reg: /' /sys/kernel/debug/dri/0/registers", screenshot)
-    shown = [line.split()[1] for line in out.splitlines() if line.startswith('vgpu-show: ')]
-    tap.result(status == 0 and len(shown) == 1, 'boot 3: the guest showed the RGB565 picture and the cursor',
-               None if shown else err + out)
+    status, out, resize_error = run_guest_resizing(
+        vgpu_vm, module_dir, f"sh {HERE}/guest_hotplug_show.sh {show_program}", screenshot, workdir, BOOT3_SIZE)
+    tap.result(status == 0 and not resize_error, 'boot 3: the guest ran the hotplug and show checks',
+               None if status == 0 and not resize_error else f'{resize_error}\n{out}')
+    info = guest_info(out)
+    resized = info.get('resized-mode')
+    tap.result(resized == '%dx%d' % BOOT3_SIZE, 'hotplug: a resized window becomes the preferred mode',
+               f'preferred mode before {info.get("ready-for-resize")!r}, after {resized!r}')
+    shown = info.get('shown', '').split()
+    tap.result(len(shown) == 1, 'show: vgpu_kms_show showed its picture', None if shown else out)
     try:
         width, height, rows = read_png(screenshot)
     except (OSError, ValueError) as e:
         tap.result(False, 'show: the screendump is readable', str(e))
         return
-    tap.result([f'{width}x{height}'] == shown, 'show: the screendump has the mode\'s size',
+    tap.result([f'{width}x{height}'] == shown, 'show: the screendump has the (resized) mode\'s size',
                f'screendump {width}x{height}, shown {shown}')
     cx, cy = CURSOR_AT
     probes = {
@@ -255,7 +320,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix='vgpu-guest-kms-') as workdir:
         check_lifecycle_and_modetest(tap, vgpu_vm, module_dir, test_program, workdir)
         check_intx_and_fbdev_console(tap, vgpu_vm, module_dir, test_program, workdir)
-        check_panned_rgb565_and_cursor(tap, vgpu_vm, module_dir, show_program, workdir)
+        check_hotplug_panned_rgb565_and_cursor(tap, vgpu_vm, module_dir, show_program, workdir)
     sys.exit(tap.finish())
 
 
