@@ -13,6 +13,7 @@
 #include "capture/capture_format.h"
 #include "core/device.h"
 #include "cp/cp.h"
+#include "draws.h"
 #include "format/format.h"
 #include "replay.h"
 #include "sysmem.h"
@@ -288,7 +289,14 @@ static int grab_frame(struct replay *r, struct replay_image *image)
 
 int replay_capture(const char *path, struct replay_image *image, char *error, size_t error_len)
 {
+	return replay_capture_draws(path, NULL, image, error, error_len);
+}
+
+int replay_capture_draws(const char *path, const char *draw_dir, struct replay_image *image, char *error,
+                         size_t error_len)
+{
 	struct replay r = {.error = error, .error_len = error_len};
+	struct replay_draws draws = {.dir = draw_dir};
 	char message[300];
 	memset(image, 0, sizeof(*image));
 
@@ -312,6 +320,8 @@ int replay_capture(const char *path, struct replay_image *image, char *error, si
 		vgpu_pause(r.gpu);
 		r.gpu->replay_opaque = &r;
 		r.gpu->replay_read = replay_read;
+		if (draw_dir)
+			replay_draws_attach(r.gpu, &draws);
 		struct record record;
 		bool started = false;
 		while (!r.failed && next_record(&r, &record)) {
@@ -324,7 +334,11 @@ int replay_capture(const char *path, struct replay_image *image, char *error, si
 		}
 		if (!r.failed && !started)
 			fail(&r, "the capture holds no records");
-		if (!r.failed)
+		if (!r.failed && draws.failed)
+			fail(&r, draws.error);
+		/* With draw output a capture without a displayed frame is fine: the draws are the result. */
+		bool displayed = vgpu_reg_read(r.gpu, VGPU_REG_DISP_STATUS) & VGPU_DISP_STATUS_ENABLED;
+		if (!r.failed && (displayed || !draw_dir))
 			grab_frame(&r, image);
 		r.gpu->replay_read = NULL;
 		vgpu_destroy(r.gpu);

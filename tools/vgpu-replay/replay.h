@@ -14,6 +14,9 @@ struct replay_image {
 
 /* Replay the capture at path. On error returns -1 with one line in error. */
 int replay_capture(const char *path, struct replay_image *image, char *error, size_t error_len);
+/* The same, also writing the render targets of every 3D draw as PNG files into draw_dir (draws.h). */
+int replay_capture_draws(const char *path, const char *draw_dir, struct replay_image *image, char *error,
+                         size_t error_len);
 void replay_image_free(struct replay_image *image);
 
 /* Write an image as an 8-bit RGB PNG; returns -1 with one line in error. */

@@ -294,5 +294,7 @@ bool e3d_draw(struct cp_job *job, struct engine3d *e3d, const uint32_t *p, bool 
 	}
 	ok = ok && e3d_flush(&draw);
 	job->budget = atomic_load(&draw.budget);
+	if (ok && e3d->observer)
+		e3d->observer(e3d->observer_opaque, e3d);
 	return e3d_unmap_targets(job, e3d, ok);
 }

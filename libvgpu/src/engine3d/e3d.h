@@ -180,6 +180,8 @@ struct engine3d {
 	uint8_t *shader_bytes; /* SET_SHADER reads the binary here */
 	uint32_t *indices;     /* a chunk of the index buffer */
 	struct e3d_vertex *vertices; /* E3D_VERTEX_BATCH shaded vertices */
+	void (*observer)(void *opaque, struct engine3d *e3d);
+	void *observer_opaque;
 };
 
 #define E3D_PRIM_BATCH   32768 /* primitives binned before the tiles are rendered */

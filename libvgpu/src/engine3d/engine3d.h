@@ -16,6 +16,16 @@ void engine3d_reset(struct engine3d *e3d);
 /* Every 3D packet (0x20..0x32) arrives here once the CP has checked its length. */
 bool engine3d_packet(struct cp_job *job, const uint32_t *payload, uint32_t length);
 
+/* For vgpu-replay: after every draw, while its render targets are still mapped, observer(opaque, e3d) may
+ * read them. Runs on the thread executing packets. */
+typedef void (*engine3d_draw_observer)(void *opaque, struct engine3d *e3d);
+void engine3d_observe_draws(struct engine3d *e3d, engine3d_draw_observer observer, void *opaque);
+/* Target 0..3 (colour) or 4 (depth) of the draw being observed: false when it has none. */
+bool engine3d_target(const struct engine3d *e3d, unsigned index, uint32_t *width, uint32_t *height,
+		     uint32_t *format);
+/* Row y of that target in its memory format (width * bytes per pixel bytes). */
+void engine3d_target_row(const struct engine3d *e3d, unsigned index, uint32_t y, void *dst);
+
 /* Packet handlers by file: state.c, shader_bind.c, draw.c, clear.c. */
 bool e3d_set_render_targets(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
 bool e3d_set_viewport(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* Capture a 3D scene, replay it with vgpu-replay's code writing every draw's targets as PNG, and compare the
+ * PNGs with the targets the live GPU rendered: colour as RGB bytes, depth as grey round(255 d). */
+#include <math.h>
+#include <png.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "replay.h"
+#include "scene.h"
+#include "vgpu_test.h"
+
+static uint8_t *read_png_rgb(const char *path, uint32_t *width, uint32_t *height)
+{
+	FILE *file = fopen(path, "rb");
+	if (!file)
+		return NULL;
+	png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+	png_infop info = png_create_info_struct(png);
+	uint8_t *volatile rgb = NULL;
+	if (setjmp(png_jmpbuf(png))) {
+		png_destroy_read_struct(&png, &info, NULL);
+		fclose(file);
+		free(rgb);
+		return NULL;
+	}
+	png_init_io(png, file);
+	png_read_info(png, info);
+	*width = png_get_image_width(png, info);
+	*height = png_get_image_height(png, info);
+	if (png_get_color_type(png, info) != PNG_COLOR_TYPE_RGB || png_get_bit_depth(png, info) != 8)
+		png_error(png, "not 8-bit RGB");
+	rgb = malloc((size_t)*width * *height * 3);
+	for (uint32_t y = 0; y < *height; y++)
+		png_read_row(png, rgb + (size_t)y * *width * 3, NULL);
+	png_destroy_read_struct(&png, &info, NULL);
+	fclose(file);
+	return rgb;
+}
+
+static void test_replay_writes_every_draw(void)
+{
+	char dir[] = "/tmp/vgpu-3d-replay-XXXXXX", capture[128], path[200], error[400];
+	VT_CHECK(mkdtemp(dir) != NULL);
+	snprintf(capture, sizeof(capture), "%s/capture", dir);
+	struct scene *s = scene_create(2, 70, 50);
+	VT_CHECK_EQ_INT(vgpu_capture_start(s->fx->gpu, capture, error, sizeof(error)), 0);
+	scene_add_target(s, VGPU_FORMAT_B8G8R8A8_UNORM);
+	scene_add_depth(s, VGPU_FORMAT_Z24_UNORM_S8_UINT);
+	scene_framebuffer(s, VGPU_RASTER_HALF_PIXEL_CENTER);
+	scene_shader(s, scene_vs_passthrough);
+	scene_shader(s, scene_fs_color);
+	vgpu_pkt_set_depth_stencil(&s->cb, (uint32_t[5]){ VGPU_DEPTH_TEST | VGPU_DEPTH_WRITE | VGPU_COMPARE_LESS << 4 });
+	vgpu_pkt_clear(&s->cb, 0x31, (float[4]){ 0.1f, 0.2f, 0.3f, 1 }, 1.0f, 0);
+	float tri[24] = { 3, 2, 0.2f, 1, 1, 0, 0, 1, 66, 10, 0.9f, 1, 0, 1, 0, 1, 20, 47, 0.5f, 1, 0, 0, 1, 1 };
+	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, tri, 3);
+	scene_rect_depth_ramp(s, 10, 10, 60, 40, 0.0f, 1.0f, (float[4]){ 1, 1, 0, 1 });
+	scene_run(s);
+	vgpu_capture_stop(s->fx->gpu);
+
+	struct replay_image image;
+	VT_CHECK_EQ_INT(replay_capture_draws(capture, dir, &image, error, sizeof(error)), 0);
+	VT_CHECK(image.rgb == NULL); /* nothing was displayed */
+	snprintf(path, sizeof(path), "%s/draw-00001-color0.png", dir);
+	uint32_t w = 0, h = 0;
+	uint8_t *color = read_png_rgb(path, &w, &h);
+	snprintf(path, sizeof(path), "%s/draw-00001-depth.png", dir);
+	uint32_t dw = 0, dh = 0;
+	uint8_t *depth = read_png_rgb(path, &dw, &dh);
+	VT_CHECK(color && depth && w == 70 && h == 50 && dw == 70 && dh == 50);
+	unsigned bad = 0;
+	for (uint32_t y = 0; color && depth && y < 50; y++)
+		for (uint32_t x = 0; x < 70; x++) {
+			const uint8_t *live = scene_pixel(s, 0, x, y), *png = color + (y * 70 + x) * 3;
+			bad += png[0] != live[2] || png[1] != live[1] || png[2] != live[0];
+			double d = (scene_pixel32(s, 4, x, y) & 0xffffff) / 16777215.0;
+			bad += fabs(depth[(y * 70 + x) * 3] - d * 255.0) > 0.5 + 1e-6;
+		}
+	VT_CHECK_EQ_INT(bad, 0);
+	snprintf(path, sizeof(path), "%s/draw-00000-color0.png", dir);
+	VT_CHECK(access(path, R_OK) == 0);
+	snprintf(path, sizeof(path), "%s/draw-00002-color0.png", dir);
+	VT_CHECK(access(path, R_OK) != 0); /* two draws, two sets of files */
+	free(color);
+	free(depth);
+	scene_destroy(s);
+	char command[300];
+	snprintf(command, sizeof(command), "rm -rf %s", dir);
+	VT_CHECK_EQ_INT(system(command), 0);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct vt_case cases[] = {
+		VT_CASE(test_replay_writes_every_draw),
+	};
+	return vt_main(cases, VT_COUNT(cases), argc, argv);
+}
