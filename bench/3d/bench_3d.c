@@ -12,27 +12,29 @@
 
 #include "scene.h"
 
-#define WIDTH	1280
-#define HEIGHT	720
+#define WIDTH   1280
+#define HEIGHT  720
 #define REPEATS 5
 
-static const char fs_textured[] = ".stage fragment\n"
-				  "ld.var.smooth r0, v1.x\nld.var.smooth r1, v1.y\n"
-				  "tex.2d r4, t0, s0, r0\n"
-				  "ld.var.smooth r2, v0.x\nfmul r4, r4, r2\n"
-				  "ld.var.smooth r2, v0.y\nfmul r5, r5, r2\n"
-				  "ld.var.smooth r2, v0.z\nfmul r6, r6, r2\n"
-				  "ld.var.smooth r2, v0.w\nfmul r7, r7, r2\n"
-				  "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
-				  "end\n";
+static const char fs_textured[] =
+        ".stage fragment\n"
+        "ld.var.smooth r0, v1.x\nld.var.smooth r1, v1.y\n"
+        "tex.2d r4, t0, s0, r0\n"
+        "ld.var.smooth r2, v0.x\nfmul r4, r4, r2\n"
+        "ld.var.smooth r2, v0.y\nfmul r5, r5, r2\n"
+        "ld.var.smooth r2, v0.z\nfmul r6, r6, r2\n"
+        "ld.var.smooth r2, v0.w\nfmul r7, r7, r2\n"
+        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
+        "end\n";
 
-static const char vs_textured[] = ".stage vertex\n"
-				  "ld.in r0, a0.x\nld.in r1, a0.y\nld.in r2, a0.z\nld.in r3, a0.w\n"
-				  "st.out pos.x, r0\nst.out pos.y, r1\nst.out pos.z, r2\nst.out pos.w, r3\n"
-				  "ld.in r4, a1.x\nld.in r5, a1.y\nld.in r6, a1.z\nld.in r7, a1.w\n"
-				  "st.out var0.x, r4\nst.out var0.y, r5\nst.out var0.z, r6\nst.out var0.w, r7\n"
-				  "ld.in r8, a2.x\nld.in r9, a2.y\nst.out var1.x, r8\nst.out var1.y, r9\n"
-				  "end\n";
+static const char vs_textured[] =
+        ".stage vertex\n"
+        "ld.in r0, a0.x\nld.in r1, a0.y\nld.in r2, a0.z\nld.in r3, a0.w\n"
+        "st.out pos.x, r0\nst.out pos.y, r1\nst.out pos.z, r2\nst.out pos.w, r3\n"
+        "ld.in r4, a1.x\nld.in r5, a1.y\nld.in r6, a1.z\nld.in r7, a1.w\n"
+        "st.out var0.x, r4\nst.out var0.y, r5\nst.out var0.z, r6\nst.out var0.w, r7\n"
+        "ld.in r8, a2.x\nld.in r9, a2.y\nst.out var1.x, r8\nst.out var1.y, r9\n"
+        "end\n";
 
 static double now(void)
 {
@@ -60,7 +62,7 @@ static double best_time(struct scene *s, void (*build)(struct scene *s, void *ar
 static void build_clears(struct scene *s, void *arg)
 {
 	for (int i = 0; i < CLEARS; i++)
-		vgpu_pkt_clear(&s->cb, 1, (float[4]){ 0.2f, 0.4f, 0.6f + 0.01f * (float)i, 1.0f }, 1.0f, 0);
+		vgpu_pkt_clear(&s->cb, 1, (float[4]){0.2f, 0.4f, 0.6f + 0.01f * (float)i, 1.0f}, 1.0f, 0);
 }
 
 static double memset_time(uint8_t *dst, size_t bytes)
@@ -90,7 +92,7 @@ static void build_draw(struct scene *s, void *arg)
 
 static void vertex(float *v, float x, float y, float r, float g, float b, float a)
 {
-	float data[8] = { x, y, 0.5f, 1, r, g, b, a };
+	float data[8] = {x, y, 0.5f, 1, r, g, b, a};
 	memcpy(v, data, sizeof(data));
 }
 
@@ -133,7 +135,7 @@ static void bench_small_triangles(unsigned threads, const char *label)
 		vertex(data + 24 * i + 8, x + 4, y, 0, 1, 0, 1);
 		vertex(data + 24 * i + 16, x, y + 4, 0, 0, 1, 1);
 	}
-	struct triangles t = { scene_alloc(s, (uint64_t)COUNT * 3 * 32, data), COUNT };
+	struct triangles t = {scene_alloc(s, (uint64_t)COUNT * 3 * 32, data), COUNT};
 	double seconds = best_time(s, build_draw, &t);
 	printf("small triangles %-12s %8.2f Mtri/s  (%u 8-pixel triangles in one draw)\n", label,
 	       COUNT / seconds / 1e6, COUNT);
@@ -154,9 +156,9 @@ static void bench_textured(unsigned threads, const char *label)
 	vgpu_pkt_set_sampler(&s->cb, 0, VGPU_SAMPLER_MIN_LINEAR | VGPU_SAMPLER_MAG_LINEAR, 0, 0, 0);
 	/* per vertex: position, colour (attribute 1 -> var0), texture coordinate (attribute 2 -> var1) */
 	float quad[6][12] = {
-		{ 0, 0, 0.5f, 1, 1, 0.5f, 0.5f, 1, 0, 0 },	 { WIDTH, 0, 0.5f, 1, 0.5f, 1, 0.5f, 1, 4, 0 },
-		{ 0, HEIGHT, 0.5f, 1, 0.5f, 0.5f, 1, 1, 0, 3 }, { WIDTH, 0, 0.5f, 1, 0.5f, 1, 0.5f, 1, 4, 0 },
-		{ WIDTH, HEIGHT, 0.5f, 1, 1, 1, 1, 1, 4, 3 },	 { 0, HEIGHT, 0.5f, 1, 0.5f, 0.5f, 1, 1, 0, 3 },
+	        {0, 0, 0.5f, 1, 1, 0.5f, 0.5f, 1, 0, 0},      {WIDTH, 0, 0.5f, 1, 0.5f, 1, 0.5f, 1, 4, 0},
+	        {0, HEIGHT, 0.5f, 1, 0.5f, 0.5f, 1, 1, 0, 3}, {WIDTH, 0, 0.5f, 1, 0.5f, 1, 0.5f, 1, 4, 0},
+	        {WIDTH, HEIGHT, 0.5f, 1, 1, 1, 1, 1, 4, 3},   {0, HEIGHT, 0.5f, 1, 0.5f, 0.5f, 1, 1, 0, 3},
 	};
 	uint64_t vb = scene_alloc(s, sizeof(quad), quad);
 	vgpu_pkt_set_vertex_buffer(&s->cb, 0, vb, sizeof(quad), 48);
@@ -186,7 +188,8 @@ int main(int argc, char **argv)
 	static const struct {
 		const char *name;
 		void (*run)(unsigned threads, const char *label);
-	} benches[] = { { "clear", bench_clear }, { "small", bench_small_triangles }, { "textured", bench_textured } };
+	} benches[] = {
+	        {"clear", bench_clear}, {"small", bench_small_triangles}, {"textured", bench_textured}};
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {
 		if (strncmp(benches[i].name, only, strlen(only)) != 0)
 			continue;

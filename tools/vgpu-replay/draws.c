@@ -52,7 +52,7 @@ static void observe(void *opaque, struct engine3d *e3d)
 	struct replay_draws *draws = opaque;
 	unsigned draw = draws->count++;
 	for (unsigned index = 0; index <= 4 && !draws->failed; index++) {
-		struct replay_image image = { 0 };
+		struct replay_image image = {0};
 		if (!target_image(e3d, index, &image))
 			continue;
 		char path[4096];

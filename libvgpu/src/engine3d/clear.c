@@ -16,7 +16,7 @@ struct clear_job {
 	int32_t rect[4];
 	uint32_t colors;
 	uint8_t pattern[VGPU_MAX_RENDER_TARGETS][16];
-	bool depth, depth_rmw; /* depth_rmw: only one of depth and stencil of a Z24S8 buffer */
+	bool depth, depth_rmw;            /* depth_rmw: only one of depth and stencil of a Z24S8 buffer */
 	uint32_t depth_value, depth_keep; /* depth_keep: bits of each pixel the clear leaves */
 };
 
@@ -25,14 +25,16 @@ static void clear_band(void *ctx, unsigned band, unsigned worker)
 	struct clear_job *c = ctx;
 	struct engine3d *e3d = c->e3d;
 	const struct e3d_state *s = &e3d->state;
-	int32_t y0 = c->rect[1] + (int32_t)band * BAND_ROWS, y1 = y0 + BAND_ROWS < c->rect[3] ? y0 + BAND_ROWS : c->rect[3];
+	int32_t y0 = c->rect[1] + (int32_t)band * BAND_ROWS,
+	        y1 = y0 + BAND_ROWS < c->rect[3] ? y0 + BAND_ROWS : c->rect[3];
 	uint32_t width = (uint32_t)(c->rect[2] - c->rect[0]);
 	for (unsigned t = 0; t < s->color_count; t++) {
 		if (!(c->colors >> t & 1))
 			continue;
 		unsigned bpp = format_bytes_per_pixel(s->color[t].format);
-		surface_fill(&e3d->color_map[t], (uint64_t)y0 * s->color[t].pitch + (uint64_t)c->rect[0] * bpp,
-			     s->color[t].pitch, (uint32_t)(y1 - y0), c->pattern[t], bpp, width);
+		surface_fill(&e3d->color_map[t],
+		             (uint64_t)y0 * s->color[t].pitch + (uint64_t)c->rect[0] * bpp, s->color[t].pitch,
+		             (uint32_t)(y1 - y0), c->pattern[t], bpp, width);
 	}
 	if (!c->depth)
 		return;
@@ -42,7 +44,7 @@ static void clear_band(void *ctx, unsigned band, unsigned worker)
 		uint8_t pattern[4];
 		memcpy(pattern, &c->depth_value, 4);
 		surface_fill(&e3d->depth_map, (uint64_t)y0 * s->depth.pitch + (uint64_t)c->rect[0] * bpp,
-			     s->depth.pitch, (uint32_t)(y1 - y0), pattern, bpp, width);
+		             s->depth.pitch, (uint32_t)(y1 - y0), pattern, bpp, width);
 		return;
 	}
 	for (int32_t y = y0; y < y1; y++) {
@@ -63,9 +65,13 @@ static uint32_t pack_depth(uint32_t format, float depth, uint32_t stencil)
 	float d = depth > 0.0f ? (depth < 1.0f ? depth : 1.0f) : 0.0f;
 	uint32_t bits;
 	switch (format) {
-	case VGPU_FORMAT_Z16_UNORM: return (uint32_t)nearbyintf(d * 65535.0f);
-	case VGPU_FORMAT_Z24_UNORM_S8_UINT: return (uint32_t)nearbyintf(d * 16777215.0f) | stencil << 24;
-	default: memcpy(&bits, &d, 4); return bits;
+	case VGPU_FORMAT_Z16_UNORM:
+		return (uint32_t)nearbyintf(d * 65535.0f);
+	case VGPU_FORMAT_Z24_UNORM_S8_UINT:
+		return (uint32_t)nearbyintf(d * 16777215.0f) | stencil << 24;
+	default:
+		memcpy(&bits, &d, 4);
+		return bits;
 	}
 }
 
@@ -80,11 +86,13 @@ bool e3d_clear(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 	if (!s->framebuffer_set)
 		return cp_fail(job, VGPU_FAULT_BAD_STATE, VGPU_PKT_SET_RENDER_TARGETS);
 
-	struct clear_job c = { .e3d = e3d, .rect = { 0, 0, (int32_t)s->width, (int32_t)s->height } };
+	struct clear_job c = {.e3d = e3d, .rect = {0, 0, (int32_t)s->width, (int32_t)s->height}};
 	if (s->raster & VGPU_RASTER_SCISSOR)
 		for (int i = 0; i < 2; i++) {
 			c.rect[i] = (int32_t)s->scissor[i] > c.rect[i] ? (int32_t)s->scissor[i] : c.rect[i];
-			c.rect[i + 2] = (int32_t)s->scissor[i + 2] < c.rect[i + 2] ? (int32_t)s->scissor[i + 2] : c.rect[i + 2];
+			c.rect[i + 2] = (int32_t)s->scissor[i + 2] < c.rect[i + 2]
+			                        ? (int32_t)s->scissor[i + 2]
+			                        : c.rect[i + 2];
 		}
 	if (c.rect[0] >= c.rect[2] || c.rect[1] >= c.rect[3])
 		return true;
@@ -110,7 +118,8 @@ bool e3d_clear(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 		return false;
 	bool ok = e3d_map_targets(job, e3d, c.colors, c.depth);
 	if (ok)
-		e3d_workers_run(&e3d->workers, (unsigned)((c.rect[3] - c.rect[1] + BAND_ROWS - 1) / BAND_ROWS),
-				clear_band, &c);
+		e3d_workers_run(&e3d->workers,
+		                (unsigned)((c.rect[3] - c.rect[1] + BAND_ROWS - 1) / BAND_ROWS), clear_band,
+		                &c);
 	return e3d_unmap_targets(job, e3d, ok);
 }

@@ -36,7 +36,8 @@ static bool bad_state(struct cp_job *job, uint32_t packet)
 /* Spec 10.9: everything the shaders use must be bound and consistent. */
 static bool validate(struct cp_job *job, const struct e3d_state *s, bool indexed)
 {
-	const struct e3d_shader *vs = s->shader[VGPU_SHADER_STAGE_VERTEX], *fs = s->shader[VGPU_SHADER_STAGE_FRAGMENT];
+	const struct e3d_shader *vs = s->shader[VGPU_SHADER_STAGE_VERTEX],
+	                        *fs = s->shader[VGPU_SHADER_STAGE_FRAGMENT];
 	if (!vs || !fs)
 		return bad_state(job, VGPU_PKT_SET_SHADER);
 	if (!s->framebuffer_set)
@@ -111,7 +112,8 @@ static bool grow_bins(struct engine3d *e3d, uint32_t tiles, unsigned varying_slo
 
 static uint64_t surface_extent(const struct e3d_state *s, const struct e3d_surface *surface)
 {
-	return (uint64_t)surface->pitch * (s->height - 1) + (uint64_t)s->width * format_bytes_per_pixel(surface->format);
+	return (uint64_t)surface->pitch * (s->height - 1) +
+	       (uint64_t)s->width * format_bytes_per_pixel(surface->format);
 }
 
 /* Render targets of the current framebuffer as writable maps (shared with CLEAR). */
@@ -145,7 +147,8 @@ static bool prepare(struct cp_job *job, struct e3d_draw *draw)
 {
 	struct engine3d *e3d = draw->e3d;
 	const struct e3d_state *s = &e3d->state;
-	const struct e3d_shader *vs = s->shader[VGPU_SHADER_STAGE_VERTEX], *fs = s->shader[VGPU_SHADER_STAGE_FRAGMENT];
+	const struct e3d_shader *vs = s->shader[VGPU_SHADER_STAGE_VERTEX],
+	                        *fs = s->shader[VGPU_SHADER_STAGE_FRAGMENT];
 	draw->fs = fs;
 	draw->tiles_x = (s->width + E3D_TILE - 1) / E3D_TILE;
 	draw->tiles_y = (s->height + E3D_TILE - 1) / E3D_TILE;
@@ -176,11 +179,12 @@ static bool prepare(struct cp_job *job, struct e3d_draw *draw)
 			if (!u->words && !(u->words = malloc(65536)))
 				return cp_fail(job, VGPU_FAULT_WATCHDOG, 0);
 			u->size = s->uniform[slot].size;
-			u->fault = (struct vgpu_fault){ 0 };
-			u->readable = (uint32_t)va_read_prefix(job->gpu, s->uniform[slot].va, u->words, u->size, &u->fault);
+			u->fault = (struct vgpu_fault){0};
+			u->readable = (uint32_t)va_read_prefix(job->gpu, s->uniform[slot].va, u->words,
+			                                       u->size, &u->fault);
 		}
-		if ((textures >> slot & 1) && !texture_view_prepare(job->gpu, &e3d->texture[slot], &s->texture[slot],
-								      &job->fault))
+		if ((textures >> slot & 1) &&
+		    !texture_view_prepare(job->gpu, &e3d->texture[slot], &s->texture[slot], &job->fault))
 			return false;
 	}
 	return true;
@@ -210,8 +214,9 @@ bool e3d_flush(struct e3d_draw *draw)
 }
 
 /* Stream positions [pos, pos + n) of one instance: vertex ids, restarts, shading, assembly. */
-static bool run_batch(struct cp_job *job, struct e3d_draw *draw, struct e3d_assembler *assembler, const uint32_t *p,
-		      bool indexed, uint32_t pos, unsigned n, uint32_t instance, struct e3d_vertex *vertices)
+static bool run_batch(struct cp_job *job, struct e3d_draw *draw, struct e3d_assembler *assembler,
+                      const uint32_t *p, bool indexed, uint32_t pos, unsigned n, uint32_t instance,
+                      struct e3d_vertex *vertices)
 {
 	struct engine3d *e3d = draw->e3d;
 	const struct e3d_state *s = draw->state;
@@ -221,7 +226,8 @@ static bool run_batch(struct cp_job *job, struct e3d_draw *draw, struct e3d_asse
 	if (indexed) {
 		unsigned size = s->index.index_size;
 		uint8_t *raw = (uint8_t *)e3d->indices;
-		if (!va_read(job->gpu, s->index.va + ((uint64_t)p[1] + pos) * size, raw, (uint64_t)n * size, &job->fault))
+		if (!va_read(job->gpu, s->index.va + ((uint64_t)p[1] + pos) * size, raw, (uint64_t)n * size,
+		             &job->fault))
 			return false;
 		bool restarts = p[0] & VGPU_DRAW_PRIMITIVE_RESTART;
 		uint32_t restart_index = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
@@ -242,7 +248,8 @@ static bool run_batch(struct cp_job *job, struct e3d_draw *draw, struct e3d_asse
 	if (!e3d_shade_vertices(job, draw, &e3d->scratch[0]->warp, ids, instance, shaded, vertices))
 		return false;
 	for (unsigned i = 0, v = 0; i < n; i++) {
-		bool ok = restart[i] ? e3d_assembler_restart(draw, assembler) : e3d_assemble(draw, assembler, &vertices[v++]);
+		bool ok = restart[i] ? e3d_assembler_restart(draw, assembler)
+		                     : e3d_assemble(draw, assembler, &vertices[v++]);
 		if (!ok)
 			return false;
 	}
@@ -278,7 +285,7 @@ bool e3d_draw(struct cp_job *job, struct engine3d *e3d, const uint32_t *p, bool 
 	if (count == 0)
 		return true;
 
-	struct e3d_draw draw = { .e3d = e3d, .job = job, .state = s, .fetch_page.page_va = ~0ull };
+	struct e3d_draw draw = {.e3d = e3d, .job = job, .state = s, .fetch_page.page_va = ~0ull};
 	atomic_init(&draw.budget, job->budget);
 	atomic_init(&draw.budget_out, false);
 	bool ok = e3d_map_targets(job, e3d, ~0u, true) && prepare(job, &draw);

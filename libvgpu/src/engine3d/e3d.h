@@ -18,7 +18,7 @@
 
 #define E3D_TILE_SHIFT 6
 #define E3D_TILE       (1u << E3D_TILE_SHIFT) /* 64x64 pixel tiles, each owned by one worker per draw */
-#define E3D_SUBPIXEL   256 /* 8 subpixel bits (spec 10.4) */
+#define E3D_SUBPIXEL   256                    /* 8 subpixel bits (spec 10.4) */
 #define E3D_GUARD_BAND 8192.0f
 /* Instructions one shader invocation may issue before SHADER_BUDGET (isa.md 9). */
 #define E3D_INVOCATION_BUDGET (1u << 20)
@@ -94,10 +94,10 @@ struct e3d_vertex {
 struct e3d_prim {
 	int64_t edge_a[4], edge_b[4], edge_c[4]; /* inside when a*X + b*Y + c >= 0, X, Y in subpixels */
 	unsigned edges;
-	int32_t x0, y0, x1, y1; /* pixel bounds, inclusive-exclusive, inside framebuffer and scissor */
-	double c_plane[2][3];   /* c1, c2 = p[0] * x + p[1] * y + p[2] at a pixel centre (window units) */
-	float z[3], inv_w[3];   /* window depth and 1/w at the polygon's vertices */
-	float to_orig[2][3];    /* original b1, b2 = sum over k of to_orig[i][k] * weight_k */
+	int32_t x0, y0, x1, y1;  /* pixel bounds, inclusive-exclusive, inside framebuffer and scissor */
+	double c_plane[2][3];    /* c1, c2 = p[0] * x + p[1] * y + p[2] at a pixel centre (window units) */
+	float z[3], inv_w[3];    /* window depth and 1/w at the polygon's vertices */
+	float to_orig[2][3];     /* original b1, b2 = sum over k of to_orig[i][k] * weight_k */
 	uint32_t varying_offset; /* floats in e3d_draw.varyings: [slot][component][vertex], slots compacted */
 	uint8_t provoking;
 	bool front;
@@ -107,7 +107,7 @@ struct e3d_prim {
 struct e3d_uniform_copy {
 	uint32_t *words;
 	uint32_t size, readable; /* bytes bound, bytes that could be read */
-	struct vgpu_fault fault;  /* why the read stopped short */
+	struct vgpu_fault fault; /* why the read stopped short */
 };
 
 struct e3d_texture_view {
@@ -136,10 +136,10 @@ struct e3d_draw {
 	const struct e3d_shader *fs;
 	struct surface_map color_map[VGPU_MAX_RENDER_TARGETS], depth_map;
 	uint32_t color_bpp[VGPU_MAX_RENDER_TARGETS], depth_bpp;
-	unsigned varying_slots;        /* fragment-shader varying slots, compacted */
+	unsigned varying_slots;             /* fragment-shader varying slots, compacted */
 	uint8_t slot_of[VGPU_ISA_IO_SLOTS]; /* compact index -> varying slot */
-	struct e3d_uniform_copy *uniform; /* [VGPU_MAX_UNIFORM_BUFFERS] */
-	struct e3d_texture_view *texture; /* [VGPU_MAX_TEXTURES] */
+	struct e3d_uniform_copy *uniform;   /* [VGPU_MAX_UNIFORM_BUFFERS] */
+	struct e3d_texture_view *texture;   /* [VGPU_MAX_TEXTURES] */
 	bool early_depth;
 	int32_t clip_rect[4]; /* framebuffer within the scissor: x0, y0, x1, y1 (exclusive) */
 	float planes[7][5];   /* clip planes: inside when p0 x + p1 y + p2 z + p3 w + p4 >= 0 */
@@ -151,7 +151,7 @@ struct e3d_draw {
 	uint32_t prim_count, varying_count;
 	struct e3d_tile_result *results; /* per tile */
 	struct {
-		uint64_t page_va; /* the vertex-buffer page translated last (~0: none) */
+		uint64_t page_va;    /* the vertex-buffer page translated last (~0: none) */
 		const uint8_t *host; /* its VRAM, or NULL for system memory */
 		uint64_t pa;
 	} fetch_page;
@@ -170,22 +170,22 @@ struct engine3d {
 	uint32_t prim_capacity;
 	float *varyings;
 	size_t varying_capacity; /* floats */
-	uint32_t **bins; /* per tile: prim indices */
+	uint32_t **bins;         /* per tile: prim indices */
 	uint32_t *bin_count, *bin_capacity;
 	uint32_t bin_tiles;
 	struct e3d_tile_result *results;
 	struct e3d_uniform_copy uniform[VGPU_MAX_UNIFORM_BUFFERS];
 	struct e3d_texture_view texture[VGPU_MAX_TEXTURES];
 	struct surface_map color_map[VGPU_MAX_RENDER_TARGETS], depth_map;
-	uint8_t *shader_bytes; /* SET_SHADER reads the binary here */
-	uint32_t *indices;     /* a chunk of the index buffer */
+	uint8_t *shader_bytes;       /* SET_SHADER reads the binary here */
+	uint32_t *indices;           /* a chunk of the index buffer */
 	struct e3d_vertex *vertices; /* E3D_VERTEX_BATCH shaded vertices */
 	void (*observer)(void *opaque, struct engine3d *e3d);
 	void *observer_opaque;
 };
 
 #define E3D_PRIM_BATCH   32768 /* primitives binned before the tiles are rendered */
-#define E3D_VERTEX_BATCH 256  /* stream positions fetched and shaded at a time */
+#define E3D_VERTEX_BATCH 256   /* stream positions fetched and shaded at a time */
 
 /* The framebuffer's targets as writable maps in e3d->color_map / depth_map (colors: bit per target), and
  * their release with write-back; unmap keeps the first fault (ok false) or records its own. */

@@ -22,7 +22,7 @@ typedef void (*engine3d_draw_observer)(void *opaque, struct engine3d *e3d);
 void engine3d_observe_draws(struct engine3d *e3d, engine3d_draw_observer observer, void *opaque);
 /* Target 0..3 (colour) or 4 (depth) of the draw being observed: false when it has none. */
 bool engine3d_target(const struct engine3d *e3d, unsigned index, uint32_t *width, uint32_t *height,
-		     uint32_t *format);
+                     uint32_t *format);
 /* Row y of that target in its memory format (width * bytes per pixel bytes). */
 void engine3d_target_row(const struct engine3d *e3d, unsigned index, uint32_t y, void *dst);
 

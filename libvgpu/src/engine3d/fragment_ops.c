@@ -9,28 +9,44 @@
 static bool compare(unsigned func, float a, float b)
 {
 	switch (func) {
-	case VGPU_COMPARE_NEVER: return false;
-	case VGPU_COMPARE_LESS: return a < b;
-	case VGPU_COMPARE_EQUAL: return a == b;
-	case VGPU_COMPARE_LEQUAL: return a <= b;
-	case VGPU_COMPARE_GREATER: return a > b;
-	case VGPU_COMPARE_NOTEQUAL: return a != b;
-	case VGPU_COMPARE_GEQUAL: return a >= b;
-	default: return true;
+	case VGPU_COMPARE_NEVER:
+		return false;
+	case VGPU_COMPARE_LESS:
+		return a < b;
+	case VGPU_COMPARE_EQUAL:
+		return a == b;
+	case VGPU_COMPARE_LEQUAL:
+		return a <= b;
+	case VGPU_COMPARE_GREATER:
+		return a > b;
+	case VGPU_COMPARE_NOTEQUAL:
+		return a != b;
+	case VGPU_COMPARE_GEQUAL:
+		return a >= b;
+	default:
+		return true;
 	}
 }
 
 static uint32_t stencil_op(unsigned op, uint32_t s, uint32_t ref)
 {
 	switch (op) {
-	case VGPU_STENCIL_OP_ZERO: return 0;
-	case VGPU_STENCIL_OP_REPLACE: return ref;
-	case VGPU_STENCIL_OP_INCR: return s < 255 ? s + 1 : 255;
-	case VGPU_STENCIL_OP_DECR: return s > 0 ? s - 1 : 0;
-	case VGPU_STENCIL_OP_INVERT: return ~s & 0xff;
-	case VGPU_STENCIL_OP_INCR_WRAP: return (s + 1) & 0xff;
-	case VGPU_STENCIL_OP_DECR_WRAP: return (s - 1) & 0xff;
-	default: return s;
+	case VGPU_STENCIL_OP_ZERO:
+		return 0;
+	case VGPU_STENCIL_OP_REPLACE:
+		return ref;
+	case VGPU_STENCIL_OP_INCR:
+		return s < 255 ? s + 1 : 255;
+	case VGPU_STENCIL_OP_DECR:
+		return s > 0 ? s - 1 : 0;
+	case VGPU_STENCIL_OP_INVERT:
+		return ~s & 0xff;
+	case VGPU_STENCIL_OP_INCR_WRAP:
+		return (s + 1) & 0xff;
+	case VGPU_STENCIL_OP_DECR_WRAP:
+		return (s - 1) & 0xff;
+	default:
+		return s;
 	}
 }
 
@@ -47,7 +63,7 @@ static float quantize_depth(uint32_t format, float z, uint32_t *raw)
 }
 
 uint32_t e3d_depth_stencil(const struct e3d_draw *draw, uint8_t *tile, const struct e3d_lanes *lanes,
-			   const float z[VGPU_ISA_LANES], uint32_t mask, bool front)
+                           const float z[VGPU_ISA_LANES], uint32_t mask, bool front)
 {
 	const struct e3d_state *s = draw->state;
 	uint32_t format = s->depth.format;
@@ -71,11 +87,14 @@ uint32_t e3d_depth_stencil(const struct e3d_draw *draw, uint8_t *tile, const str
 		memcpy(&stored, p, bpp);
 		uint32_t raw;
 		float frag = quantize_depth(format, z[lane], &raw);
-		float old = format == VGPU_FORMAT_Z32_FLOAT ? format_unpack_depth(format, p)
-			    : (float)(stored & (format == VGPU_FORMAT_Z16_UNORM ? 0xffffu : 0xffffffu));
+		float old =
+		        format == VGPU_FORMAT_Z32_FLOAT
+		                ? format_unpack_depth(format, p)
+		                : (float)(stored & (format == VGPU_FORMAT_Z16_UNORM ? 0xffffu : 0xffffffu));
 		uint32_t s_old = stored >> 24, s_new = s_old;
 		bool ok = true;
-		if (stencil && !compare(VGPU_STENCIL_FUNC(sw), (float)(ref & value_mask), (float)(s_old & value_mask))) {
+		if (stencil &&
+		    !compare(VGPU_STENCIL_FUNC(sw), (float)(ref & value_mask), (float)(s_old & value_mask))) {
 			s_new = stencil_op(VGPU_STENCIL_FAIL(sw), s_old, ref);
 			ok = false;
 		} else if (depth_test && !compare(VGPU_DEPTH_FUNC(ds), frag, old)) {
@@ -86,9 +105,11 @@ uint32_t e3d_depth_stencil(const struct e3d_draw *draw, uint8_t *tile, const str
 		}
 		uint32_t updated = stored;
 		if (ok && depth_write)
-			updated = format == VGPU_FORMAT_Z24_UNORM_S8_UINT ? (stored & 0xff000000u) | raw : raw;
+			updated =
+			        format == VGPU_FORMAT_Z24_UNORM_S8_UINT ? (stored & 0xff000000u) | raw : raw;
 		if (stencil)
-			updated = (updated & 0xffffffu) | ((s_old & ~write_mask) | (s_new & write_mask)) << 24;
+			updated = (updated & 0xffffffu) | ((s_old & ~write_mask) | (s_new & write_mask))
+			                                          << 24;
 		if (updated != stored)
 			memcpy(p, &updated, bpp);
 		pass |= (uint32_t)ok << lane;
@@ -99,20 +120,34 @@ uint32_t e3d_depth_stencil(const struct e3d_draw *draw, uint8_t *tile, const str
 static float factor(unsigned f, unsigned channel, const float src[4], const float dst[4], const float cc[4])
 {
 	switch (f) {
-	case VGPU_BLEND_ZERO: return 0.0f;
-	case VGPU_BLEND_ONE: return 1.0f;
-	case VGPU_BLEND_SRC_COLOR: return src[channel];
-	case VGPU_BLEND_ONE_MINUS_SRC_COLOR: return 1.0f - src[channel];
-	case VGPU_BLEND_DST_COLOR: return dst[channel];
-	case VGPU_BLEND_ONE_MINUS_DST_COLOR: return 1.0f - dst[channel];
-	case VGPU_BLEND_SRC_ALPHA: return src[3];
-	case VGPU_BLEND_ONE_MINUS_SRC_ALPHA: return 1.0f - src[3];
-	case VGPU_BLEND_DST_ALPHA: return dst[3];
-	case VGPU_BLEND_ONE_MINUS_DST_ALPHA: return 1.0f - dst[3];
-	case VGPU_BLEND_CONSTANT_COLOR: return cc[channel];
-	case VGPU_BLEND_ONE_MINUS_CONSTANT_COLOR: return 1.0f - cc[channel];
-	case VGPU_BLEND_CONSTANT_ALPHA: return cc[3];
-	case VGPU_BLEND_ONE_MINUS_CONSTANT_ALPHA: return 1.0f - cc[3];
+	case VGPU_BLEND_ZERO:
+		return 0.0f;
+	case VGPU_BLEND_ONE:
+		return 1.0f;
+	case VGPU_BLEND_SRC_COLOR:
+		return src[channel];
+	case VGPU_BLEND_ONE_MINUS_SRC_COLOR:
+		return 1.0f - src[channel];
+	case VGPU_BLEND_DST_COLOR:
+		return dst[channel];
+	case VGPU_BLEND_ONE_MINUS_DST_COLOR:
+		return 1.0f - dst[channel];
+	case VGPU_BLEND_SRC_ALPHA:
+		return src[3];
+	case VGPU_BLEND_ONE_MINUS_SRC_ALPHA:
+		return 1.0f - src[3];
+	case VGPU_BLEND_DST_ALPHA:
+		return dst[3];
+	case VGPU_BLEND_ONE_MINUS_DST_ALPHA:
+		return 1.0f - dst[3];
+	case VGPU_BLEND_CONSTANT_COLOR:
+		return cc[channel];
+	case VGPU_BLEND_ONE_MINUS_CONSTANT_COLOR:
+		return 1.0f - cc[channel];
+	case VGPU_BLEND_CONSTANT_ALPHA:
+		return cc[3];
+	case VGPU_BLEND_ONE_MINUS_CONSTANT_ALPHA:
+		return 1.0f - cc[3];
 	default: /* SRC_ALPHA_SATURATE */
 		return channel == 3 ? 1.0f : fminf(src[3], 1.0f - dst[3]);
 	}
@@ -121,11 +156,16 @@ static float factor(unsigned f, unsigned channel, const float src[4], const floa
 static float equation(unsigned eq, float s, float sf, float d, float df)
 {
 	switch (eq) {
-	case VGPU_BLEND_FUNC_SUBTRACT: return s * sf - d * df;
-	case VGPU_BLEND_FUNC_REVERSE_SUBTRACT: return d * df - s * sf;
-	case VGPU_BLEND_FUNC_MIN: return fminf(s, d);
-	case VGPU_BLEND_FUNC_MAX: return fmaxf(s, d);
-	default: return s * sf + d * df;
+	case VGPU_BLEND_FUNC_SUBTRACT:
+		return s * sf - d * df;
+	case VGPU_BLEND_FUNC_REVERSE_SUBTRACT:
+		return d * df - s * sf;
+	case VGPU_BLEND_FUNC_MIN:
+		return fminf(s, d);
+	case VGPU_BLEND_FUNC_MAX:
+		return fmaxf(s, d);
+	default:
+		return s * sf + d * df;
 	}
 }
 
@@ -148,17 +188,26 @@ static uint8_t unorm8(float v)
 }
 
 /* The common case, unblended 8-bit RGBA/BGRA with every channel written, without the float round trip. */
-static bool write_rgba8(uint32_t format, uint8_t *tile, const struct e3d_lanes *lanes, float out[4][VGPU_ISA_LANES],
-			uint32_t mask)
+static bool write_rgba8(uint32_t format, uint8_t *tile, const struct e3d_lanes *lanes,
+                        float out[4][VGPU_ISA_LANES], uint32_t mask)
 {
 	unsigned r, b;
 	bool alpha;
 	switch (format) {
-	case VGPU_FORMAT_B8G8R8A8_UNORM: r = 2, b = 0, alpha = true; break;
-	case VGPU_FORMAT_B8G8R8X8_UNORM: r = 2, b = 0, alpha = false; break;
-	case VGPU_FORMAT_R8G8B8A8_UNORM: r = 0, b = 2, alpha = true; break;
-	case VGPU_FORMAT_R8G8B8X8_UNORM: r = 0, b = 2, alpha = false; break;
-	default: return false;
+	case VGPU_FORMAT_B8G8R8A8_UNORM:
+		r = 2, b = 0, alpha = true;
+		break;
+	case VGPU_FORMAT_B8G8R8X8_UNORM:
+		r = 2, b = 0, alpha = false;
+		break;
+	case VGPU_FORMAT_R8G8B8A8_UNORM:
+		r = 0, b = 2, alpha = true;
+		break;
+	case VGPU_FORMAT_R8G8B8X8_UNORM:
+		r = 0, b = 2, alpha = false;
+		break;
+	default:
+		return false;
 	}
 	for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++) {
 		if (!(mask >> lane & 1))
@@ -172,8 +221,8 @@ static bool write_rgba8(uint32_t format, uint8_t *tile, const struct e3d_lanes *
 	return true;
 }
 
-void e3d_color_write(const struct e3d_draw *draw, unsigned target, uint8_t *tile, const struct e3d_lanes *lanes,
-		     float out[4][VGPU_ISA_LANES], uint32_t mask)
+void e3d_color_write(const struct e3d_draw *draw, unsigned target, uint8_t *tile,
+                     const struct e3d_lanes *lanes, float out[4][VGPU_ISA_LANES], uint32_t mask)
 {
 	const struct e3d_state *s = draw->state;
 	uint32_t format = s->color[target].format, blend = s->blend[target];
@@ -206,7 +255,7 @@ void e3d_color_write(const struct e3d_draw *draw, unsigned target, uint8_t *tile
 				unsigned df = c == 3 ? VGPU_BLEND_A_DST(blend) : VGPU_BLEND_RGB_DST(blend);
 				unsigned eq = c == 3 ? VGPU_BLEND_A_FUNC(blend) : VGPU_BLEND_RGB_FUNC(blend);
 				result[c] = equation(eq, src[c], factor(sf, c, src, dst, cc), dst[c],
-						     factor(df, c, src, dst, cc));
+				                     factor(df, c, src, dst, cc));
 			}
 		}
 		format_pack_row(format, result, p, 1);

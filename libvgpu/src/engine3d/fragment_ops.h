@@ -12,9 +12,9 @@ struct e3d_lanes {
 
 /* Returns the lanes of mask that pass; updates depth and stencil in the tile's depth buffer. */
 uint32_t e3d_depth_stencil(const struct e3d_draw *draw, uint8_t *tile, const struct e3d_lanes *lanes,
-			   const float z[VGPU_ISA_LANES], uint32_t mask, bool front);
+                           const float z[VGPU_ISA_LANES], uint32_t mask, bool front);
 /* Blend out[component][lane] into colour target `target` for the lanes in mask. */
-void e3d_color_write(const struct e3d_draw *draw, unsigned target, uint8_t *tile, const struct e3d_lanes *lanes,
-		     float out[4][VGPU_ISA_LANES], uint32_t mask);
+void e3d_color_write(const struct e3d_draw *draw, unsigned target, uint8_t *tile,
+                     const struct e3d_lanes *lanes, float out[4][VGPU_ISA_LANES], uint32_t mask);
 
 #endif

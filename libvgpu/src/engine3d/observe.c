@@ -20,7 +20,7 @@ static const struct e3d_surface *target(const struct engine3d *e3d, unsigned ind
 }
 
 bool engine3d_target(const struct engine3d *e3d, unsigned index, uint32_t *width, uint32_t *height,
-		     uint32_t *format)
+                     uint32_t *format)
 {
 	const struct e3d_surface *surface = target(e3d, index);
 	if (!surface)
@@ -34,7 +34,8 @@ bool engine3d_target(const struct engine3d *e3d, unsigned index, uint32_t *width
 void engine3d_target_row(const struct engine3d *e3d, unsigned index, uint32_t y, void *dst)
 {
 	const struct e3d_surface *surface = target(e3d, index);
-	const struct surface_map *map = index < VGPU_MAX_RENDER_TARGETS ? &e3d->color_map[index] : &e3d->depth_map;
+	const struct surface_map *map =
+	        index < VGPU_MAX_RENDER_TARGETS ? &e3d->color_map[index] : &e3d->depth_map;
 	surface_read(map, (uint64_t)y * surface->pitch, dst,
-		     (size_t)e3d->state.width * format_bytes_per_pixel(surface->format));
+	             (size_t)e3d->state.width * format_bytes_per_pixel(surface->format));
 }

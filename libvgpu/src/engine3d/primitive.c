@@ -22,29 +22,31 @@ struct window_vertex {
 void e3d_primitive_prepare(struct e3d_draw *draw)
 {
 	const struct e3d_state *s = draw->state;
-	int32_t rect[4] = { 0, 0, (int32_t)s->width, (int32_t)s->height };
+	int32_t rect[4] = {0, 0, (int32_t)s->width, (int32_t)s->height};
 	if (s->raster & VGPU_RASTER_SCISSOR) {
 		for (int i = 0; i < 2; i++) {
 			rect[i] = (int32_t)s->scissor[i] > rect[i] ? (int32_t)s->scissor[i] : rect[i];
-			rect[i + 2] = (int32_t)s->scissor[i + 2] < rect[i + 2] ? (int32_t)s->scissor[i + 2] : rect[i + 2];
+			rect[i + 2] = (int32_t)s->scissor[i + 2] < rect[i + 2] ? (int32_t)s->scissor[i + 2]
+			                                                       : rect[i + 2];
 		}
 	}
 	memcpy(draw->clip_rect, rect, sizeof(rect));
 
 	unsigned n = 0;
 	float(*p)[5] = draw->planes;
-	memcpy(p[n++], (float[5]){ 0, 0, 0, 1, -W_EPSILON }, sizeof(p[0]));
+	memcpy(p[n++], (float[5]){0, 0, 0, 1, -W_EPSILON}, sizeof(p[0]));
 	if (s->raster & VGPU_RASTER_DEPTH_CLIP) {
-		memcpy(p[n++], (float[5]){ 0, 0, 1, 1, 0 }, sizeof(p[0]));
-		memcpy(p[n++], (float[5]){ 0, 0, -1, 1, 0 }, sizeof(p[0]));
+		memcpy(p[n++], (float[5]){0, 0, 1, 1, 0}, sizeof(p[0]));
+		memcpy(p[n++], (float[5]){0, 0, -1, 1, 0}, sizeof(p[0]));
 	}
-	/* The guard band: |ndc| <= 1 + 8192 / |scale| keeps window coordinates 8192 pixels around the viewport. */
+	/* The guard band: |ndc| <= 1 + 8192 / |scale| keeps window coordinates 8192 pixels around the
+	 * viewport. */
 	for (int axis = 0; axis < 2; axis++) {
 		float scale = fabsf(s->viewport_scale[axis]);
 		if (scale == 0.0f)
 			continue;
 		float g = 1.0f + E3D_GUARD_BAND / scale;
-		float plus[5] = { 0 }, minus[5] = { 0 };
+		float plus[5] = {0}, minus[5] = {0};
 		plus[axis] = -1, plus[3] = g;
 		minus[axis] = 1, minus[3] = g;
 		memcpy(p[n++], plus, sizeof(plus));
@@ -83,8 +85,8 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 /* Edges of a convex polygon of snapped vertices, oriented inward, with the top-left rule folded into c.
  * Returns the doubled signed area (0: nothing to draw) and fills the pixel bounds. */
-static int64_t polygon_edges(const struct e3d_draw *draw, struct e3d_prim *prim, const int64_t *x, const int64_t *y,
-			     unsigned n, int64_t unbiased_c[4])
+static int64_t polygon_edges(const struct e3d_draw *draw, struct e3d_prim *prim, const int64_t *x,
+                             const int64_t *y, unsigned n, int64_t unbiased_c[4])
 {
 	int64_t area = 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -110,7 +112,8 @@ static int64_t polygon_edges(const struct e3d_draw *draw, struct e3d_prim *prim,
 	int64_t centre = draw->state->raster & VGPU_RASTER_HALF_PIXEL_CENTER ? E3D_SUBPIXEL / 2 : 0;
 	int64_t x0 = floor_div(min_x - centre + E3D_SUBPIXEL - 1, E3D_SUBPIXEL);
 	int64_t y0 = floor_div(min_y - centre + E3D_SUBPIXEL - 1, E3D_SUBPIXEL);
-	int64_t x1 = floor_div(max_x - centre, E3D_SUBPIXEL) + 1, y1 = floor_div(max_y - centre, E3D_SUBPIXEL) + 1;
+	int64_t x1 = floor_div(max_x - centre, E3D_SUBPIXEL) + 1,
+	        y1 = floor_div(max_y - centre, E3D_SUBPIXEL) + 1;
 	const int32_t *r = draw->clip_rect;
 	prim->x0 = (int32_t)(x0 > r[0] ? x0 : r[0]), prim->y0 = (int32_t)(y0 > r[1] ? y0 : r[1]);
 	prim->x1 = (int32_t)(x1 < r[2] ? x1 : r[2]), prim->y1 = (int32_t)(y1 < r[3] ? y1 : r[3]);
@@ -145,17 +148,20 @@ static bool bin(struct e3d_draw *draw, const struct e3d_prim *prim, const struct
 			int64_t lo_y = (py0 > prim->y0 ? py0 : prim->y0) * (int64_t)E3D_SUBPIXEL + centre;
 			int32_t ex = px0 + (int32_t)E3D_TILE < prim->x1 ? px0 + (int32_t)E3D_TILE : prim->x1;
 			int32_t ey = py0 + (int32_t)E3D_TILE < prim->y1 ? py0 + (int32_t)E3D_TILE : prim->y1;
-			int64_t hi_x = (ex - 1) * (int64_t)E3D_SUBPIXEL + centre, hi_y = (ey - 1) * (int64_t)E3D_SUBPIXEL + centre;
+			int64_t hi_x = (ex - 1) * (int64_t)E3D_SUBPIXEL + centre,
+			        hi_y = (ey - 1) * (int64_t)E3D_SUBPIXEL + centre;
 			bool outside = false;
 			for (unsigned e = 0; e < prim->edges && !outside; e++) {
-				int64_t x = prim->edge_a[e] > 0 ? hi_x : lo_x, y = prim->edge_b[e] > 0 ? hi_y : lo_y;
+				int64_t x = prim->edge_a[e] > 0 ? hi_x : lo_x,
+				        y = prim->edge_b[e] > 0 ? hi_y : lo_y;
 				outside = prim->edge_a[e] * x + prim->edge_b[e] * y + prim->edge_c[e] < 0;
 			}
 			if (outside)
 				continue;
 			uint32_t tile = (uint32_t)ty * draw->tiles_x + (uint32_t)tx;
 			if (e3d->bin_count[tile] == e3d->bin_capacity[tile]) {
-				uint32_t capacity = e3d->bin_capacity[tile] ? e3d->bin_capacity[tile] * 2 : 256;
+				uint32_t capacity =
+				        e3d->bin_capacity[tile] ? e3d->bin_capacity[tile] * 2 : 256;
 				uint32_t *grown = realloc(e3d->bins[tile], capacity * sizeof(uint32_t));
 				if (!grown)
 					return cp_fail(draw->job, VGPU_FAULT_WATCHDOG, 0);
@@ -176,11 +182,11 @@ static unsigned provoking_index(const struct e3d_draw *draw, unsigned vertices)
 /* One triangle of the (possibly clipped) polygon: vertices k = 0, 1, 2 with their window positions and
  * original barycentrics. */
 static bool setup_triangle(struct e3d_draw *draw, const struct window_vertex *w[3], const float *b[3],
-			   const struct e3d_vertex *const orig[3], unsigned provoking)
+                           const struct e3d_vertex *const orig[3], unsigned provoking)
 {
 	const struct e3d_state *s = draw->state;
 	struct e3d_prim prim;
-	int64_t x[3] = { w[0]->sx, w[1]->sx, w[2]->sx }, y[3] = { w[0]->sy, w[1]->sy, w[2]->sy };
+	int64_t x[3] = {w[0]->sx, w[1]->sx, w[2]->sx}, y[3] = {w[0]->sy, w[1]->sy, w[2]->sy};
 	int64_t c[4];
 	int64_t area = polygon_edges(draw, &prim, x, y, 3, c);
 	if (area == 0)
@@ -192,9 +198,10 @@ static bool setup_triangle(struct e3d_draw *draw, const struct window_vertex *w[
 		return true;
 	if ((cull & 2) && !prim.front)
 		return true;
-	/* Weight of vertex k = E(edge opposite k) / |area|: edge 1 (v1->v2) is opposite v0, edge 2 v1, edge 0 v2. */
+	/* Weight of vertex k = E(edge opposite k) / |area|: edge 1 (v1->v2) is opposite v0, edge 2 v1, edge 0
+	 * v2. */
 	double inv = 1.0 / (double)(area > 0 ? area : -area);
-	const unsigned opposite[3] = { 1, 2, 0 };
+	const unsigned opposite[3] = {1, 2, 0};
 	for (unsigned k = 1; k < 3; k++) {
 		unsigned e = opposite[k];
 		prim.c_plane[k - 1][0] = (double)prim.edge_a[e] * E3D_SUBPIXEL * inv;
@@ -212,7 +219,8 @@ static bool setup_triangle(struct e3d_draw *draw, const struct window_vertex *w[
 }
 
 /* Clip a polygon against one plane (Sutherland-Hodgman). */
-static unsigned clip_polygon(const float plane[5], const struct clip_vertex *in, unsigned n, struct clip_vertex *out)
+static unsigned clip_polygon(const float plane[5], const struct clip_vertex *in, unsigned n,
+                             struct clip_vertex *out)
 {
 	unsigned m = 0;
 	for (unsigned i = 0; i < n; i++) {
@@ -233,9 +241,9 @@ static unsigned clip_polygon(const float plane[5], const struct clip_vertex *in,
 }
 
 static bool emit_triangle(struct e3d_draw *draw, const struct e3d_vertex *v0, const struct e3d_vertex *v1,
-			  const struct e3d_vertex *v2)
+                          const struct e3d_vertex *v2)
 {
-	const struct e3d_vertex *orig[3] = { v0, v1, v2 };
+	const struct e3d_vertex *orig[3] = {v0, v1, v2};
 	unsigned provoking = provoking_index(draw, 3);
 	unsigned outside_all = ~0u, outside_any = 0;
 	for (unsigned k = 0; k < 3; k++) {
@@ -248,7 +256,7 @@ static bool emit_triangle(struct e3d_draw *draw, const struct e3d_vertex *v0, co
 	}
 	if (outside_all)
 		return true;
-	static const float identity[3][3] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
+	static const float identity[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
 	if (!outside_any) {
 		struct window_vertex w[3];
 		const struct window_vertex *wp[3];
@@ -277,8 +285,8 @@ static bool emit_triangle(struct e3d_draw *draw, const struct e3d_vertex *v0, co
 	for (unsigned k = 0; k < n; k++)
 		w[k] = to_window(draw, poly[cur][k].pos);
 	for (unsigned k = 1; k + 1 < n; k++) {
-		const struct window_vertex *wp[3] = { &w[0], &w[k], &w[k + 1] };
-		const float *b[3] = { poly[cur][0].b, poly[cur][k].b, poly[cur][k + 1].b };
+		const struct window_vertex *wp[3] = {&w[0], &w[k], &w[k + 1]};
+		const float *b[3] = {poly[cur][0].b, poly[cur][k].b, poly[cur][k + 1].b};
 		if (!setup_triangle(draw, wp, b, orig, provoking))
 			return false;
 	}
@@ -291,7 +299,8 @@ static bool emit_line(struct e3d_draw *draw, const struct e3d_vertex *v0, const 
 		return true;
 	float t0 = 0.0f, t1 = 1.0f;
 	for (unsigned p = 0; p < draw->plane_count; p++) {
-		float d0 = plane_distance(draw->planes[p], v0->pos), d1 = plane_distance(draw->planes[p], v1->pos);
+		float d0 = plane_distance(draw->planes[p], v0->pos),
+		      d1 = plane_distance(draw->planes[p], v1->pos);
 		if (d0 < 0 && d1 < 0)
 			return true;
 		if (d0 < 0)
@@ -311,9 +320,11 @@ static bool emit_line(struct e3d_draw *draw, const struct e3d_vertex *v0, const 
 	float len2 = dx * dx + dy * dy;
 	if (!(len2 > 0.0f))
 		return true;
-	/* A parallelogram one line width across the minor axis; its ends are half-open along the major axis. */
+	/* A parallelogram one line width across the minor axis; its ends are half-open along the major axis.
+	 */
 	float ox = fabsf(dx) >= fabsf(dy) ? 0.0f : half, oy = fabsf(dx) >= fabsf(dy) ? half : 0.0f;
-	float cx[4] = { a.x - ox, b.x - ox, b.x + ox, a.x + ox }, cy[4] = { a.y - oy, b.y - oy, b.y + oy, a.y + oy };
+	float cx[4] = {a.x - ox, b.x - ox, b.x + ox, a.x + ox},
+	      cy[4] = {a.y - oy, b.y - oy, b.y + oy, a.y + oy};
 	int64_t x[4], y[4], c[4];
 	for (unsigned k = 0; k < 4; k++) {
 		x[k] = (int64_t)llrint((double)cx[k] * E3D_SUBPIXEL);
@@ -326,13 +337,13 @@ static bool emit_line(struct e3d_draw *draw, const struct e3d_vertex *v0, const 
 	prim.c_plane[0][0] = dx / len2, prim.c_plane[0][1] = dy / len2;
 	prim.c_plane[0][2] = -((double)a.x * dx + (double)a.y * dy) / len2;
 	memset(prim.c_plane[1], 0, sizeof(prim.c_plane[1]));
-	float z[3] = { a.z, b.z, a.z }, iw[3] = { a.inv_w, b.inv_w, a.inv_w };
+	float z[3] = {a.z, b.z, a.z}, iw[3] = {a.inv_w, b.inv_w, a.inv_w};
 	memcpy(prim.z, z, sizeof(z));
 	memcpy(prim.inv_w, iw, sizeof(iw));
-	float to_orig[2][3] = { { t0, t1, 0 }, { 0, 0, 0 } };
+	float to_orig[2][3] = {{t0, t1, 0}, {0, 0, 0}};
 	memcpy(prim.to_orig, to_orig, sizeof(to_orig));
 	prim.provoking = (uint8_t)provoking_index(draw, 2);
-	const struct e3d_vertex *orig[3] = { v0, v1, v1 };
+	const struct e3d_vertex *orig[3] = {v0, v1, v1};
 	return bin(draw, &prim, orig);
 }
 
@@ -347,8 +358,8 @@ static bool emit_point(struct e3d_draw *draw, const struct e3d_vertex *v)
 	float size = v->point_size;
 	size = size > 1.0f ? (size < 64.0f ? size : 64.0f) : 1.0f; /* also NaN -> 1 */
 	float half = size * 0.5f;
-	float cx[4] = { w.x - half, w.x + half, w.x + half, w.x - half };
-	float cy[4] = { w.y - half, w.y - half, w.y + half, w.y + half };
+	float cx[4] = {w.x - half, w.x + half, w.x + half, w.x - half};
+	float cy[4] = {w.y - half, w.y - half, w.y + half, w.y + half};
 	int64_t x[4], y[4], c[4];
 	for (unsigned k = 0; k < 4; k++) {
 		x[k] = (int64_t)llrint((double)cx[k] * E3D_SUBPIXEL);
@@ -363,7 +374,7 @@ static bool emit_point(struct e3d_draw *draw, const struct e3d_vertex *v)
 	for (unsigned k = 0; k < 3; k++)
 		prim.z[k] = w.z, prim.inv_w[k] = w.inv_w;
 	prim.provoking = 0;
-	const struct e3d_vertex *orig[3] = { v, v, v };
+	const struct e3d_vertex *orig[3] = {v, v, v};
 	return bin(draw, &prim, orig);
 }
 
@@ -399,7 +410,7 @@ bool e3d_assemble(struct e3d_draw *draw, struct e3d_assembler *a, const struct e
 		/* Odd triangles swap their first two vertices so every triangle keeps the strip's winding. */
 		if (i >= 2)
 			ok = i % 2 ? emit_triangle(draw, &a->prev[0], &a->prev[1], v)
-				   : emit_triangle(draw, &a->prev[1], &a->prev[0], v);
+			           : emit_triangle(draw, &a->prev[1], &a->prev[0], v);
 		break;
 	case VGPU_TOPOLOGY_TRIANGLE_FAN:
 		if (i == 0)

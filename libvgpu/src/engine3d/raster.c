@@ -10,12 +10,12 @@
 /* Up to four covered 2x2 quads of one primitive: one fragment warp. */
 struct quad_batch {
 	unsigned quads;
-	uint32_t covered; /* lanes inside the primitive */
+	uint32_t covered;   /* lanes inside the primitive */
 	int32_t x[4], y[4]; /* top-left pixel of each quad */
 };
 
 static uint32_t ubo_load(void *ctx, unsigned slot, const uint32_t addr[VGPU_ISA_LANES], uint32_t mask,
-			 uint32_t out[VGPU_ISA_LANES])
+                         uint32_t out[VGPU_ISA_LANES])
 {
 	const struct e3d_draw *draw = ctx;
 	const struct e3d_uniform_copy *u = &draw->uniform[slot];
@@ -37,19 +37,25 @@ static uint32_t ubo_load(void *ctx, unsigned slot, const uint32_t addr[VGPU_ISA_
 
 void e3d_shader_env(struct e3d_draw *draw, struct vgpu_shader_env *env)
 {
-	*env = (struct vgpu_shader_env){ .ctx = draw,
-					 .ubo_load = ubo_load,
-					 .texture_sample = texture_sample,
-					 .budget = E3D_INVOCATION_BUDGET };
+	*env = (struct vgpu_shader_env){.ctx = draw,
+	                                .ubo_load = ubo_load,
+	                                .texture_sample = texture_sample,
+	                                .budget = E3D_INVOCATION_BUDGET};
 }
 
 void e3d_shader_fault(const struct e3d_draw *draw, enum vgpu_shader_fault kind, uint32_t pc, uint32_t detail,
-		      struct vgpu_fault *fault)
+                      struct vgpu_fault *fault)
 {
 	switch (kind) {
-	case VGPU_SHADER_FAULT_UBO: *fault = draw->uniform[(detail - 1) & 15].fault; break;
-	case VGPU_SHADER_FAULT_TEXTURE: texture_fault(draw->e3d->gpu, draw, detail, fault); break;
-	default: *fault = (struct vgpu_fault){ .type = VGPU_FAULT_SHADER_BUDGET, .addr = pc }; break;
+	case VGPU_SHADER_FAULT_UBO:
+		*fault = draw->uniform[(detail - 1) & 15].fault;
+		break;
+	case VGPU_SHADER_FAULT_TEXTURE:
+		texture_fault(draw->e3d->gpu, draw, detail, fault);
+		break;
+	default:
+		*fault = (struct vgpu_fault){.type = VGPU_FAULT_SHADER_BUDGET, .addr = pc};
+		break;
 	}
 }
 
@@ -61,13 +67,13 @@ static float clamp01(float v)
 static bool tile_fail(struct e3d_tile_result *result, uint32_t type)
 {
 	result->faulted = true;
-	result->fault = (struct vgpu_fault){ .type = type };
+	result->fault = (struct vgpu_fault){.type = type};
 	return false;
 }
 
 /* Shade one warp of quads and run the per-fragment operations. tx, ty: the tile's origin. */
 static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, const struct e3d_prim *prim,
-		  const struct quad_batch *batch, int32_t tx, int32_t ty, struct e3d_tile_result *result)
+                  const struct quad_batch *batch, int32_t tx, int32_t ty, struct e3d_tile_result *result)
 {
 	struct vgpu_shader_warp *warp = &scratch->warp;
 	const struct e3d_shader *fs = draw->fs;
@@ -77,7 +83,8 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 	unsigned count = batch->quads * 4;
 
 	for (unsigned lane = 0; lane < count; lane++) {
-		int32_t px = batch->x[lane / 4] + (int32_t)(lane & 1), py = batch->y[lane / 4] + (int32_t)(lane >> 1 & 1);
+		int32_t px = batch->x[lane / 4] + (int32_t)(lane & 1),
+		        py = batch->y[lane / 4] + (int32_t)(lane >> 1 & 1);
 		float fx = (float)px + offset, fy = (float)py + offset;
 		float c1 = (float)(prim->c_plane[0][0] * fx + prim->c_plane[0][1] * fy + prim->c_plane[0][2]);
 		float c2 = (float)(prim->c_plane[1][0] * fx + prim->c_plane[1][1] * fy + prim->c_plane[1][2]);
@@ -85,9 +92,11 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 		float inv_w = prim->inv_w[0] * c0 + prim->inv_w[1] * c1 + prim->inv_w[2] * c2;
 		float p0 = c0, p1 = c1, p2 = c2;
 		if (inv_w != 0.0f) {
-			p0 = c0 * prim->inv_w[0] / inv_w, p1 = c1 * prim->inv_w[1] / inv_w, p2 = c2 * prim->inv_w[2] / inv_w;
+			p0 = c0 * prim->inv_w[0] / inv_w, p1 = c1 * prim->inv_w[1] / inv_w,
+			p2 = c2 * prim->inv_w[2] / inv_w;
 		}
-		z[lane] = clamp01(prim->z[0] + c1 * (prim->z[1] - prim->z[0]) + c2 * (prim->z[2] - prim->z[0]));
+		z[lane] =
+		        clamp01(prim->z[0] + c1 * (prim->z[1] - prim->z[0]) + c2 * (prim->z[2] - prim->z[0]));
 		for (unsigned i = 0; i < 2; i++) {
 			const float *m = prim->to_orig[i];
 			warp->bary_linear[i][lane] = m[0] * c0 + m[1] * c1 + m[2] * c2;
@@ -135,14 +144,15 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 		return true;
 	for (unsigned t = 0; t < draw->state->color_count; t++)
 		if (fs->outputs >> (VGPU_ISA_OUT_COLOR0 + t) & 1)
-			e3d_color_write(draw, t, scratch->color[t], &lanes, warp->out[VGPU_ISA_OUT_COLOR0 + t], covered);
+			e3d_color_write(draw, t, scratch->color[t], &lanes,
+			                warp->out[VGPU_ISA_OUT_COLOR0 + t], covered);
 	if (!e3d_charge(draw, (uint64_t)__builtin_popcount(covered)))
 		return tile_fail(result, VGPU_FAULT_WATCHDOG);
 	return true;
 }
 
-static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, const struct e3d_prim *prim,
-			const int32_t tile[4], struct e3d_tile_result *result)
+static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratch,
+                        const struct e3d_prim *prim, const int32_t tile[4], struct e3d_tile_result *result)
 {
 	int32_t x0 = prim->x0 > tile[0] ? prim->x0 : tile[0], y0 = prim->y0 > tile[1] ? prim->y0 : tile[1];
 	int32_t x1 = prim->x1 < tile[2] ? prim->x1 : tile[2], y1 = prim->y1 < tile[3] ? prim->y1 : tile[3];
@@ -158,7 +168,7 @@ static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratc
 				warp->varying[draw->slot_of[k]][c][v] = var[(k * 4 + c) * 3 + v];
 
 	int64_t centre = draw->state->raster & VGPU_RASTER_HALF_PIXEL_CENTER ? E3D_SUBPIXEL / 2 : 0;
-	struct quad_batch batch = { 0 };
+	struct quad_batch batch = {0};
 	for (int32_t qy = y0 & ~1; qy < y1; qy += 2) {
 		for (int32_t qx = x0 & ~1; qx < x1; qx += 2) {
 			uint32_t quad = 0;
@@ -166,10 +176,13 @@ static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratc
 				int32_t px = qx + (int32_t)(l & 1), py = qy + (int32_t)(l >> 1);
 				if (px < x0 || px >= x1 || py < y0 || py >= y1)
 					continue;
-				int64_t X = (int64_t)px * E3D_SUBPIXEL + centre, Y = (int64_t)py * E3D_SUBPIXEL + centre;
+				int64_t X = (int64_t)px * E3D_SUBPIXEL + centre,
+				        Y = (int64_t)py * E3D_SUBPIXEL + centre;
 				bool inside = true;
 				for (unsigned e = 0; e < prim->edges; e++)
-					inside &= prim->edge_a[e] * X + prim->edge_b[e] * Y + prim->edge_c[e] >= 0;
+					inside &=
+					        prim->edge_a[e] * X + prim->edge_b[e] * Y + prim->edge_c[e] >=
+					        0;
 				quad |= (uint32_t)inside << l;
 			}
 			if (!quad)
@@ -190,7 +203,7 @@ static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratc
 
 /* Copy the tile's rectangle of every bound surface between memory and the worker's tile buffers. */
 static void transfer_tile(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, const int32_t tile[4],
-			  bool store)
+                          bool store)
 {
 	const struct e3d_state *s = draw->state;
 	uint32_t width = (uint32_t)(tile[2] - tile[0]);
@@ -222,8 +235,9 @@ void e3d_raster_tile(void *ctx, unsigned tile, unsigned worker)
 	if (count == 0 || result->faulted)
 		return;
 	struct e3d_worker_scratch *scratch = e3d->scratch[worker];
-	int32_t x0 = (int32_t)(tile % draw->tiles_x) * (int32_t)E3D_TILE, y0 = (int32_t)(tile / draw->tiles_x) * (int32_t)E3D_TILE;
-	int32_t rect[4] = { x0, y0, x0 + (int32_t)E3D_TILE, y0 + (int32_t)E3D_TILE };
+	int32_t x0 = (int32_t)(tile % draw->tiles_x) * (int32_t)E3D_TILE,
+	        y0 = (int32_t)(tile / draw->tiles_x) * (int32_t)E3D_TILE;
+	int32_t rect[4] = {x0, y0, x0 + (int32_t)E3D_TILE, y0 + (int32_t)E3D_TILE};
 	if (rect[2] > (int32_t)draw->state->width)
 		rect[2] = (int32_t)draw->state->width;
 	if (rect[3] > (int32_t)draw->state->height)

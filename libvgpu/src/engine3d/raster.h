@@ -20,6 +20,6 @@ void e3d_raster_tile(void *draw, unsigned tile, unsigned worker);
 void e3d_shader_env(struct e3d_draw *draw, struct vgpu_shader_env *env);
 /* Turn a faulted invocation into the fault record it stands for (CP thread only). */
 void e3d_shader_fault(const struct e3d_draw *draw, enum vgpu_shader_fault kind, uint32_t pc, uint32_t detail,
-		      struct vgpu_fault *fault);
+                      struct vgpu_fault *fault);
 
 #endif

@@ -43,7 +43,8 @@ struct engine3d *engine3d_create(struct vgpu *gpu, unsigned render_threads)
 	e3d->vertices = malloc(E3D_VERTEX_BATCH * sizeof(*e3d->vertices));
 	bool ok = e3d->scratch && e3d->shader_bytes && e3d->indices && e3d->vertices;
 	for (unsigned i = 0; ok && i < e3d->workers.count; i++)
-		ok = (e3d->scratch[i] = aligned_alloc(64, (sizeof(struct e3d_worker_scratch) + 63) & ~(size_t)63)) != NULL;
+		ok = (e3d->scratch[i] = aligned_alloc(64, (sizeof(struct e3d_worker_scratch) + 63) &
+		                                                  ~(size_t)63)) != NULL;
 	if (!ok) {
 		engine3d_destroy(e3d);
 		return NULL;
@@ -100,29 +101,46 @@ bool engine3d_packet(struct cp_job *job, const uint32_t *payload, uint32_t lengt
 	if (!e3d)
 		return cp_fail(job, VGPU_FAULT_BAD_OPCODE, payload[-1]);
 	switch (VGPU_PKT_OPCODE(payload[-1])) {
-	case VGPU_PKT_SET_RENDER_TARGETS: return e3d_set_render_targets(job, e3d, payload);
-	case VGPU_PKT_SET_VIEWPORT: return e3d_set_viewport(job, e3d, payload);
-	case VGPU_PKT_SET_SCISSOR: return e3d_set_scissor(job, e3d, payload);
-	case VGPU_PKT_SET_RASTER: return e3d_set_raster(job, e3d, payload);
-	case VGPU_PKT_SET_DEPTH_STENCIL: return e3d_set_depth_stencil(job, e3d, payload);
-	case VGPU_PKT_SET_BLEND: return e3d_set_blend(job, e3d, payload);
-	case VGPU_PKT_SET_SHADER: return e3d_set_shader(job, e3d, payload);
-	case VGPU_PKT_SET_VERTEX_BUFFER: return e3d_set_vertex_buffer(job, e3d, payload);
-	case VGPU_PKT_SET_VERTEX_ATTRIB: return e3d_set_vertex_attrib(job, e3d, payload);
-	case VGPU_PKT_SET_UNIFORM_BUFFER: return e3d_set_uniform_buffer(job, e3d, payload);
-	case VGPU_PKT_SET_TEXTURE: return e3d_set_texture(job, e3d, payload);
-	case VGPU_PKT_SET_SAMPLER: return e3d_set_sampler(job, e3d, payload);
-	case VGPU_PKT_SET_INDEX_BUFFER: return e3d_set_index_buffer(job, e3d, payload);
-	case VGPU_PKT_DRAW: return e3d_draw(job, e3d, payload, false);
-	case VGPU_PKT_DRAW_INDEXED: return e3d_draw(job, e3d, payload, true);
-	case VGPU_PKT_CLEAR: return e3d_clear(job, e3d, payload);
-	default: return cp_fail(job, VGPU_FAULT_BAD_OPCODE, payload[-1]);
+	case VGPU_PKT_SET_RENDER_TARGETS:
+		return e3d_set_render_targets(job, e3d, payload);
+	case VGPU_PKT_SET_VIEWPORT:
+		return e3d_set_viewport(job, e3d, payload);
+	case VGPU_PKT_SET_SCISSOR:
+		return e3d_set_scissor(job, e3d, payload);
+	case VGPU_PKT_SET_RASTER:
+		return e3d_set_raster(job, e3d, payload);
+	case VGPU_PKT_SET_DEPTH_STENCIL:
+		return e3d_set_depth_stencil(job, e3d, payload);
+	case VGPU_PKT_SET_BLEND:
+		return e3d_set_blend(job, e3d, payload);
+	case VGPU_PKT_SET_SHADER:
+		return e3d_set_shader(job, e3d, payload);
+	case VGPU_PKT_SET_VERTEX_BUFFER:
+		return e3d_set_vertex_buffer(job, e3d, payload);
+	case VGPU_PKT_SET_VERTEX_ATTRIB:
+		return e3d_set_vertex_attrib(job, e3d, payload);
+	case VGPU_PKT_SET_UNIFORM_BUFFER:
+		return e3d_set_uniform_buffer(job, e3d, payload);
+	case VGPU_PKT_SET_TEXTURE:
+		return e3d_set_texture(job, e3d, payload);
+	case VGPU_PKT_SET_SAMPLER:
+		return e3d_set_sampler(job, e3d, payload);
+	case VGPU_PKT_SET_INDEX_BUFFER:
+		return e3d_set_index_buffer(job, e3d, payload);
+	case VGPU_PKT_DRAW:
+		return e3d_draw(job, e3d, payload, false);
+	case VGPU_PKT_DRAW_INDEXED:
+		return e3d_draw(job, e3d, payload, true);
+	case VGPU_PKT_CLEAR:
+		return e3d_clear(job, e3d, payload);
+	default:
+		return cp_fail(job, VGPU_FAULT_BAD_OPCODE, payload[-1]);
 	}
 }
 
 /* Surface at p[field..field+3] for a width x height framebuffer; depth selects the depth formats. */
-static bool check_target(struct cp_job *job, const uint32_t *p, unsigned field, uint32_t width, uint32_t height,
-			 bool depth, struct e3d_surface *surface)
+static bool check_target(struct cp_job *job, const uint32_t *p, unsigned field, uint32_t width,
+                         uint32_t height, bool depth, struct e3d_surface *surface)
 {
 	surface->va = va_of(p + field);
 	surface->pitch = p[field + 2];
@@ -150,7 +168,7 @@ static bool all_zero(const uint32_t *p, unsigned n)
 bool e3d_set_render_targets(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 {
 	uint32_t width = p[0] & 0xffff, height = p[0] >> 16, count = p[1];
-	struct e3d_surface color[VGPU_MAX_RENDER_TARGETS] = { 0 }, depth = { 0 };
+	struct e3d_surface color[VGPU_MAX_RENDER_TARGETS] = {0}, depth = {0};
 
 	if (width == 0 || height == 0 || width > VGPU_MAX_SURFACE_DIM || height > VGPU_MAX_SURFACE_DIM)
 		return field_fail(job, 0);
@@ -185,7 +203,8 @@ bool e3d_set_viewport(struct cp_job *job, struct engine3d *e3d, const uint32_t *
 	float v[6];
 	for (unsigned i = 0; i < 6; i++) {
 		v[i] = float_of(p[i]);
-		/* Window x and y stay within 2^16 + the guard band, so snapped coordinates fit the edge maths. */
+		/* Window x and y stay within 2^16 + the guard band, so snapped coordinates fit the edge
+		 * maths. */
 		float limit = i == 2 || i == 5 ? 1e30f : 65536.0f;
 		if (!isfinite(v[i]) || fabsf(v[i]) > limit)
 			return field_fail(job, i);
@@ -209,7 +228,7 @@ bool e3d_set_raster(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 {
 	if (p[0] & ~0xffu)
 		return field_fail(job, 0);
-	float size[2] = { float_of(p[1]), float_of(p[2]) };
+	float size[2] = {float_of(p[1]), float_of(p[2])};
 	for (unsigned i = 0; i < 2; i++) {
 		if (isnan(size[i]))
 			return field_fail(job, 1 + i);
@@ -223,7 +242,7 @@ bool e3d_set_raster(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 
 bool e3d_set_depth_stencil(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 {
-	static const uint32_t allowed[5] = { 0x73, 0x00ff1fff, 0xffff, 0x00ff1fff, 0xffff };
+	static const uint32_t allowed[5] = {0x73, 0x00ff1fff, 0xffff, 0x00ff1fff, 0xffff};
 	for (unsigned i = 0; i < 5; i++)
 		if (p[i] & ~allowed[i])
 			return field_fail(job, i);
@@ -236,7 +255,8 @@ bool e3d_set_blend(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 	for (unsigned i = 0; i < VGPU_MAX_RENDER_TARGETS; i++) {
 		uint32_t w = p[i];
 		if ((w >> 31) || VGPU_BLEND_RGB_FUNC(w) > VGPU_BLEND_FUNC_MAX ||
-		    VGPU_BLEND_A_FUNC(w) > VGPU_BLEND_FUNC_MAX || VGPU_BLEND_RGB_SRC(w) > VGPU_BLEND_SRC_ALPHA_SATURATE ||
+		    VGPU_BLEND_A_FUNC(w) > VGPU_BLEND_FUNC_MAX ||
+		    VGPU_BLEND_RGB_SRC(w) > VGPU_BLEND_SRC_ALPHA_SATURATE ||
 		    VGPU_BLEND_RGB_DST(w) > VGPU_BLEND_SRC_ALPHA_SATURATE ||
 		    VGPU_BLEND_A_SRC(w) > VGPU_BLEND_SRC_ALPHA_SATURATE ||
 		    VGPU_BLEND_A_DST(w) > VGPU_BLEND_SRC_ALPHA_SATURATE)
@@ -310,7 +330,7 @@ bool e3d_set_texture(struct cp_job *job, struct engine3d *e3d, const uint32_t *p
 	if (va_of(p + 1) >= VA_LIMIT)
 		return field_fail(job, 1);
 	if (p[3] == VGPU_FORMAT_NONE) {
-		e3d->state.texture[p[0]] = (struct e3d_texture_desc){ 0 };
+		e3d->state.texture[p[0]] = (struct e3d_texture_desc){0};
 		return true;
 	}
 	if (!texture_format(p[3]))
@@ -323,9 +343,13 @@ bool e3d_set_texture(struct cp_job *job, struct engine3d *e3d, const uint32_t *p
 		max_levels++;
 	if (levels == 0 || levels > max_levels || type > VGPU_TEXTURE_CUBE)
 		return field_fail(job, 5);
-	e3d->state.texture[p[0]] = (struct e3d_texture_desc){
-		.bound = true, .va = va_of(p + 1), .format = p[3], .width = width, .height = height,
-		.levels = levels, .type = type };
+	e3d->state.texture[p[0]] = (struct e3d_texture_desc){.bound = true,
+	                                                     .va = va_of(p + 1),
+	                                                     .format = p[3],
+	                                                     .width = width,
+	                                                     .height = height,
+	                                                     .levels = levels,
+	                                                     .type = type};
 	return true;
 }
 
@@ -340,9 +364,11 @@ bool e3d_set_sampler(struct cp_job *job, struct engine3d *e3d, const uint32_t *p
 	for (unsigned i = 2; i < 5; i++)
 		if (isnan(float_of(p[i])))
 			return field_fail(job, i);
-	e3d->state.sampler[p[0]] = (struct e3d_sampler_desc){
-		.bound = true, .flags = flags, .bias = float_of(p[2]), .min_lod = float_of(p[3]),
-		.max_lod = float_of(p[4]) };
+	e3d->state.sampler[p[0]] = (struct e3d_sampler_desc){.bound = true,
+	                                                     .flags = flags,
+	                                                     .bias = float_of(p[2]),
+	                                                     .min_lod = float_of(p[3]),
+	                                                     .max_lod = float_of(p[4])};
 	return true;
 }
 

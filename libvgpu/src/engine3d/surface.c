@@ -8,8 +8,8 @@
 #include "mmu/memory.h"
 #include "mmu/mmu.h"
 
-#define PAGE	      VGPU_PAGE_SIZE
-#define BOUNCE_LIMIT  (1u << 16) /* pages of system memory one map may copy (256 MiB) */
+#define PAGE         VGPU_PAGE_SIZE
+#define BOUNCE_LIMIT (1u << 16) /* pages of system memory one map may copy (256 MiB) */
 
 static bool grow(void **array, uint32_t *capacity, uint64_t needed, size_t item)
 {
@@ -29,10 +29,10 @@ static bool grow(void **array, uint32_t *capacity, uint64_t needed, size_t item)
 }
 
 static bool bounce_page(struct vgpu *gpu, struct surface_map *map, uint64_t pa, uint8_t **host,
-			struct vgpu_fault *fault)
+                        struct vgpu_fault *fault)
 {
 	if (map->bounce_used >= BOUNCE_LIMIT) {
-		*fault = (struct vgpu_fault){ .type = VGPU_FAULT_DMA_ERROR, .addr = pa };
+		*fault = (struct vgpu_fault){.type = VGPU_FAULT_DMA_ERROR, .addr = pa};
 		return false;
 	}
 	uint32_t capacity_pages = map->bounce_capacity;
@@ -41,7 +41,7 @@ static bool bounce_page(struct vgpu *gpu, struct surface_map *map, uint64_t pa, 
 		uint32_t n = capacity_pages ? capacity_pages * 2 : 16;
 		bounce = realloc(map->bounce, (size_t)n * PAGE);
 		if (!bounce) {
-			*fault = (struct vgpu_fault){ .type = VGPU_FAULT_DMA_ERROR, .addr = pa };
+			*fault = (struct vgpu_fault){.type = VGPU_FAULT_DMA_ERROR, .addr = pa};
 			return false;
 		}
 		/* Pages already handed out moved: rebase them. */
@@ -60,7 +60,7 @@ static bool bounce_page(struct vgpu *gpu, struct surface_map *map, uint64_t pa, 
 }
 
 bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, uint64_t size, bool writable,
-		       struct vgpu_fault *fault)
+                       struct vgpu_fault *fault)
 {
 	map->va = va;
 	map->size = size;
@@ -73,7 +73,7 @@ bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, u
 	uint64_t pages = ((va + size + PAGE - 1) & ~(PAGE - 1)) / PAGE - map->first_page / PAGE;
 	if (!grow((void **)&map->page, &map->capacity, pages, sizeof(*map->page)) ||
 	    !(map->page_pa = realloc(map->page_pa, (size_t)map->capacity * sizeof(*map->page_pa)))) {
-		*fault = (struct vgpu_fault){ .type = VGPU_FAULT_MMU_BAD_ADDRESS, .addr = va };
+		*fault = (struct vgpu_fault){.type = VGPU_FAULT_MMU_BAD_ADDRESS, .addr = va};
 		return false;
 	}
 	map->pages = (uint32_t)pages;
@@ -83,7 +83,8 @@ bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, u
 		struct vgpu_fault page_fault;
 		map->page[i] = NULL;
 		map->page_pa[i] = 0;
-		if (!mmu_translate(gpu, page_va, writable, &pa, &page_fault) || !pa_range_valid(gpu, pa, PAGE)) {
+		if (!mmu_translate(gpu, page_va, writable, &pa, &page_fault) ||
+		    !pa_range_valid(gpu, pa, PAGE)) {
 			if (writable) {
 				*fault = page_fault;
 				map->pages = i;
@@ -134,22 +135,23 @@ void surface_map_free(struct surface_map *map)
 	free(map->page);
 	free(map->page_pa);
 	free(map->bounce);
-	*map = (struct surface_map){ 0 };
+	*map = (struct surface_map){0};
 }
 
 /* Walk [offset, offset + len) page by page. */
-#define FOR_EACH_PIECE(map, offset, len, body)                                                                \
-	do {                                                                                                  \
-		uint64_t at_ = (map)->va - (map)->first_page + (offset);                                      \
-		size_t done_ = 0;                                                                             \
-		while (done_ < (len)) {                                                                       \
-			uint64_t in_page_ = at_ & (PAGE - 1);                                                 \
-			size_t piece_ = PAGE - in_page_ < (len)-done_ ? (size_t)(PAGE - in_page_) : (len)-done_; \
-			uint8_t *host_ = (map)->page[at_ / PAGE] + in_page_;                                  \
-			body;                                                                                 \
-			done_ += piece_;                                                                      \
-			at_ += piece_;                                                                        \
-		}                                                                                             \
+#define FOR_EACH_PIECE(map, offset, len, body)                                                               \
+	do {                                                                                                 \
+		uint64_t at_ = (map)->va - (map)->first_page + (offset);                                     \
+		size_t done_ = 0;                                                                            \
+		while (done_ < (len)) {                                                                      \
+			uint64_t in_page_ = at_ & (PAGE - 1);                                                \
+			size_t piece_ =                                                                      \
+			        PAGE - in_page_ < (len)-done_ ? (size_t)(PAGE - in_page_) : (len)-done_;     \
+			uint8_t *host_ = (map)->page[at_ / PAGE] + in_page_;                                 \
+			body;                                                                                \
+			done_ += piece_;                                                                     \
+			at_ += piece_;                                                                       \
+		}                                                                                            \
 	} while (0)
 
 void surface_read(const struct surface_map *map, uint64_t offset, void *dst, size_t len)
@@ -163,7 +165,7 @@ void surface_write(const struct surface_map *map, uint64_t offset, const void *s
 }
 
 void surface_fill(const struct surface_map *map, uint64_t offset, uint64_t pitch, uint32_t rows,
-		  const uint8_t *pattern, unsigned bpp, uint64_t count)
+                  const uint8_t *pattern, unsigned bpp, uint64_t count)
 {
 	uint64_t len = count * bpp;
 	bool uniform_bytes = true;
@@ -171,21 +173,23 @@ void surface_fill(const struct surface_map *map, uint64_t offset, uint64_t pitch
 		uniform_bytes &= pattern[i] == pattern[0];
 	if (uniform_bytes) {
 		for (uint32_t r = 0; r < rows; r++)
-			FOR_EACH_PIECE(map, offset + r * pitch, (size_t)len, memset(host_, pattern[0], piece_));
+			FOR_EACH_PIECE(map, offset + r * pitch, (size_t)len,
+			               memset(host_, pattern[0], piece_));
 		return;
 	}
-	/* A page of the pattern (plus one pixel for the phase), so each page piece is a single copy; the phase
-	 * follows the byte position. */
+	/* A page of the pattern (plus one pixel for the phase), so each page piece is a single copy; the
+	 * phase follows the byte position. */
 	uint8_t row[PAGE + 16];
 	memcpy(row, pattern, bpp);
 	for (size_t n = bpp; n < sizeof(row); n *= 2)
 		memcpy(row + n, row, n < sizeof(row) - n ? n : sizeof(row) - n);
 	for (uint32_t r = 0; r < rows; r++)
-		FOR_EACH_PIECE(map, offset + r * pitch, (size_t)len, memcpy(host_, row + done_ % bpp, piece_));
+		FOR_EACH_PIECE(map, offset + r * pitch, (size_t)len,
+		               memcpy(host_, row + done_ % bpp, piece_));
 }
 
 const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsigned len, uint8_t tmp[16],
-			    uint32_t *missing_page)
+                            uint32_t *missing_page)
 {
 	uint64_t at = map->va - map->first_page + offset;
 	uint32_t page = (uint32_t)(at / PAGE);
@@ -206,14 +210,16 @@ const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsi
 	return tmp;
 }
 
-void surface_page_fault(struct vgpu *gpu, const struct surface_map *map, uint32_t page, struct vgpu_fault *fault)
+void surface_page_fault(struct vgpu *gpu, const struct surface_map *map, uint32_t page,
+                        struct vgpu_fault *fault)
 {
 	uint64_t va = map->first_page + (uint64_t)page * PAGE;
 	uint64_t pa;
 	if (mmu_translate(gpu, va, false, &pa, fault)) {
-		/* It translates now but did not when the draw started: the PA is outside memory or refused. */
-		*fault = (struct vgpu_fault){ .type = pa_is_sysmem(pa) ? VGPU_FAULT_DMA_ERROR
-								     : VGPU_FAULT_MMU_BAD_ADDRESS,
-					      .addr = va };
+		/* It translates now but did not when the draw started: the PA is outside memory or refused.
+		 */
+		*fault = (struct vgpu_fault){.type = pa_is_sysmem(pa) ? VGPU_FAULT_DMA_ERROR
+		                                                      : VGPU_FAULT_MMU_BAD_ADDRESS,
+		                             .addr = va};
 	}
 }

@@ -27,7 +27,7 @@ struct surface_map {
 /* Translate [va, va + size). A writable map fails with the first page's fault; a read-only one records the
  * pages that do not translate as NULL (surface_page_fault tells why when a worker touches one). */
 bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, uint64_t size, bool writable,
-		       struct vgpu_fault *fault);
+                       struct vgpu_fault *fault);
 /* After the draw: write system-memory pages back and report what was written (display damage). */
 bool surface_map_finish(struct vgpu *gpu, struct surface_map *map, struct vgpu_fault *fault);
 void surface_map_free(struct surface_map *map);
@@ -37,12 +37,13 @@ void surface_read(const struct surface_map *map, uint64_t offset, void *dst, siz
 void surface_write(const struct surface_map *map, uint64_t offset, const void *src, size_t len);
 /* rows rows of count pixels of bpp bytes, each a copy of pattern; row r starts at offset + r * pitch. */
 void surface_fill(const struct surface_map *map, uint64_t offset, uint64_t pitch, uint32_t rows,
-		  const uint8_t *pattern, unsigned bpp, uint64_t count);
+                  const uint8_t *pattern, unsigned bpp, uint64_t count);
 /* The len bytes at offset (len <= 16): a pointer into the page, or a copy in tmp when they straddle a page
  * boundary; NULL when a page is missing, with its index in *missing_page. */
 const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsigned len, uint8_t tmp[16],
-			    uint32_t *missing_page);
+                            uint32_t *missing_page);
 /* The fault of a page recorded as missing (translated again, on the CP thread). */
-void surface_page_fault(struct vgpu *gpu, const struct surface_map *map, uint32_t page, struct vgpu_fault *fault);
+void surface_page_fault(struct vgpu *gpu, const struct surface_map *map, uint32_t page,
+                        struct vgpu_fault *fault);
 
 #endif

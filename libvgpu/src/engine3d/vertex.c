@@ -10,11 +10,11 @@
 #include "mmu/mmu.h"
 
 static const uint8_t type_bytes[] = {
-	[VGPU_VTYPE_FLOAT32] = 4, [VGPU_VTYPE_UNORM8] = 1,  [VGPU_VTYPE_SNORM8] = 1,  [VGPU_VTYPE_UINT8] = 1,
-	[VGPU_VTYPE_SINT8] = 1,	  [VGPU_VTYPE_UNORM16] = 2, [VGPU_VTYPE_SNORM16] = 2, [VGPU_VTYPE_UINT16] = 2,
-	[VGPU_VTYPE_SINT16] = 2,  [VGPU_VTYPE_UINT32] = 4,  [VGPU_VTYPE_SINT32] = 4,  [VGPU_VTYPE_FLOAT16] = 2,
+        [VGPU_VTYPE_FLOAT32] = 4, [VGPU_VTYPE_UNORM8] = 1, [VGPU_VTYPE_SNORM8] = 1,
+        [VGPU_VTYPE_UINT8] = 1,   [VGPU_VTYPE_SINT8] = 1,  [VGPU_VTYPE_UNORM16] = 2,
+        [VGPU_VTYPE_SNORM16] = 2, [VGPU_VTYPE_UINT16] = 2, [VGPU_VTYPE_SINT16] = 2,
+        [VGPU_VTYPE_UINT32] = 4,  [VGPU_VTYPE_SINT32] = 4, [VGPU_VTYPE_FLOAT16] = 2,
 };
-
 
 static uint32_t float_bits(float f)
 {
@@ -32,25 +32,32 @@ static uint32_t convert(unsigned type, const uint8_t *p)
 	if (type_bytes[type] == 4)
 		u |= (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 	switch (type) {
-	case VGPU_VTYPE_UNORM8: return float_bits((float)u / 255.0f);
+	case VGPU_VTYPE_UNORM8:
+		return float_bits((float)u / 255.0f);
 	case VGPU_VTYPE_SNORM8: {
 		float f = (float)(int8_t)u / 127.0f;
 		return float_bits(f < -1.0f ? -1.0f : f);
 	}
-	case VGPU_VTYPE_SINT8: return (uint32_t)(int32_t)(int8_t)u;
-	case VGPU_VTYPE_UNORM16: return float_bits((float)u / 65535.0f);
+	case VGPU_VTYPE_SINT8:
+		return (uint32_t)(int32_t)(int8_t)u;
+	case VGPU_VTYPE_UNORM16:
+		return float_bits((float)u / 65535.0f);
 	case VGPU_VTYPE_SNORM16: {
 		float f = (float)(int16_t)u / 32767.0f;
 		return float_bits(f < -1.0f ? -1.0f : f);
 	}
-	case VGPU_VTYPE_SINT16: return (uint32_t)(int32_t)(int16_t)u;
-	case VGPU_VTYPE_FLOAT16: return float_bits(format_half_to_float((uint16_t)u));
-	default: return u; /* FLOAT32, UINT*, SINT32: the bits as stored */
+	case VGPU_VTYPE_SINT16:
+		return (uint32_t)(int32_t)(int16_t)u;
+	case VGPU_VTYPE_FLOAT16:
+		return float_bits(format_half_to_float((uint16_t)u));
+	default:
+		return u; /* FLOAT32, UINT*, SINT32: the bits as stored */
 	}
 }
 
 /* Read vertex data, remembering the last page's translation: consecutive vertices mostly share pages. */
-static bool read_vertex_bytes(struct cp_job *job, struct e3d_draw *draw, uint64_t va, uint8_t *dst, unsigned len)
+static bool read_vertex_bytes(struct cp_job *job, struct e3d_draw *draw, uint64_t va, uint8_t *dst,
+                              unsigned len)
 {
 	uint64_t page_va = va & ~(VGPU_PAGE_SIZE - 1), offset = va - page_va;
 	if (offset + len > VGPU_PAGE_SIZE)
@@ -75,18 +82,19 @@ static bool read_vertex_bytes(struct cp_job *job, struct e3d_draw *draw, uint64_
 
 /* Attribute `slot` of vertex v into lane of the warp. */
 static bool fetch(struct cp_job *job, struct e3d_draw *draw, unsigned slot, uint32_t v,
-		  struct vgpu_shader_warp *warp, unsigned lane)
+                  struct vgpu_shader_warp *warp, unsigned lane)
 {
 	const struct e3d_state *s = draw->state;
 	uint32_t format = s->attrib[slot].format;
-	uint32_t value[4] = { 0, 0, 0, float_bits(1.0f) };
+	uint32_t value[4] = {0, 0, 0, float_bits(1.0f)};
 	if (format & VGPU_VFMT_ENABLE) {
 		const struct e3d_vertex_buffer *vb = &s->vertex_buffer[s->attrib[slot].buffer];
 		unsigned type = VGPU_VFMT_TYPE(format), count = VGPU_VFMT_COUNT(format);
 		unsigned bytes = type_bytes[type] * count;
 		uint64_t offset = s->attrib[slot].offset + (uint64_t)v * vb->stride;
-		bool is_integer = type == VGPU_VTYPE_UINT8 || type == VGPU_VTYPE_SINT8 || type == VGPU_VTYPE_UINT16 ||
-				  type == VGPU_VTYPE_SINT16 || type == VGPU_VTYPE_UINT32 || type == VGPU_VTYPE_SINT32;
+		bool is_integer = type == VGPU_VTYPE_UINT8 || type == VGPU_VTYPE_SINT8 ||
+		                  type == VGPU_VTYPE_UINT16 || type == VGPU_VTYPE_SINT16 ||
+		                  type == VGPU_VTYPE_UINT32 || type == VGPU_VTYPE_SINT32;
 		if (is_integer)
 			value[3] = 1; /* integer attributes default w to the integer 1 */
 		/* Robust buffer access: a read past the buffer's size reads (0, 0, 0, 1), not a fault. */
@@ -104,7 +112,7 @@ static bool fetch(struct cp_job *job, struct e3d_draw *draw, unsigned slot, uint
 }
 
 bool e3d_shade_vertices(struct cp_job *job, struct e3d_draw *draw, struct vgpu_shader_warp *warp,
-			const uint32_t *vertex_id, uint32_t instance, unsigned count, struct e3d_vertex *out)
+                        const uint32_t *vertex_id, uint32_t instance, unsigned count, struct e3d_vertex *out)
 {
 	const struct e3d_state *s = draw->state;
 	const struct e3d_shader *vs = s->shader[VGPU_SHADER_STAGE_VERTEX];
@@ -121,7 +129,8 @@ bool e3d_shade_vertices(struct cp_job *job, struct e3d_draw *draw, struct vgpu_s
 			warp->vertex_id[lane] = vertex_id[base + lane];
 			warp->instance_id[lane] = instance;
 			for (unsigned slot = 0; slot < VGPU_ISA_IO_SLOTS; slot++)
-				if ((vs->inputs >> slot & 1) && !fetch(job, draw, slot, vertex_id[base + lane], warp, lane))
+				if ((vs->inputs >> slot & 1) &&
+				    !fetch(job, draw, slot, vertex_id[base + lane], warp, lane))
 					return false;
 		}
 		enum vgpu_shader_fault fault = vgpu_shader_run(vs->core, warp, &env);
@@ -135,7 +144,8 @@ bool e3d_shade_vertices(struct cp_job *job, struct e3d_draw *draw, struct vgpu_s
 			struct e3d_vertex *v = &out[base + lane];
 			for (unsigned c = 0; c < 4; c++)
 				v->pos[c] = warp->out[VGPU_ISA_OUT_POSITION][c][lane];
-			v->point_size = sized_points ? warp->out[VGPU_ISA_OUT_POINTSIZE][0][lane] : s->point_size;
+			v->point_size =
+			        sized_points ? warp->out[VGPU_ISA_OUT_POINTSIZE][0][lane] : s->point_size;
 			for (unsigned k = 0; k < draw->varying_slots; k++) {
 				unsigned slot = draw->slot_of[k];
 				for (unsigned c = 0; c < 4; c++)

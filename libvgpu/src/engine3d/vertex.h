@@ -9,6 +9,6 @@
 /* Shade count vertices (vertex ids as the shader sees them) of one instance into out[0..count). Returns false
  * with job->fault filled (MMU fault in a vertex buffer, shader fault, watchdog). */
 bool e3d_shade_vertices(struct cp_job *job, struct e3d_draw *draw, struct vgpu_shader_warp *warp,
-			const uint32_t *vertex_id, uint32_t instance, unsigned count, struct e3d_vertex *out);
+                        const uint32_t *vertex_id, uint32_t instance, unsigned count, struct e3d_vertex *out);
 
 #endif

@@ -63,7 +63,7 @@ bool e3d_workers_start(struct e3d_workers *workers, unsigned count)
 		struct worker_arg *arg = malloc(sizeof(*arg));
 		if (!arg)
 			break;
-		*arg = (struct worker_arg){ workers, i };
+		*arg = (struct worker_arg){workers, i};
 		if (pthread_create(&workers->threads[workers->started], NULL, worker_main, arg) != 0) {
 			free(arg);
 			break;

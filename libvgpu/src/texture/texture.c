@@ -22,8 +22,8 @@ static uint32_t max_u32(uint32_t a, uint32_t b)
 	return a > b ? a : b;
 }
 
-bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view, const struct e3d_texture_desc *desc,
-			  struct vgpu_fault *fault)
+bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view,
+                          const struct e3d_texture_desc *desc, struct vgpu_fault *fault)
 {
 	pthread_once(&unorm8_once, unorm8_init);
 	view->desc = desc;
@@ -45,12 +45,14 @@ static inline int wrap(int i, int size, unsigned mode)
 	if (i >= 0 && i < size)
 		return i; /* inside the texture: every mode agrees */
 	switch (mode) {
-	case VGPU_WRAP_REPEAT: return ((i % size) + size) % size;
+	case VGPU_WRAP_REPEAT:
+		return ((i % size) + size) % size;
 	case VGPU_WRAP_MIRRORED_REPEAT: {
 		int m = ((i % (2 * size)) + 2 * size) % (2 * size);
 		return m < size ? m : 2 * size - 1 - m;
 	}
-	default: return i < 0 ? 0 : (i >= size ? size - 1 : i);
+	default:
+		return i < 0 ? 0 : (i >= size ? size - 1 : i);
 	}
 }
 
@@ -75,14 +77,22 @@ struct sample_ctx {
 static bool compare(unsigned func, float a, float b)
 {
 	switch (func) {
-	case VGPU_COMPARE_NEVER: return false;
-	case VGPU_COMPARE_LESS: return a < b;
-	case VGPU_COMPARE_EQUAL: return a == b;
-	case VGPU_COMPARE_LEQUAL: return a <= b;
-	case VGPU_COMPARE_GREATER: return a > b;
-	case VGPU_COMPARE_NOTEQUAL: return a != b;
-	case VGPU_COMPARE_GEQUAL: return a >= b;
-	default: return true;
+	case VGPU_COMPARE_NEVER:
+		return false;
+	case VGPU_COMPARE_LESS:
+		return a < b;
+	case VGPU_COMPARE_EQUAL:
+		return a == b;
+	case VGPU_COMPARE_LEQUAL:
+		return a <= b;
+	case VGPU_COMPARE_GREATER:
+		return a > b;
+	case VGPU_COMPARE_NOTEQUAL:
+		return a != b;
+	case VGPU_COMPARE_GEQUAL:
+		return a >= b;
+	default:
+		return true;
 	}
 }
 
@@ -90,7 +100,7 @@ static inline void fetch(struct sample_ctx *sc, unsigned level, unsigned face, i
 {
 	const struct e3d_texture_view *v = sc->view;
 	uint64_t offset = v->level_offset[level] + (uint64_t)face * v->face_size[level] +
-			  (uint64_t)j * v->level_pitch[level] + (uint64_t)i * v->bpp;
+	                  (uint64_t)j * v->level_pitch[level] + (uint64_t)i * v->bpp;
 	uint8_t tmp[16];
 	uint32_t page;
 	const uint8_t *texel = surface_peek(&v->map, offset, v->bpp, tmp, &page);
@@ -114,35 +124,38 @@ static inline void fetch(struct sample_ctx *sc, unsigned level, unsigned face, i
 		format_unpack_row(format, texel, rgba, 1);
 	}
 	if (sc->shadow) {
-		float result = compare(VGPU_SAMPLER_COMPARE_FUNC(sc->flags), sc->reference, rgba[0]) ? 1.0f : 0.0f;
+		float result =
+		        compare(VGPU_SAMPLER_COMPARE_FUNC(sc->flags), sc->reference, rgba[0]) ? 1.0f : 0.0f;
 		rgba[0] = rgba[1] = rgba[2] = result, rgba[3] = 1.0f;
 	}
 }
 
 /* One level: nearest or bilinear at (s, t), wrapping each tap. */
 static void sample_level(struct sample_ctx *sc, unsigned level, unsigned face, float s, float t, bool linear,
-			 unsigned wrap_s, unsigned wrap_t, float rgba[4])
+                         unsigned wrap_s, unsigned wrap_t, float rgba[4])
 {
 	const struct e3d_texture_desc *d = sc->view->desc;
 	int w = (int)max_u32(d->width >> level, 1), h = (int)max_u32(d->height >> level, 1);
 	float u = texel_space(s, (uint32_t)w), v = texel_space(t, (uint32_t)h);
 	if (!linear) {
-		fetch(sc, level, face, wrap((int)floorf(u), w, wrap_s), wrap((int)floorf(v), h, wrap_t), rgba);
+		fetch(sc, level, face, wrap((int)floorf(u), w, wrap_s), wrap((int)floorf(v), h, wrap_t),
+		      rgba);
 		return;
 	}
 	u -= 0.5f, v -= 0.5f;
 	float fu = floorf(u), fv = floorf(v);
 	float a = u - fu, b = v - fv;
 	int i0 = (int)fu, j0 = (int)fv;
-	int i[2] = { wrap(i0, w, wrap_s), wrap(i0 + 1, w, wrap_s) };
-	int j[2] = { wrap(j0, h, wrap_t), wrap(j0 + 1, h, wrap_t) };
+	int i[2] = {wrap(i0, w, wrap_s), wrap(i0 + 1, w, wrap_s)};
+	int j[2] = {wrap(j0, h, wrap_t), wrap(j0 + 1, h, wrap_t)};
 	float t00[4], t10[4], t01[4], t11[4];
 	fetch(sc, level, face, i[0], j[0], t00);
 	fetch(sc, level, face, i[1], j[0], t10);
 	fetch(sc, level, face, i[0], j[1], t01);
 	fetch(sc, level, face, i[1], j[1], t11);
 	for (unsigned c = 0; c < 4; c++)
-		rgba[c] = (1 - a) * (1 - b) * t00[c] + a * (1 - b) * t10[c] + (1 - a) * b * t01[c] + a * b * t11[c];
+		rgba[c] = (1 - a) * (1 - b) * t00[c] + a * (1 - b) * t10[c] + (1 - a) * b * t01[c] +
+		          a * b * t11[c];
 }
 
 /* Cube direction -> face and 2D coordinates (the GL face table); *major = |major axis|. */
@@ -165,15 +178,17 @@ static unsigned cube_face(float x, float y, float z, float *s, float *t, float *
 	return face;
 }
 
-static float implicit_lod(const struct vgpu_shader_tex_request *req, unsigned lane, const struct e3d_texture_desc *d,
-			  float major)
+static float implicit_lod(const struct vgpu_shader_tex_request *req, unsigned lane,
+                          const struct e3d_texture_desc *d, float major)
 {
 	float rho;
 	if (req->cube) {
-		float dx = sqrtf(req->ddx[0][lane] * req->ddx[0][lane] + req->ddx[1][lane] * req->ddx[1][lane] +
-				 req->ddx[2][lane] * req->ddx[2][lane]);
-		float dy = sqrtf(req->ddy[0][lane] * req->ddy[0][lane] + req->ddy[1][lane] * req->ddy[1][lane] +
-				 req->ddy[2][lane] * req->ddy[2][lane]);
+		float dx =
+		        sqrtf(req->ddx[0][lane] * req->ddx[0][lane] + req->ddx[1][lane] * req->ddx[1][lane] +
+		              req->ddx[2][lane] * req->ddx[2][lane]);
+		float dy =
+		        sqrtf(req->ddy[0][lane] * req->ddy[0][lane] + req->ddy[1][lane] * req->ddy[1][lane] +
+		              req->ddy[2][lane] * req->ddy[2][lane]);
 		rho = fmaxf(dx, dy) * (float)d->width / (2.0f * major);
 	} else {
 		float w = (float)d->width, h = (float)d->height;
@@ -191,7 +206,7 @@ uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, fl
 	const struct e3d_sampler_desc *sampler = &draw->state->sampler[req->sampler];
 	const struct e3d_texture_desc *d = view->desc;
 	uint32_t flags = sampler->flags;
-	struct sample_ctx sc = { .view = view, .flags = flags, .shadow = req->shadow };
+	struct sample_ctx sc = {.view = view, .flags = flags, .shadow = req->shadow};
 	unsigned wrap_s = VGPU_SAMPLER_WRAP_S(flags), wrap_t = VGPU_SAMPLER_WRAP_T(flags);
 	unsigned mip = VGPU_SAMPLER_MIP(flags);
 	int last = (int)d->levels - 1;
@@ -202,18 +217,21 @@ uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, fl
 		float s = req->coord[0][lane], t = req->coord[1][lane], major = 1.0f;
 		unsigned face = 0;
 		if (req->cube) {
-			face = cube_face(req->coord[0][lane], req->coord[1][lane], req->coord[2][lane], &s, &t, &major);
+			face = cube_face(req->coord[0][lane], req->coord[1][lane], req->coord[2][lane], &s,
+			                 &t, &major);
 			wrap_s = wrap_t = VGPU_WRAP_CLAMP_TO_EDGE;
 		}
 		if (req->shadow) {
 			float ref = req->coord[req->cube ? 3 : 2][lane];
 			sc.reference = ref > 0.0f ? (ref < 1.0f ? ref : 1.0f) : 0.0f;
 		}
-		/* Without mipmaps and with one filter for both, the LOD changes nothing: skip the logarithm. */
-		bool lod_matters = mip != 0 || ((flags & VGPU_SAMPLER_MIN_LINEAR) != 0) != ((flags & VGPU_SAMPLER_MAG_LINEAR) != 0);
+		/* Without mipmaps and with one filter for both, the LOD changes nothing: skip the logarithm.
+		 */
+		bool lod_matters = mip != 0 || ((flags & VGPU_SAMPLER_MIN_LINEAR) != 0) !=
+		                                       ((flags & VGPU_SAMPLER_MAG_LINEAR) != 0);
 		float lod = req->mode == VGPU_ISA_TEX_LOD ? req->lod_or_bias[lane]
-			    : lod_matters		 ? implicit_lod(req, lane, d, major)
-							 : 0.0f;
+		            : lod_matters                 ? implicit_lod(req, lane, d, major)
+		                                          : 0.0f;
 		if (req->mode == VGPU_ISA_TEX_BIAS)
 			lod += req->lod_or_bias[lane];
 		lod += sampler->bias;
@@ -226,8 +244,8 @@ uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, fl
 			sample_level(&sc, 0, face, s, t, linear, wrap_s, wrap_t, rgba);
 		} else if (mip == 1) {
 			int level = lod <= 0.5f ? 0 : (int)ceilf(lod + 0.5f) - 1;
-			sample_level(&sc, (unsigned)(level < last ? level : last), face, s, t, linear, wrap_s, wrap_t,
-				     rgba);
+			sample_level(&sc, (unsigned)(level < last ? level : last), face, s, t, linear, wrap_s,
+			             wrap_t, rgba);
 		} else {
 			int level = (int)floorf(lod);
 			float frac = lod - (float)level;
@@ -235,7 +253,8 @@ uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, fl
 				sample_level(&sc, (unsigned)last, face, s, t, linear, wrap_s, wrap_t, rgba);
 			} else {
 				sample_level(&sc, (unsigned)level, face, s, t, linear, wrap_s, wrap_t, rgba);
-				sample_level(&sc, (unsigned)level + 1, face, s, t, linear, wrap_s, wrap_t, second);
+				sample_level(&sc, (unsigned)level + 1, face, s, t, linear, wrap_s, wrap_t,
+				             second);
 				for (unsigned c = 0; c < 4; c++)
 					rgba[c] = rgba[c] + frac * (second[c] - rgba[c]);
 			}

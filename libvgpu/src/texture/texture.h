@@ -8,8 +8,8 @@
 
 /* Lay out and translate a bound texture for one draw (CP thread). Pages that do not translate fault only
  * when a sample touches them. */
-bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view, const struct e3d_texture_desc *desc,
-			  struct vgpu_fault *fault);
+bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view,
+                          const struct e3d_texture_desc *desc, struct vgpu_fault *fault);
 
 /* The shader core's texture_sample callback; ctx is the struct e3d_draw. Returns 0, or a fault detail
  * that texture_fault turns into the fault record. */

@@ -8,24 +8,26 @@
 #include "vgpu_asm.h"
 #include "vgpu_test.h"
 
-const char scene_vs_passthrough[] = ".stage vertex\n"
-				    "ld.in r0, a0.x\nld.in r1, a0.y\nld.in r2, a0.z\nld.in r3, a0.w\n"
-				    "st.out pos.x, r0\nst.out pos.y, r1\nst.out pos.z, r2\nst.out pos.w, r3\n"
-				    "ld.in r4, a1.x\nld.in r5, a1.y\nld.in r6, a1.z\nld.in r7, a1.w\n"
-				    "st.out var0.x, r4\nst.out var0.y, r5\nst.out var0.z, r6\nst.out var0.w, r7\n"
-				    "end\n";
+const char scene_vs_passthrough[] =
+        ".stage vertex\n"
+        "ld.in r0, a0.x\nld.in r1, a0.y\nld.in r2, a0.z\nld.in r3, a0.w\n"
+        "st.out pos.x, r0\nst.out pos.y, r1\nst.out pos.z, r2\nst.out pos.w, r3\n"
+        "ld.in r4, a1.x\nld.in r5, a1.y\nld.in r6, a1.z\nld.in r7, a1.w\n"
+        "st.out var0.x, r4\nst.out var0.y, r5\nst.out var0.z, r6\nst.out var0.w, r7\n"
+        "end\n";
 
-const char scene_fs_color[] = ".stage fragment\n"
-			      "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\n"
-			      "ld.var.smooth r2, v0.z\nld.var.smooth r3, v0.w\n"
-			      "st.out color0.x, r0\nst.out color0.y, r1\nst.out color0.z, r2\nst.out color0.w, r3\n"
-			      "end\n";
+const char scene_fs_color[] =
+        ".stage fragment\n"
+        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\n"
+        "ld.var.smooth r2, v0.z\nld.var.smooth r3, v0.w\n"
+        "st.out color0.x, r0\nst.out color0.y, r1\nst.out color0.z, r2\nst.out color0.w, r3\n"
+        "end\n";
 
 #define SCENE_VRAM (128ull << 20)
 
 static unsigned bytes_per_pixel(uint32_t format)
 {
-	static const uint8_t bpp[] = { 0, 4, 4, 4, 4, 2, 2, 2, 1, 2, 8, 4, 16 };
+	static const uint8_t bpp[] = {0, 4, 4, 4, 4, 2, 2, 2, 1, 2, 8, 4, 16};
 	if (format >= VGPU_FORMAT_Z16_UNORM)
 		return format == VGPU_FORMAT_Z16_UNORM ? 2 : 4;
 	return bpp[format];
@@ -89,7 +91,7 @@ uint64_t scene_add_target(struct scene *s, uint32_t format)
 {
 	uint32_t pitch = s->width * bytes_per_pixel(format);
 	uint64_t va = scene_alloc(s, (uint64_t)pitch * s->height, NULL);
-	s->color[s->color_count++] = (struct vgpu_pkt_surface){ va, pitch, format };
+	s->color[s->color_count++] = (struct vgpu_pkt_surface){va, pitch, format};
 	return va;
 }
 
@@ -97,15 +99,15 @@ uint64_t scene_add_depth(struct scene *s, uint32_t format)
 {
 	uint32_t pitch = s->width * bytes_per_pixel(format);
 	uint64_t va = scene_alloc(s, (uint64_t)pitch * s->height, NULL);
-	s->depth = (struct vgpu_pkt_surface){ va, pitch, format };
+	s->depth = (struct vgpu_pkt_surface){va, pitch, format};
 	return va;
 }
 
 void scene_framebuffer(struct scene *s, uint32_t raster_flags)
 {
 	vgpu_pkt_set_render_targets(&s->cb, s->width, s->height, s->color_count, s->color,
-				    s->depth.format ? &s->depth : NULL);
-	vgpu_pkt_set_viewport(&s->cb, (float[3]){ 1, 1, 1 }, (float[3]){ 0, 0, 0 });
+	                            s->depth.format ? &s->depth : NULL);
+	vgpu_pkt_set_viewport(&s->cb, (float[3]){1, 1, 1}, (float[3]){0, 0, 0});
 	vgpu_pkt_set_raster(&s->cb, raster_flags, 1.0f, 1.0f);
 }
 
@@ -143,7 +145,8 @@ uint64_t scene_run_fault(struct scene *s, uint32_t type)
 const uint8_t *scene_pixel(struct scene *s, unsigned t, uint32_t x, uint32_t y)
 {
 	const struct vgpu_pkt_surface *surface = t == 4 ? &s->depth : &s->color[t];
-	return scene_host(s, surface->va) + (uint64_t)y * surface->pitch + (uint64_t)x * bytes_per_pixel(surface->format);
+	return scene_host(s, surface->va) + (uint64_t)y * surface->pitch +
+	       (uint64_t)x * bytes_per_pixel(surface->format);
 }
 
 uint32_t scene_pixel32(struct scene *s, unsigned t, uint32_t x, uint32_t y)
@@ -153,13 +156,14 @@ uint32_t scene_pixel32(struct scene *s, unsigned t, uint32_t x, uint32_t y)
 }
 
 void scene_rect_depth_ramp(struct scene *s, float x0, float y0, float x1, float y1, float zl, float zr,
-			   const float rgba[4])
+                           const float rgba[4])
 {
-	const float corner[6][3] = { { x0, y0, zl }, { x1, y0, zr }, { x0, y1, zl },
-				     { x1, y0, zr }, { x1, y1, zr }, { x0, y1, zl } };
+	const float corner[6][3] = {{x0, y0, zl}, {x1, y0, zr}, {x0, y1, zl},
+	                            {x1, y0, zr}, {x1, y1, zr}, {x0, y1, zl}};
 	float data[6 * 8];
 	for (int k = 0; k < 6; k++) {
-		float v[8] = { corner[k][0], corner[k][1], corner[k][2], 1, rgba[0], rgba[1], rgba[2], rgba[3] };
+		float v[8] = {corner[k][0], corner[k][1], corner[k][2], 1,
+		              rgba[0],      rgba[1],      rgba[2],      rgba[3]};
 		memcpy(data + 8 * k, v, sizeof(v));
 	}
 	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, data, 6);

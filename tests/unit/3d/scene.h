@@ -44,7 +44,7 @@ void scene_draw(struct scene *s, uint32_t topology_flags, const float *vertices,
  * zr at x1 (linear across). */
 void scene_rect(struct scene *s, float x0, float y0, float x1, float y1, float z, const float rgba[4]);
 void scene_rect_depth_ramp(struct scene *s, float x0, float y0, float x1, float y1, float zl, float zr,
-			   const float rgba[4]);
+                           const float rgba[4]);
 /* Submit what was built and check no fault was recorded. */
 void scene_run(struct scene *s);
 /* Submit and return the FAULT_ADDR of the one expected fault. */

@@ -14,7 +14,7 @@
 
 #define GL VGPU_RASTER_HALF_PIXEL_CENTER
 
-static const float white[4] = { 1, 1, 1, 1 };
+static const float white[4] = {1, 1, 1, 1};
 
 static struct scene *basic_scene(uint32_t w, uint32_t h, uint32_t raster)
 {
@@ -23,13 +23,13 @@ static struct scene *basic_scene(uint32_t w, uint32_t h, uint32_t raster)
 	scene_framebuffer(s, raster);
 	scene_shader(s, scene_vs_passthrough);
 	scene_shader(s, scene_fs_color);
-	vgpu_pkt_clear(&s->cb, 1, (float[4]){ 0, 0, 0, 0 }, 1.0f, 0);
+	vgpu_pkt_clear(&s->cb, 1, (float[4]){0, 0, 0, 0}, 1.0f, 0);
 	return s;
 }
 
 static void put(float *data, int k, float x, float y, float z, float w)
 {
-	float v[8] = { x, y, z, w, 1, 1, 1, 1 };
+	float v[8] = {x, y, z, w, 1, 1, 1, 1};
 	memcpy(data + 8 * k, v, sizeof(v));
 }
 
@@ -105,12 +105,12 @@ static void test_strips_and_fans(void)
 {
 	struct scene *s = basic_scene(64, 32, GL);
 	uint32_t add = VGPU_BLEND_ENABLE | VGPU_BLEND_ONE << 4 | VGPU_BLEND_ONE << 9 | VGPU_BLEND_ONE << 17 |
-		       VGPU_BLEND_ONE << 22 | 0xfu << 27;
-	vgpu_pkt_set_blend(&s->cb, (uint32_t[4]){ add }, (float[4]){ 0 });
+	               VGPU_BLEND_ONE << 22 | 0xfu << 27;
+	vgpu_pkt_set_blend(&s->cb, (uint32_t[4]){add}, (float[4]){0});
 	float strip[8 * 8], fan[6 * 8];
 	for (int k = 0; k < 8; k++) /* zig-zag: top row y = 2, bottom row y = 14, x = 2 + 8 * (k / 2) */
 		put(strip, k, 2 + 8.0f * (float)(k / 2) + (k % 2 ? 1.5f : 0), k % 2 ? 14 : 2, 0.5f, 1);
-	const float centre[2] = { 48, 20 }, ring[5][2] = { { 36, 12 }, { 60, 12 }, { 60, 30 }, { 36, 30 }, { 36, 12 } };
+	const float centre[2] = {48, 20}, ring[5][2] = {{36, 12}, {60, 12}, {60, 30}, {36, 30}, {36, 12}};
 	put(fan, 0, centre[0], centre[1], 0.5f, 1);
 	for (int k = 0; k < 5; k++)
 		put(fan, k + 1, ring[k][0], ring[k][1], 0.5f, 1);
@@ -132,9 +132,9 @@ static void test_strips_and_fans(void)
 				hits += ref_triangle_covers(v, x, y);
 			}
 			for (int t = 0; t < 4; t++) {
-				float v[3][2] = { { centre[0], centre[1] },
-						  { ring[t][0], ring[t][1] },
-						  { ring[t + 1][0], ring[t + 1][1] } };
+				float v[3][2] = {{centre[0], centre[1]},
+				                 {ring[t][0], ring[t][1]},
+				                 {ring[t + 1][0], ring[t + 1][1]}};
 				hits += ref_triangle_covers(v, x, y);
 			}
 			bad += hits > 1 || *scene_pixel(s, 0, (uint32_t)x, (uint32_t)y) != hits;
@@ -151,10 +151,11 @@ static void test_indexed_draws(void)
 	for (uint32_t size = 1; size <= 4; size *= 2) {
 		struct scene *s = basic_scene(16, 16, GL);
 		float data[7 * 8];
-		put(data, 0, 100, 100, 0.5f, 1), put(data, 1, 100, 100, 0.5f, 1); /* skipped by the base vertex */
+		put(data, 0, 100, 100, 0.5f, 1),
+		        put(data, 1, 100, 100, 0.5f, 1); /* skipped by the base vertex */
 		put(data, 2, 2, 2, 0.5f, 1), put(data, 3, 14, 2, 0.5f, 1), put(data, 4, 2, 14, 0.5f, 1);
 		put(data, 5, 14, 14, 0.5f, 1), put(data, 6, 100, 100, 0.5f, 1);
-		uint32_t indices[6] = { 0, 1, 2, 1, 3, 2 };
+		uint32_t indices[6] = {0, 1, 2, 1, 3, 2};
 		uint8_t raw[24];
 		for (int i = 0; i < 6; i++)
 			for (uint32_t b = 0; b < size; b++)
@@ -181,7 +182,7 @@ static void test_indexed_draws(void)
 	float data[6 * 8];
 	put(data, 0, 1, 1, 0.5f, 1), put(data, 1, 9, 1, 0.5f, 1), put(data, 2, 1, 9, 0.5f, 1);
 	put(data, 3, 20, 1, 0.5f, 1), put(data, 4, 28, 1, 0.5f, 1), put(data, 5, 20, 9, 0.5f, 1);
-	uint16_t indices[7] = { 0, 1, 2, 0xffff, 3, 4, 5 };
+	uint16_t indices[7] = {0, 1, 2, 0xffff, 3, 4, 5};
 	uint64_t ib = scene_alloc(s, sizeof(indices), indices), vb = scene_alloc(s, sizeof(data), data);
 	vgpu_pkt_set_vertex_buffer(&s->cb, 0, vb, sizeof(data), 32);
 	vgpu_pkt_set_vertex_attrib(&s->cb, 0, 0, 0, VGPU_VFMT(VGPU_VTYPE_FLOAT32, 4));
@@ -189,7 +190,7 @@ static void test_indexed_draws(void)
 	vgpu_pkt_set_index_buffer(&s->cb, ib, sizeof(indices), 2);
 	vgpu_pkt_draw_indexed(&s->cb, VGPU_TOPOLOGY_TRIANGLE_STRIP | VGPU_DRAW_PRIMITIVE_RESTART, 0, 7, 0, 1);
 	scene_run(s);
-	float a[3][2] = { { 1, 1 }, { 9, 1 }, { 1, 9 } }, b[3][2] = { { 20, 1 }, { 28, 1 }, { 20, 9 } };
+	float a[3][2] = {{1, 1}, {9, 1}, {1, 9}}, b[3][2] = {{20, 1}, {28, 1}, {20, 9}};
 	unsigned bad = 0;
 	for (int y = 0; y < 16; y++)
 		for (int x = 0; x < 32; x++)
@@ -198,16 +199,18 @@ static void test_indexed_draws(void)
 	scene_destroy(s);
 }
 
-static const char vs_attr_bits[] = ".stage vertex\n"
-				   "ld.in r0, a0.x\nld.in r1, a0.y\nld.in r2, a0.z\nld.in r3, a0.w\n"
-				   "st.out pos.x, r0\nst.out pos.y, r1\nst.out pos.z, r2\nst.out pos.w, r3\n"
-				   "ld.in r4, a1.x\nld.in r5, a1.y\nld.in r6, a1.z\nld.in r7, a1.w\n"
-				   "st.out var0.x, r4\nst.out var0.y, r5\nst.out var0.z, r6\nst.out var0.w, r7\n"
-				   "end\n";
-static const char fs_flat_bits[] = ".stage fragment\n"
-				   "ld.var.flat r0, v0.x\nld.var.flat r1, v0.y\nld.var.flat r2, v0.z\nld.var.flat r3, v0.w\n"
-				   "st.out color0.x, r0\nst.out color0.y, r1\nst.out color0.z, r2\nst.out color0.w, r3\n"
-				   "end\n";
+static const char vs_attr_bits[] =
+        ".stage vertex\n"
+        "ld.in r0, a0.x\nld.in r1, a0.y\nld.in r2, a0.z\nld.in r3, a0.w\n"
+        "st.out pos.x, r0\nst.out pos.y, r1\nst.out pos.z, r2\nst.out pos.w, r3\n"
+        "ld.in r4, a1.x\nld.in r5, a1.y\nld.in r6, a1.z\nld.in r7, a1.w\n"
+        "st.out var0.x, r4\nst.out var0.y, r5\nst.out var0.z, r6\nst.out var0.w, r7\n"
+        "end\n";
+static const char fs_flat_bits[] =
+        ".stage fragment\n"
+        "ld.var.flat r0, v0.x\nld.var.flat r1, v0.y\nld.var.flat r2, v0.z\nld.var.flat r3, v0.w\n"
+        "st.out color0.x, r0\nst.out color0.y, r1\nst.out color0.z, r2\nst.out color0.w, r3\n"
+        "end\n";
 
 static uint32_t fbits(double f)
 {
@@ -222,7 +225,7 @@ static uint32_t fbits(double f)
  * integers, missing components (0, 0, 0, 1), and a vertex past the buffer (0, 0, 0, 1). */
 static void test_vertex_formats(void)
 {
-	const uint8_t raw[8] = { 0x80, 0x3f, 0x01, 0x7b, 0x00, 0x3c, 0x00, 0xc0 }; /* finite as halves */
+	const uint8_t raw[8] = {0x80, 0x3f, 0x01, 0x7b, 0x00, 0x3c, 0x00, 0xc0}; /* finite as halves */
 	unsigned bad = 0;
 	for (uint32_t type = 0; type <= VGPU_VTYPE_FLOAT16; type++) {
 		struct scene *s = scene_create(1, 4, 1);
@@ -230,13 +233,14 @@ static void test_vertex_formats(void)
 		scene_framebuffer(s, GL);
 		scene_shader(s, vs_attr_bits);
 		scene_shader(s, fs_flat_bits);
-		float pos[2][4] = { { 0.5f, 0.5f, 0.5f, 1 }, { 1.5f, 0.5f, 0.5f, 1 } };
+		float pos[2][4] = {{0.5f, 0.5f, 0.5f, 1}, {1.5f, 0.5f, 0.5f, 1}};
 		uint64_t pvb = scene_alloc(s, sizeof(pos), pos);
 		uint8_t attr[16];
 		memcpy(attr, raw, 8), memcpy(attr + 8, raw, 8);
 		uint64_t avb = scene_alloc(s, sizeof(attr), attr);
 		vgpu_pkt_set_vertex_buffer(&s->cb, 0, pvb, sizeof(pos), 16);
-		vgpu_pkt_set_vertex_buffer(&s->cb, 1, avb, 8, 0); /* stride 0: every vertex reads the same bytes */
+		vgpu_pkt_set_vertex_buffer(&s->cb, 1, avb, 8,
+		                           0); /* stride 0: every vertex reads the same bytes */
 		vgpu_pkt_set_vertex_attrib(&s->cb, 0, 0, 0, VGPU_VFMT(VGPU_VTYPE_FLOAT32, 4));
 		unsigned size = type == 0 || type == 9 || type == 10 ? 4 : type <= 4 ? 1 : 2;
 		unsigned count = 8 / size < 4 ? 8 / size : 4;
@@ -249,24 +253,38 @@ static void test_vertex_formats(void)
 		vgpu_pkt_draw(&s->cb, VGPU_TOPOLOGY_POINTS, 1, 1, 1);
 		scene_run(s);
 		bool integer = type == 3 || type == 4 || type == 7 || type == 8 || type == 9 || type == 10;
-		uint32_t expect[4] = { 0, 0, 0, integer ? 1u : fbits(1.0) };
+		uint32_t expect[4] = {0, 0, 0, integer ? 1u : fbits(1.0)};
 		for (unsigned c = 0; c < count; c++) {
 			const uint8_t *p = raw + c * size;
-			uint32_t u = p[0] | (size > 1 ? p[1] << 8 : 0) | (size > 2 ? (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24 : 0);
+			uint32_t u = p[0] | (size > 1 ? p[1] << 8 : 0) |
+			             (size > 2 ? (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24 : 0);
 			int32_t i = size == 1 ? (int8_t)u : size == 2 ? (int16_t)u : (int32_t)u;
 			switch (type) {
-			case 1: expect[c] = fbits(u / 255.0); break;
-			case 2: expect[c] = fbits(fmax(i / 127.0, -1.0)); break;
-			case 5: expect[c] = fbits(u / 65535.0); break;
-			case 6: expect[c] = fbits(fmax(i / 32767.0, -1.0)); break;
-			case 4: case 8: expect[c] = (uint32_t)i; break;
+			case 1:
+				expect[c] = fbits(u / 255.0);
+				break;
+			case 2:
+				expect[c] = fbits(fmax(i / 127.0, -1.0));
+				break;
+			case 5:
+				expect[c] = fbits(u / 65535.0);
+				break;
+			case 6:
+				expect[c] = fbits(fmax(i / 32767.0, -1.0));
+				break;
+			case 4:
+			case 8:
+				expect[c] = (uint32_t)i;
+				break;
 			case 11: {
 				int e = (u >> 10) & 31, m = u & 1023;
 				double h = e ? ldexp(1024 + m, e - 25) : ldexp(m, -24);
 				expect[c] = fbits(u & 0x8000 ? -h : h);
 				break;
 			}
-			default: expect[c] = u; break; /* FLOAT32 bits, UINT8/16/32, SINT32 */
+			default:
+				expect[c] = u;
+				break; /* FLOAT32 bits, UINT8/16/32, SINT32 */
 			}
 		}
 		for (unsigned c = 0; c < 4; c++) {
@@ -276,8 +294,10 @@ static void test_vertex_formats(void)
 			uint32_t fallback = c == 3 ? (integer ? 1u : fbits(1.0)) : 0;
 			if (got != expect[c] || past != fallback) {
 				bad++;
-				fprintf(stderr, "# type %u component %u: 0x%x (past the buffer 0x%x), expected 0x%x\n", type, c,
-					got, past, expect[c]);
+				fprintf(stderr,
+				        "# type %u component %u: 0x%x (past the buffer 0x%x), expected "
+				        "0x%x\n",
+				        type, c, got, past, expect[c]);
 			}
 		}
 		scene_destroy(s);
@@ -285,21 +305,22 @@ static void test_vertex_formats(void)
 	VT_CHECK_EQ_INT(bad, 0);
 }
 
-static const char vs_ubo_offset[] = ".stage vertex\n"
-				    "ld.in r0, a0.x\nld.in r1, a0.y\nld.in r2, a0.z\nld.in r3, a0.w\n"
-				    "mov r8, 0\nld.ubo r4, ubo3[r8]\nld.ubo r5, ubo3[r8 + 4]\nld.ubo r6, ubo3[r8 + 65532]\n"
-				    "fadd r0, r0, r4\nfadd r1, r1, r5\nfadd r0, r0, r6\n"
-				    "st.out pos.x, r0\nst.out pos.y, r1\nst.out pos.z, r2\nst.out pos.w, r3\n"
-				    "ld.in r4, a1.x\nld.in r5, a1.y\nld.in r6, a1.z\nld.in r7, a1.w\n"
-				    "st.out var0.x, r4\nst.out var0.y, r5\nst.out var0.z, r6\nst.out var0.w, r7\n"
-				    "end\n";
+static const char vs_ubo_offset[] =
+        ".stage vertex\n"
+        "ld.in r0, a0.x\nld.in r1, a0.y\nld.in r2, a0.z\nld.in r3, a0.w\n"
+        "mov r8, 0\nld.ubo r4, ubo3[r8]\nld.ubo r5, ubo3[r8 + 4]\nld.ubo r6, ubo3[r8 + 65532]\n"
+        "fadd r0, r0, r4\nfadd r1, r1, r5\nfadd r0, r0, r6\n"
+        "st.out pos.x, r0\nst.out pos.y, r1\nst.out pos.z, r2\nst.out pos.w, r3\n"
+        "ld.in r4, a1.x\nld.in r5, a1.y\nld.in r6, a1.z\nld.in r7, a1.w\n"
+        "st.out var0.x, r4\nst.out var0.y, r5\nst.out var0.z, r6\nst.out var0.w, r7\n"
+        "end\n";
 
 /* A uniform buffer moves the rectangle by (5, 3); a load past its size reads 0. */
 static void test_uniform_buffer(void)
 {
 	struct scene *s = basic_scene(24, 24, GL);
 	scene_shader(s, vs_ubo_offset);
-	float offset[2] = { 5, 3 };
+	float offset[2] = {5, 3};
 	vgpu_pkt_set_uniform_buffer(&s->cb, 3, scene_alloc(s, 8, offset), 8);
 	scene_rect(s, 2, 2, 10, 10, 0.5f, white);
 	scene_run(s);
@@ -319,7 +340,7 @@ static int homogeneous_covers(const float v[3][4], double px, double py)
 	double a[3], b[3];
 	for (int i = 0; i < 3; i++)
 		a[i] = v[i][0] - px * v[i][3], b[i] = v[i][1] - py * v[i][3];
-	double c[3] = { a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0] };
+	double c[3] = {a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]};
 	double w = c[0] * v[0][3] + c[1] * v[1][3] + c[2] * v[2][3];
 	if (w < 0)
 		for (int i = 0; i < 3; i++)
@@ -336,9 +357,9 @@ static int homogeneous_covers(const float v[3][4], double px, double py)
 static void test_clipping(void)
 {
 	const float tris[3][3][4] = {
-		{ { 10, 10, 0.5f, 1 }, { 50, 12, 0.5f, 1 }, { 20, -30, 0.5f, -1 } },
-		{ { 30, 40, 0.5f, 1 }, { -40, 40, 0.5f, -2 }, { 60, 50, 0.5f, 2 } },
-		{ { 5, 5, 0.5f, 0.5f }, { 60, 10, 0.5f, 1 }, { 30, 60, 0.5f, 4 } },
+	        {{10, 10, 0.5f, 1}, {50, 12, 0.5f, 1}, {20, -30, 0.5f, -1}},
+	        {{30, 40, 0.5f, 1}, {-40, 40, 0.5f, -2}, {60, 50, 0.5f, 2}},
+	        {{5, 5, 0.5f, 0.5f}, {60, 10, 0.5f, 1}, {30, 60, 0.5f, 4}},
 	};
 	unsigned bad = 0, covered = 0;
 	for (int t = 0; t < 3; t++) {
@@ -379,7 +400,8 @@ static void test_guard_band_and_culling(void)
 {
 	struct scene *s = basic_scene(40, 30, GL);
 	float data[24];
-	put(data, 0, -1e5f, -1e5f, 0.5f, 1), put(data, 1, 1e5f, -1e5f, 0.5f, 1), put(data, 2, 0, 1e5f, 0.5f, 1);
+	put(data, 0, -1e5f, -1e5f, 0.5f, 1), put(data, 1, 1e5f, -1e5f, 0.5f, 1),
+	        put(data, 2, 0, 1e5f, 0.5f, 1);
 	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, data, 3);
 	scene_run(s);
 	VT_CHECK_EQ_INT(count_lit(s), 40 * 30);
@@ -439,16 +461,16 @@ static void test_bad_state_faults(void)
 	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, data, 3);
 	VT_CHECK_EQ_U64(scene_run_fault(s, VGPU_FAULT_SHADER_BUDGET), 1);
 	/* a render target in unmapped memory */
-	struct vgpu_pkt_surface nowhere = { 0x6000000000ull, 64, VGPU_FORMAT_R8G8B8A8_UNORM };
+	struct vgpu_pkt_surface nowhere = {0x6000000000ull, 64, VGPU_FORMAT_R8G8B8A8_UNORM};
 	vgpu_pkt_set_render_targets(&s->cb, 16, 16, 1, &nowhere, NULL);
 	scene_shader(s, scene_fs_color);
 	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, data, 3);
 	VT_CHECK_EQ_U64(scene_run_fault(s, VGPU_FAULT_MMU_NOT_MAPPED), 0x6000000000ull);
 	/* malformed state packets leave the old state */
-	struct vgpu_pkt_surface tiny = { SCENE_VA, 4, VGPU_FORMAT_R8G8B8A8_UNORM }; /* pitch below 16 * 4 */
+	struct vgpu_pkt_surface tiny = {SCENE_VA, 4, VGPU_FORMAT_R8G8B8A8_UNORM}; /* pitch below 16 * 4 */
 	vgpu_pkt_set_render_targets(&s->cb, 16, 16, 1, &tiny, NULL);
 	VT_CHECK_EQ_U64(scene_run_fault(s, VGPU_FAULT_BAD_SURFACE), 4);
-	uint32_t junk[8] = { 1, 2, 3 };
+	uint32_t junk[8] = {1, 2, 3};
 	uint64_t bad_shader = scene_alloc(s, sizeof(junk), junk);
 	vgpu_pkt_set_shader(&s->cb, VGPU_SHADER_STAGE_FRAGMENT, bad_shader, sizeof(junk));
 	VT_CHECK_EQ_U64(scene_run_fault(s, VGPU_FAULT_SHADER_INVALID), 0);
@@ -462,7 +484,7 @@ static void test_watchdog(void)
 	struct scene *s = basic_scene(512, 512, GL);
 	scene_run(s);
 	vgpu_reg_write(s->fx->gpu, VGPU_REG_WATCHDOG, 1); /* 65536 units */
-	scene_rect(s, 0, 0, 512, 512, 0.5f, white); /* 262144 pixels in one DRAW packet */
+	scene_rect(s, 0, 0, 512, 512, 0.5f, white);       /* 262144 pixels in one DRAW packet */
 	VT_CHECK_EQ_U64(scene_run_fault(s, VGPU_FAULT_WATCHDOG), 0);
 	FX_CHECK_ALIVE(s->fx, 3);
 	scene_destroy(s);
@@ -471,10 +493,11 @@ static void test_watchdog(void)
 int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
-		VT_CASE(test_points),	      VT_CASE(test_lines),	    VT_CASE(test_strips_and_fans),
-		VT_CASE(test_indexed_draws),  VT_CASE(test_vertex_formats), VT_CASE(test_uniform_buffer),
-		VT_CASE(test_clipping),	      VT_CASE(test_guard_band_and_culling),
-		VT_CASE(test_bad_state_faults), VT_CASE(test_watchdog),
+	        VT_CASE(test_points),           VT_CASE(test_lines),
+	        VT_CASE(test_strips_and_fans),  VT_CASE(test_indexed_draws),
+	        VT_CASE(test_vertex_formats),   VT_CASE(test_uniform_buffer),
+	        VT_CASE(test_clipping),         VT_CASE(test_guard_band_and_culling),
+	        VT_CASE(test_bad_state_faults), VT_CASE(test_watchdog),
 	};
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
 }

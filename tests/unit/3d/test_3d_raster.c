@@ -11,9 +11,9 @@
 #define GL_CENTRES VGPU_RASTER_HALF_PIXEL_CENTER
 
 static void clear_color(struct scene *s, unsigned targets, float r, float g, float b, float a, float depth,
-			uint32_t stencil)
+                        uint32_t stencil)
 {
-	vgpu_pkt_clear(&s->cb, targets, (float[4]){ r, g, b, a }, depth, stencil);
+	vgpu_pkt_clear(&s->cb, targets, (float[4]){r, g, b, a}, depth, stencil);
 }
 
 static void test_clear_formats(void)
@@ -75,7 +75,7 @@ static float frand(unsigned *seed)
 
 static void vertex(float *v, float x, float y, float z, float r, float g, float b)
 {
-	float data[8] = { x, y, z, 1, r, g, b, 1 };
+	float data[8] = {x, y, z, 1, r, g, b, 1};
 	memcpy(v, data, sizeof(data));
 }
 
@@ -100,7 +100,8 @@ static void test_triangles_match_reference(void)
 		scene_run(s);
 		for (int y = 0; y < 48; y++)
 			for (int x = 0; x < 64; x++)
-				bad += (*scene_pixel(s, 0, (uint32_t)x, (uint32_t)y) == 255) != ref_triangle_covers(v, x, y);
+				bad += (*scene_pixel(s, 0, (uint32_t)x, (uint32_t)y) == 255) !=
+				       ref_triangle_covers(v, x, y);
 	}
 	VT_CHECK_EQ_INT(bad, 0);
 	scene_destroy(s);
@@ -115,19 +116,24 @@ static void draw_mesh(struct scene *s, unsigned seed)
 	for (int j = 0; j <= ROWS; j++)
 		for (int i = 0; i <= COLS; i++) {
 			bool border_x = i == 0 || i == COLS, border_y = j == 0 || j == ROWS;
-			/* Interior vertices on half-pixel steps, so many edges run exactly through pixel centres. */
-			gx[j][i] = 8 + (float)(i * 112 / COLS) + (border_x ? 0 : floorf(frand(&seed) * 16 - 8) * 0.5f);
-			gy[j][i] = 8 + (float)(j * 80 / ROWS) + (border_y ? 0 : floorf(frand(&seed) * 16 - 8) * 0.5f);
+			/* Interior vertices on half-pixel steps, so many edges run exactly through pixel
+			 * centres. */
+			gx[j][i] = 8 + (float)(i * 112 / COLS) +
+			           (border_x ? 0 : floorf(frand(&seed) * 16 - 8) * 0.5f);
+			gy[j][i] = 8 + (float)(j * 80 / ROWS) +
+			           (border_y ? 0 : floorf(frand(&seed) * 16 - 8) * 0.5f);
 		}
 	static float data[COLS * ROWS * 6 * 8];
 	float unit = 1.0f / 255.0f;
 	int n = 0;
 	for (int j = 0; j < ROWS; j++)
 		for (int i = 0; i < COLS; i++) {
-			int corner[6][2] = { { i, j }, { i + 1, j }, { i, j + 1 }, { i + 1, j }, { i + 1, j + 1 }, { i, j + 1 } };
+			int corner[6][2] = {{i, j},     {i + 1, j},     {i, j + 1},
+			                    {i + 1, j}, {i + 1, j + 1}, {i, j + 1}};
 			for (int k = 0; k < 6; k++, n++)
-				vertex(data + 8 * n, gx[corner[k][1]][corner[k][0]], gy[corner[k][1]][corner[k][0]], 0.5f,
-				       unit, unit * (float)(i + 1), unit * (float)(j + 1));
+				vertex(data + 8 * n, gx[corner[k][1]][corner[k][0]],
+				       gy[corner[k][1]][corner[k][0]], 0.5f, unit, unit * (float)(i + 1),
+				       unit * (float)(j + 1));
 		}
 	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, data, (uint32_t)n);
 }
@@ -135,8 +141,8 @@ static void draw_mesh(struct scene *s, unsigned seed)
 static void additive_blend(struct scene *s)
 {
 	uint32_t add = VGPU_BLEND_ENABLE | VGPU_BLEND_ONE << 4 | VGPU_BLEND_ONE << 9 | VGPU_BLEND_ONE << 17 |
-		       VGPU_BLEND_ONE << 22 | 0xfu << 27;
-	vgpu_pkt_set_blend(&s->cb, (uint32_t[4]){ add, add, add, add }, (float[4]){ 0, 0, 0, 0 });
+	               VGPU_BLEND_ONE << 22 | 0xfu << 27;
+	vgpu_pkt_set_blend(&s->cb, (uint32_t[4]){add, add, add, add}, (float[4]){0, 0, 0, 0});
 }
 
 static void test_shared_edges_hit_once(void)
@@ -171,8 +177,8 @@ static void test_gouraud_interpolation(void)
 	scene_framebuffer(s, GL_CENTRES);
 	scene_shader(s, scene_vs_passthrough);
 	scene_shader(s, scene_fs_color);
-	float v[3][2] = { { 2, 3 }, { 61, 10 }, { 20, 60 } }, data[24];
-	float color[3][3] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
+	float v[3][2] = {{2, 3}, {61, 10}, {20, 60}}, data[24];
+	float color[3][3] = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
 	for (int k = 0; k < 3; k++)
 		vertex(data + 8 * k, v[k][0], v[k][1], 0, color[k][0], color[k][1], color[k][2]);
 	clear_color(s, 1, 0, 0, 0, 0, 0, 0);
@@ -186,9 +192,13 @@ static void test_gouraud_interpolation(void)
 				continue;
 			covered++;
 			double px = x + 0.5, py = y + 0.5;
-			double b1 = ((px - v[0][0]) * (v[2][1] - v[0][1]) - (v[2][0] - v[0][0]) * (py - v[0][1])) / area;
-			double b2 = ((v[1][0] - v[0][0]) * (py - v[0][1]) - (px - v[0][0]) * (v[1][1] - v[0][1])) / area;
-			double expect[3] = { 1 - b1 - b2, b1, b2 };
+			double b1 = ((px - v[0][0]) * (v[2][1] - v[0][1]) -
+			             (v[2][0] - v[0][0]) * (py - v[0][1])) /
+			            area;
+			double b2 = ((v[1][0] - v[0][0]) * (py - v[0][1]) -
+			             (px - v[0][0]) * (v[1][1] - v[0][1])) /
+			            area;
+			double expect[3] = {1 - b1 - b2, b1, b2};
 			const uint8_t *p = scene_pixel(s, 0, (uint32_t)x, (uint32_t)y);
 			for (int c = 0; c < 3; c++)
 				bad += fabs(p[c] - expect[c] * 255.0) > 1.0;
@@ -205,13 +215,14 @@ static void render_mixed(struct scene *s)
 	scene_framebuffer(s, GL_CENTRES);
 	scene_shader(s, scene_vs_passthrough);
 	scene_shader(s, scene_fs_color);
-	vgpu_pkt_set_depth_stencil(&s->cb, (uint32_t[5]){ VGPU_DEPTH_TEST | VGPU_DEPTH_WRITE | VGPU_COMPARE_LESS << 4 });
+	vgpu_pkt_set_depth_stencil(
+	        &s->cb, (uint32_t[5]){VGPU_DEPTH_TEST | VGPU_DEPTH_WRITE | VGPU_COMPARE_LESS << 4});
 	clear_color(s, 0x11, 0.1f, 0.2f, 0.3f, 1, 1.0f, 0);
 	unsigned seed = 99;
 	static float data[300 * 8];
 	for (int i = 0; i < 300; i++)
-		vertex(data + 8 * i, frand(&seed) * 300 - 20, frand(&seed) * 200 - 20, frand(&seed), frand(&seed),
-		       frand(&seed), frand(&seed));
+		vertex(data + 8 * i, frand(&seed) * 300 - 20, frand(&seed) * 200 - 20, frand(&seed),
+		       frand(&seed), frand(&seed), frand(&seed));
 	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, data, 300);
 	additive_blend(s);
 	draw_mesh(s, 3);
@@ -233,12 +244,12 @@ static void test_thread_counts_give_identical_images(void)
 int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
-		VT_CASE(test_clear_formats),
-		VT_CASE(test_clear_scissor_and_stencil_only),
-		VT_CASE(test_triangles_match_reference),
-		VT_CASE(test_shared_edges_hit_once),
-		VT_CASE(test_gouraud_interpolation),
-		VT_CASE(test_thread_counts_give_identical_images),
+	        VT_CASE(test_clear_formats),
+	        VT_CASE(test_clear_scissor_and_stencil_only),
+	        VT_CASE(test_triangles_match_reference),
+	        VT_CASE(test_shared_edges_hit_once),
+	        VT_CASE(test_gouraud_interpolation),
+	        VT_CASE(test_thread_counts_give_identical_images),
 	};
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
 }

@@ -52,11 +52,12 @@ static void test_replay_writes_every_draw(void)
 	scene_framebuffer(s, VGPU_RASTER_HALF_PIXEL_CENTER);
 	scene_shader(s, scene_vs_passthrough);
 	scene_shader(s, scene_fs_color);
-	vgpu_pkt_set_depth_stencil(&s->cb, (uint32_t[5]){ VGPU_DEPTH_TEST | VGPU_DEPTH_WRITE | VGPU_COMPARE_LESS << 4 });
-	vgpu_pkt_clear(&s->cb, 0x31, (float[4]){ 0.1f, 0.2f, 0.3f, 1 }, 1.0f, 0);
-	float tri[24] = { 3, 2, 0.2f, 1, 1, 0, 0, 1, 66, 10, 0.9f, 1, 0, 1, 0, 1, 20, 47, 0.5f, 1, 0, 0, 1, 1 };
+	vgpu_pkt_set_depth_stencil(
+	        &s->cb, (uint32_t[5]){VGPU_DEPTH_TEST | VGPU_DEPTH_WRITE | VGPU_COMPARE_LESS << 4});
+	vgpu_pkt_clear(&s->cb, 0x31, (float[4]){0.1f, 0.2f, 0.3f, 1}, 1.0f, 0);
+	float tri[24] = {3, 2, 0.2f, 1, 1, 0, 0, 1, 66, 10, 0.9f, 1, 0, 1, 0, 1, 20, 47, 0.5f, 1, 0, 0, 1, 1};
 	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, tri, 3);
-	scene_rect_depth_ramp(s, 10, 10, 60, 40, 0.0f, 1.0f, (float[4]){ 1, 1, 0, 1 });
+	scene_rect_depth_ramp(s, 10, 10, 60, 40, 0.0f, 1.0f, (float[4]){1, 1, 0, 1});
 	scene_run(s);
 	vgpu_capture_stop(s->fx->gpu);
 
@@ -94,7 +95,7 @@ static void test_replay_writes_every_draw(void)
 int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
-		VT_CASE(test_replay_writes_every_draw),
+	        VT_CASE(test_replay_writes_every_draw),
 	};
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
 }

@@ -12,23 +12,26 @@
 
 #define GL VGPU_RASTER_HALF_PIXEL_CENTER
 
-static const char fs_tex2d[] = ".stage fragment\n"
-			       "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\n"
-			       "tex.2d r4, t0, s0, r0\n"
-			       "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
-			       "end\n";
+static const char fs_tex2d[] =
+        ".stage fragment\n"
+        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\n"
+        "tex.2d r4, t0, s0, r0\n"
+        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
+        "end\n";
 
-static const char fs_cube[] = ".stage fragment\n"
-			      "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\nld.var.smooth r2, v0.z\n"
-			      "tex.cube.lod r4, t0, s0, r0, 0.0\n"
-			      "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
-			      "end\n";
+static const char fs_cube[] =
+        ".stage fragment\n"
+        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\nld.var.smooth r2, v0.z\n"
+        "tex.cube.lod r4, t0, s0, r0, 0.0\n"
+        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
+        "end\n";
 
-static const char fs_shadow[] = ".stage fragment\n"
-				"ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\nmov r2, 0.5\n"
-				"tex.2d.shadow r4, t0, s0, r0\n"
-				"st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
-				"end\n";
+static const char fs_shadow[] =
+        ".stage fragment\n"
+        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\nmov r2, 0.5\n"
+        "tex.2d.shadow r4, t0, s0, r0\n"
+        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
+        "end\n";
 
 /* A float RGBA target of w x h with a sampling shader; the rectangle's colour attribute carries the
  * texture coordinates: (s0, t0) at the top-left corner to (s1, t1) at the bottom-right. */
@@ -45,11 +48,11 @@ static struct scene *texture_scene(uint32_t w, uint32_t h, const char *fs)
 static void coord_rect(struct scene *s, float s0, float t0, float s1, float t1)
 {
 	float x1 = (float)s->width, y1 = (float)s->height;
-	float corner[6][4] = { { 0, 0, s0, t0 }, { x1, 0, s1, t0 }, { 0, y1, s0, t1 },
-			       { x1, 0, s1, t0 }, { x1, y1, s1, t1 }, { 0, y1, s0, t1 } };
+	float corner[6][4] = {{0, 0, s0, t0},  {x1, 0, s1, t0},  {0, y1, s0, t1},
+	                      {x1, 0, s1, t0}, {x1, y1, s1, t1}, {0, y1, s0, t1}};
 	float data[48];
 	for (int k = 0; k < 6; k++) {
-		float v[8] = { corner[k][0], corner[k][1], 0.5f, 1, corner[k][2], corner[k][3], 0, 0 };
+		float v[8] = {corner[k][0], corner[k][1], 0.5f, 1, corner[k][2], corner[k][3], 0, 0};
 		memcpy(data + 8 * k, v, sizeof(v));
 	}
 	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, data, 6);
@@ -74,38 +77,67 @@ static void decode(uint32_t format, const uint8_t *p, double out[4])
 	uint32_t v = p[0] | p[1] << 8;
 	float f[4];
 	switch (format) {
-	case 1: b = p[0] / 255.0, g = p[1] / 255.0, r = p[2] / 255.0, a = p[3] / 255.0; break;
-	case 2: b = p[0] / 255.0, g = p[1] / 255.0, r = p[2] / 255.0; break;
-	case 3: r = p[0] / 255.0, g = p[1] / 255.0, b = p[2] / 255.0, a = p[3] / 255.0; break;
-	case 4: r = p[0] / 255.0, g = p[1] / 255.0, b = p[2] / 255.0; break;
-	case 5: b = (v & 31) / 31.0, g = ((v >> 5) & 63) / 63.0, r = (v >> 11) / 31.0; break;
-	case 6: b = (v & 31) / 31.0, g = ((v >> 5) & 31) / 31.0, r = ((v >> 10) & 31) / 31.0, a = v >> 15; break;
-	case 7: b = (v & 15) / 15.0, g = ((v >> 4) & 15) / 15.0, r = ((v >> 8) & 15) / 15.0, a = (v >> 12) / 15.0; break;
-	case 8: r = p[0] / 255.0; break;
-	case 9: r = p[0] / 255.0, g = p[1] / 255.0; break;
+	case 1:
+		b = p[0] / 255.0, g = p[1] / 255.0, r = p[2] / 255.0, a = p[3] / 255.0;
+		break;
+	case 2:
+		b = p[0] / 255.0, g = p[1] / 255.0, r = p[2] / 255.0;
+		break;
+	case 3:
+		r = p[0] / 255.0, g = p[1] / 255.0, b = p[2] / 255.0, a = p[3] / 255.0;
+		break;
+	case 4:
+		r = p[0] / 255.0, g = p[1] / 255.0, b = p[2] / 255.0;
+		break;
+	case 5:
+		b = (v & 31) / 31.0, g = ((v >> 5) & 63) / 63.0, r = (v >> 11) / 31.0;
+		break;
+	case 6:
+		b = (v & 31) / 31.0, g = ((v >> 5) & 31) / 31.0, r = ((v >> 10) & 31) / 31.0, a = v >> 15;
+		break;
+	case 7:
+		b = (v & 15) / 15.0, g = ((v >> 4) & 15) / 15.0, r = ((v >> 8) & 15) / 15.0,
+		a = (v >> 12) / 15.0;
+		break;
+	case 8:
+		r = p[0] / 255.0;
+		break;
+	case 9:
+		r = p[0] / 255.0, g = p[1] / 255.0;
+		break;
 	case 10:
 		r = half((uint16_t)(p[0] | p[1] << 8)), g = half((uint16_t)(p[2] | p[3] << 8));
 		b = half((uint16_t)(p[4] | p[5] << 8)), a = half((uint16_t)(p[6] | p[7] << 8));
 		break;
-	case 11: memcpy(f, p, 4), r = f[0]; break;
-	case 12: memcpy(f, p, 16), r = f[0], g = f[1], b = f[2], a = f[3]; break;
-	case 32: r = v / 65535.0; break;
-	case 33: r = (p[0] | p[1] << 8 | p[2] << 16) / 16777215.0; break;
-	case 34: memcpy(f, p, 4), r = f[0]; break;
+	case 11:
+		memcpy(f, p, 4), r = f[0];
+		break;
+	case 12:
+		memcpy(f, p, 16), r = f[0], g = f[1], b = f[2], a = f[3];
+		break;
+	case 32:
+		r = v / 65535.0;
+		break;
+	case 33:
+		r = (p[0] | p[1] << 8 | p[2] << 16) / 16777215.0;
+		break;
+	case 34:
+		memcpy(f, p, 4), r = f[0];
+		break;
 	}
 	out[0] = r, out[1] = g, out[2] = b, out[3] = a;
 }
 
 static unsigned bpp_of(uint32_t format)
 {
-	static const uint8_t bpp[] = { 0, 4, 4, 4, 4, 2, 2, 2, 1, 2, 8, 4, 16 };
+	static const uint8_t bpp[] = {0, 4, 4, 4, 4, 2, 2, 2, 1, 2, 8, 4, 16};
 	return format >= 32 ? (format == 32 ? 2 : 4) : bpp[format];
 }
 
 /* A 5x3 texture (odd width: rows are padded to 4 bytes) in each format, sampled at texel centres. */
 static void test_every_format(void)
 {
-	const uint32_t formats[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 32, 33, 34 };
+	const uint32_t formats[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 32, 33, 34};
 	unsigned bad = 0;
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		uint32_t format = formats[i], bpp = bpp_of(format), pitch = (5 * bpp + 3) & ~3u;
@@ -142,8 +174,10 @@ static void test_every_format(void)
 				for (int c = 0; c < 4; c++)
 					if (fabs(got[c] - expect[c]) > 1e-6 * (1 + fabs(expect[c]))) {
 						bad++;
-						fprintf(stderr, "# format %u texel %u,%u channel %d: %g, expected %g\n", format, x,
-							y, c, got[c], expect[c]);
+						fprintf(stderr,
+						        "# format %u texel %u,%u channel %d: %g, expected "
+						        "%g\n",
+						        format, x, y, c, got[c], expect[c]);
 					}
 			}
 		scene_destroy(s);
@@ -166,7 +200,7 @@ static void test_wrap_modes(void)
 	unsigned bad = 0;
 	for (unsigned mode = 0; mode < 3; mode++) {
 		struct scene *s = texture_scene(32, 1, fs_tex2d);
-		uint8_t texels[4] = { 10, 20, 30, 40 };
+		uint8_t texels[4] = {10, 20, 30, 40};
 		uint64_t va = scene_alloc(s, 4, texels);
 		vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_R8_UNORM, 4, 1, 1, VGPU_TEXTURE_2D);
 		vgpu_pkt_set_sampler(&s->cb, 0, mode | mode << 2, 0, 0, 0);
@@ -187,7 +221,7 @@ static void test_wrap_modes(void)
 static void test_bilinear(void)
 {
 	struct scene *s = texture_scene(8, 8, fs_tex2d);
-	float texels[2][2][4] = { { { 0, 1, 0, 1 }, { 1, 0, 0, 1 } }, { { 0, 0, 1, 0 }, { 1, 1, 1, 0 } } };
+	float texels[2][2][4] = {{{0, 1, 0, 1}, {1, 0, 0, 1}}, {{0, 0, 1, 0}, {1, 1, 1, 0}}};
 	uint64_t va = scene_alloc(s, sizeof(texels), texels);
 	vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_R32G32B32A32_FLOAT, 2, 2, 1, VGPU_TEXTURE_2D);
 	uint32_t clamp = VGPU_WRAP_CLAMP_TO_EDGE | VGPU_WRAP_CLAMP_TO_EDGE << 2;
@@ -202,8 +236,9 @@ static void test_bilinear(void)
 			float got[4];
 			out_pixel(s, x, y, got);
 			for (int c = 0; c < 4; c++) {
-				double e = (1 - u) * (1 - v) * texels[0][0][c] + u * (1 - v) * texels[0][1][c] +
-					   (1 - u) * v * texels[1][0][c] + u * v * texels[1][1][c];
+				double e = (1 - u) * (1 - v) * texels[0][0][c] +
+				           u * (1 - v) * texels[0][1][c] + (1 - u) * v * texels[1][0][c] +
+				           u * v * texels[1][1][c];
 				bad += fabs(got[c] - e) > 1e-5;
 			}
 		}
@@ -225,17 +260,18 @@ static void test_mip_selection(void)
 		uint32_t mip;
 		float expect;
 	} cases[] = {
-		{ 1, 0, 0, 15, 1, 0 },	{ 2, 0, 0, 15, 1, 1 },	{ 4, 0, 0, 15, 1, 2 },	 { 8, 0, 0, 15, 1, 3 },
-		{ 16, 0, 0, 15, 1, 4 }, { 32, 0, 0, 15, 1, 5 }, { 64, 0, 0, 15, 1, 5 },	 { 4, 1, 0, 15, 1, 3 },
-		{ 4, -1, 0, 15, 1, 1 }, { 16, 0, 0, 2, 1, 2 },	{ 1, 0, 3, 15, 1, 3 },	 { 4, 0.5f, 0, 15, 2, 2.5f },
-		{ 8, 0, 0, 15, 0, 0 },
+	        {1, 0, 0, 15, 1, 0},  {2, 0, 0, 15, 1, 1},  {4, 0, 0, 15, 1, 2},  {8, 0, 0, 15, 1, 3},
+	        {16, 0, 0, 15, 1, 4}, {32, 0, 0, 15, 1, 5}, {64, 0, 0, 15, 1, 5}, {4, 1, 0, 15, 1, 3},
+	        {4, -1, 0, 15, 1, 1}, {16, 0, 0, 2, 1, 2},  {1, 0, 3, 15, 1, 3},  {4, 0.5f, 0, 15, 2, 2.5f},
+	        {8, 0, 0, 15, 0, 0},
 	};
 	unsigned bad = 0;
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		struct scene *s = texture_scene(32, 32, fs_tex2d);
 		uint64_t va = scene_alloc(s, n * 4, texels);
 		vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_R32_FLOAT, 32, 32, 6, VGPU_TEXTURE_2D);
-		vgpu_pkt_set_sampler(&s->cb, 0, cases[c].mip << 8, cases[c].bias, cases[c].min_lod, cases[c].max_lod);
+		vgpu_pkt_set_sampler(&s->cb, 0, cases[c].mip << 8, cases[c].bias, cases[c].min_lod,
+		                     cases[c].max_lod);
 		coord_rect(s, 0, 0, cases[c].span, cases[c].span);
 		scene_run(s);
 		for (uint32_t y = 0; y < 32; y++)
@@ -245,7 +281,8 @@ static void test_mip_selection(void)
 				if (fabsf(got[0] - cases[c].expect) > 1e-3f) {
 					bad++;
 					if (x == 0 && y == 0)
-						fprintf(stderr, "# case %zu: level %g, expected %g\n", c, got[0], cases[c].expect);
+						fprintf(stderr, "# case %zu: level %g, expected %g\n", c,
+						        got[0], cases[c].expect);
 				}
 			}
 		scene_destroy(s);
@@ -264,14 +301,15 @@ static void test_cube_faces(void)
 	uint64_t va = scene_alloc(s, sizeof(texels), texels);
 	vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_R32_FLOAT, 2, 2, 1, VGPU_TEXTURE_CUBE);
 	vgpu_pkt_set_sampler(&s->cb, 0, 0, 0, 0, 0);
-	const float dir[6][3] = { { 1, 0.2f, 0.1f }, { -1, 0.3f, -0.2f }, { 0.1f, 1, 0.4f },
-				  { -0.2f, -1, 0.1f }, { 0.3f, -0.1f, 1 }, { 0.2f, 0.1f, -1 } };
+	const float dir[6][3] = {{1, 0.2f, 0.1f},   {-1, 0.3f, -0.2f}, {0.1f, 1, 0.4f},
+	                         {-0.2f, -1, 0.1f}, {0.3f, -0.1f, 1},  {0.2f, 0.1f, -1}};
 	for (int f = 0; f < 6; f++) {
 		float data[48];
-		float corner[6][2] = { { (float)f, 0 }, { (float)f + 1, 0 }, { (float)f, 1 },
-				       { (float)f + 1, 0 }, { (float)f + 1, 1 }, { (float)f, 1 } };
+		float corner[6][2] = {{(float)f, 0},     {(float)f + 1, 0}, {(float)f, 1},
+		                      {(float)f + 1, 0}, {(float)f + 1, 1}, {(float)f, 1}};
 		for (int k = 0; k < 6; k++) {
-			float v[8] = { corner[k][0], corner[k][1], 0.5f, 1, dir[f][0], dir[f][1], dir[f][2], 0 };
+			float v[8] = {corner[k][0], corner[k][1], 0.5f,      1,
+			              dir[f][0],    dir[f][1],    dir[f][2], 0};
 			memcpy(data + 8 * k, v, sizeof(v));
 		}
 		scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, data, 6);
@@ -291,7 +329,7 @@ static void test_cube_faces(void)
 static void test_shadow_compare(void)
 {
 	struct scene *s = texture_scene(2, 1, fs_shadow);
-	float depth[2] = { 0.3f, 0.7f };
+	float depth[2] = {0.3f, 0.7f};
 	uint64_t va = scene_alloc(s, sizeof(depth), depth);
 	vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_Z32_FLOAT, 2, 1, 1, VGPU_TEXTURE_2D);
 	vgpu_pkt_set_sampler(&s->cb, 0, VGPU_SAMPLER_COMPARE | VGPU_COMPARE_LEQUAL << 11, 0, 0, 0);
@@ -322,9 +360,13 @@ static void test_unmapped_texture_page_faults(void)
 int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
-		VT_CASE(test_every_format),  VT_CASE(test_wrap_modes),	   VT_CASE(test_bilinear),
-		VT_CASE(test_mip_selection), VT_CASE(test_cube_faces),	   VT_CASE(test_shadow_compare),
-		VT_CASE(test_unmapped_texture_page_faults),
+	        VT_CASE(test_every_format),
+	        VT_CASE(test_wrap_modes),
+	        VT_CASE(test_bilinear),
+	        VT_CASE(test_mip_selection),
+	        VT_CASE(test_cube_faces),
+	        VT_CASE(test_shadow_compare),
+	        VT_CASE(test_unmapped_texture_page_faults),
 	};
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
 }
