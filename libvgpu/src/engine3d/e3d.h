@@ -195,6 +195,29 @@ bool e3d_unmap_targets(struct cp_job *job, struct engine3d *e3d, bool ok);
 /* Render what is binned and empty the bins (draw.c); false with job->fault when a tile faulted. */
 bool e3d_flush(struct e3d_draw *draw);
 
+/* The compare functions of depth, stencil and shadow samplers: is `a FUNC b`? */
+static inline bool e3d_compare(unsigned func, float a, float b)
+{
+	switch (func) {
+	case VGPU_COMPARE_NEVER:
+		return false;
+	case VGPU_COMPARE_LESS:
+		return a < b;
+	case VGPU_COMPARE_EQUAL:
+		return a == b;
+	case VGPU_COMPARE_LEQUAL:
+		return a <= b;
+	case VGPU_COMPARE_GREATER:
+		return a > b;
+	case VGPU_COMPARE_NOTEQUAL:
+		return a != b;
+	case VGPU_COMPARE_GEQUAL:
+		return a >= b;
+	default:
+		return true;
+	}
+}
+
 /* Charge the watchdog from any thread; false (and budget_out) when it ran out. */
 bool e3d_charge(struct e3d_draw *draw, uint64_t units);
 

@@ -6,28 +6,6 @@
 
 #include "format/format.h"
 
-static bool compare(unsigned func, float a, float b)
-{
-	switch (func) {
-	case VGPU_COMPARE_NEVER:
-		return false;
-	case VGPU_COMPARE_LESS:
-		return a < b;
-	case VGPU_COMPARE_EQUAL:
-		return a == b;
-	case VGPU_COMPARE_LEQUAL:
-		return a <= b;
-	case VGPU_COMPARE_GREATER:
-		return a > b;
-	case VGPU_COMPARE_NOTEQUAL:
-		return a != b;
-	case VGPU_COMPARE_GEQUAL:
-		return a >= b;
-	default:
-		return true;
-	}
-}
-
 static uint32_t stencil_op(unsigned op, uint32_t s, uint32_t ref)
 {
 	switch (op) {
@@ -93,11 +71,11 @@ uint32_t e3d_depth_stencil(const struct e3d_draw *draw, uint8_t *tile, const str
 		                : (float)(stored & (format == VGPU_FORMAT_Z16_UNORM ? 0xffffu : 0xffffffu));
 		uint32_t s_old = stored >> 24, s_new = s_old;
 		bool ok = true;
-		if (stencil &&
-		    !compare(VGPU_STENCIL_FUNC(sw), (float)(ref & value_mask), (float)(s_old & value_mask))) {
+		if (stencil && !e3d_compare(VGPU_STENCIL_FUNC(sw), (float)(ref & value_mask),
+		                            (float)(s_old & value_mask))) {
 			s_new = stencil_op(VGPU_STENCIL_FAIL(sw), s_old, ref);
 			ok = false;
-		} else if (depth_test && !compare(VGPU_DEPTH_FUNC(ds), frag, old)) {
+		} else if (depth_test && !e3d_compare(VGPU_DEPTH_FUNC(ds), frag, old)) {
 			s_new = stencil_op(VGPU_STENCIL_ZFAIL(sw), s_old, ref);
 			ok = false;
 		} else {

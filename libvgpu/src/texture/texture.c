@@ -74,28 +74,6 @@ struct sample_ctx {
 	bool missing;
 };
 
-static bool compare(unsigned func, float a, float b)
-{
-	switch (func) {
-	case VGPU_COMPARE_NEVER:
-		return false;
-	case VGPU_COMPARE_LESS:
-		return a < b;
-	case VGPU_COMPARE_EQUAL:
-		return a == b;
-	case VGPU_COMPARE_LEQUAL:
-		return a <= b;
-	case VGPU_COMPARE_GREATER:
-		return a > b;
-	case VGPU_COMPARE_NOTEQUAL:
-		return a != b;
-	case VGPU_COMPARE_GEQUAL:
-		return a >= b;
-	default:
-		return true;
-	}
-}
-
 static inline void fetch(struct sample_ctx *sc, unsigned level, unsigned face, int i, int j, float rgba[4])
 {
 	const struct e3d_texture_view *v = sc->view;
@@ -124,8 +102,9 @@ static inline void fetch(struct sample_ctx *sc, unsigned level, unsigned face, i
 		format_unpack_row(format, texel, rgba, 1);
 	}
 	if (sc->shadow) {
-		float result =
-		        compare(VGPU_SAMPLER_COMPARE_FUNC(sc->flags), sc->reference, rgba[0]) ? 1.0f : 0.0f;
+		float result = e3d_compare(VGPU_SAMPLER_COMPARE_FUNC(sc->flags), sc->reference, rgba[0])
+		                       ? 1.0f
+		                       : 0.0f;
 		rgba[0] = rgba[1] = rgba[2] = result, rgba[3] = 1.0f;
 	}
 }
