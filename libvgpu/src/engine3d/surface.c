@@ -71,10 +71,14 @@ bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, u
 	if (size == 0)
 		return true;
 	uint64_t pages = ((va + size + PAGE - 1) & ~(PAGE - 1)) / PAGE - map->first_page / PAGE;
-	if (!grow((void **)&map->page, &map->capacity, pages, sizeof(*map->page)) ||
-	    !(map->page_pa = realloc(map->page_pa, (size_t)map->capacity * sizeof(*map->page_pa)))) {
-		*fault = (struct vgpu_fault){.type = VGPU_FAULT_MMU_BAD_ADDRESS, .addr = va};
-		return false;
+	if (pages > map->capacity) {
+		/* both arrays grow together, and only here: a map is reused from draw to draw */
+		uint32_t capacity = map->capacity;
+		if (!grow((void **)&map->page, &capacity, pages, sizeof(*map->page)) ||
+		    !grow((void **)&map->page_pa, &map->capacity, pages, sizeof(*map->page_pa))) {
+			*fault = (struct vgpu_fault){.type = VGPU_FAULT_MMU_BAD_ADDRESS, .addr = va};
+			return false;
+		}
 	}
 	map->pages = (uint32_t)pages;
 	for (uint32_t i = 0; i < map->pages; i++) {
