@@ -25,6 +25,8 @@
 
 struct e3d_shader {
 	struct vgpu_shader *core;
+	uint8_t *binary; /* as the guest gave it, for snapshots */
+	uint32_t binary_size;
 	uint32_t inputs, outputs;
 	uint16_t ubo_mask, texture_mask, sampler_mask, cube_mask; /* slots the code uses; cube: tex.cube */
 	bool may_discard;

@@ -16,6 +16,13 @@ void engine3d_reset(struct engine3d *e3d);
 /* Every 3D packet (0x20..0x32) arrives here once the CP has checked its length. */
 bool engine3d_packet(struct cp_job *job, const uint32_t *payload, uint32_t length);
 
+/* Snapshots (spec 12): the 3D state as a list of the state packets that set it (shaders as their binaries).
+ * Save returns the bytes written (buf NULL: the size needed). Load resets the 3D state, then runs the list
+ * through the packet handlers, so a snapshot is checked exactly like a command stream; on error -1 with one
+ * line in error and the 3D state reset. Call with the CP quiesced. */
+size_t engine3d_state_save(struct engine3d *e3d, uint8_t *buf, size_t len);
+int engine3d_state_load(struct engine3d *e3d, const uint8_t *buf, size_t len, char *error, size_t error_len);
+
 /* For vgpu-replay: after every draw, while its render targets are still mapped, observer(opaque, e3d) may
  * read them. Runs on the thread executing packets. */
 typedef void (*engine3d_draw_observer)(void *opaque, struct engine3d *e3d);
@@ -44,5 +51,8 @@ bool e3d_draw(struct cp_job *job, struct engine3d *e3d, const uint32_t *p, bool 
 bool e3d_clear(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
 struct e3d_shader;
 void e3d_shader_free(struct e3d_shader *shader);
+/* Validate, decode and bind a shader binary (SET_SHADER and snapshot loading). */
+bool e3d_install_shader(struct cp_job *job, struct engine3d *e3d, uint32_t stage, const uint8_t *bytes,
+                        uint32_t size);
 
 #endif

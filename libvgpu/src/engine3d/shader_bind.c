@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* SET_SHADER (spec 10.7): read the binary through the MMU, have the shader core validate and decode it once,
- * and note what draw-time validation and early depth need to know about it: the uniform buffers, textures
- * and samplers it names, and whether it may discard. */
+ * keep the binary for snapshots, and note what draw-time validation and early depth need to know about it:
+ * the uniform buffers, textures and samplers it names, and whether it may discard. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/device.h"
 #include "engine3d/e3d.h"
@@ -16,6 +17,7 @@ void e3d_shader_free(struct e3d_shader *shader)
 	if (!shader)
 		return;
 	vgpu_shader_free(shader->core);
+	free(shader->binary);
 	free(shader);
 }
 
@@ -50,6 +52,40 @@ static void scan_code(struct e3d_shader *shader, const uint8_t *bytes, size_t si
 	}
 }
 
+bool e3d_install_shader(struct cp_job *job, struct engine3d *e3d, uint32_t stage, const uint8_t *bytes,
+                        uint32_t size)
+{
+	e3d_shader_free(e3d->state.shader[stage]);
+	e3d->state.shader[stage] = NULL;
+	char error[VGPU_SHADER_ERROR_SIZE];
+	long word = -1;
+	struct vgpu_shader *core = vgpu_shader_load(bytes, size, error, &word);
+	uint64_t offset = word < 0 ? 0 : VGPU_ISA_HEADER_SIZE + VGPU_ISA_WORD_SIZE * (uint64_t)word;
+	if (!core)
+		return cp_fail(job, VGPU_FAULT_SHADER_INVALID, offset);
+	if ((uint32_t)vgpu_shader_stage(core) != stage) {
+		vgpu_shader_free(core);
+		return cp_fail(job, VGPU_FAULT_SHADER_INVALID, VGPU_ISA_HDR_STAGE);
+	}
+	struct e3d_shader *shader = calloc(1, sizeof(*shader));
+	uint8_t *copy = malloc(size ? size : 1);
+	if (!shader || !copy) {
+		free(shader);
+		free(copy);
+		vgpu_shader_free(core);
+		return cp_fail(job, VGPU_FAULT_SHADER_INVALID, 0);
+	}
+	memcpy(copy, bytes, size);
+	shader->core = core;
+	shader->binary = copy;
+	shader->binary_size = size;
+	shader->inputs = vgpu_shader_inputs(core);
+	shader->outputs = vgpu_shader_outputs(core);
+	scan_code(shader, bytes, size);
+	e3d->state.shader[stage] = shader;
+	return true;
+}
+
 bool e3d_set_shader(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 {
 	uint32_t stage = p[0], size = p[3];
@@ -62,27 +98,5 @@ bool e3d_set_shader(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 	if (!va_read(job->gpu, va, e3d->shader_bytes, size, &job->fault))
 		return false;
 
-	e3d_shader_free(e3d->state.shader[stage]);
-	e3d->state.shader[stage] = NULL;
-	char error[VGPU_SHADER_ERROR_SIZE];
-	long word = -1;
-	struct vgpu_shader *core = vgpu_shader_load(e3d->shader_bytes, size, error, &word);
-	uint64_t offset = word < 0 ? 0 : VGPU_ISA_HEADER_SIZE + VGPU_ISA_WORD_SIZE * (uint64_t)word;
-	if (!core)
-		return cp_fail(job, VGPU_FAULT_SHADER_INVALID, offset);
-	if ((uint32_t)vgpu_shader_stage(core) != stage) {
-		vgpu_shader_free(core);
-		return cp_fail(job, VGPU_FAULT_SHADER_INVALID, VGPU_ISA_HDR_STAGE);
-	}
-	struct e3d_shader *shader = calloc(1, sizeof(*shader));
-	if (!shader) {
-		vgpu_shader_free(core);
-		return cp_fail(job, VGPU_FAULT_SHADER_INVALID, 0);
-	}
-	shader->core = core;
-	shader->inputs = vgpu_shader_inputs(core);
-	shader->outputs = vgpu_shader_outputs(core);
-	scan_code(shader, e3d->shader_bytes, size);
-	e3d->state.shader[stage] = shader;
-	return true;
+	return e3d_install_shader(job, e3d, stage, e3d->shader_bytes, size);
 }
