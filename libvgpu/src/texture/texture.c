@@ -109,22 +109,27 @@ static inline void fetch(struct sample_ctx *sc, unsigned level, unsigned face, i
 	}
 }
 
+/* floor for |x| <= 2^24 (texel_space's range), without a libm call on baseline x86-64. */
+static inline int floor_int(float x)
+{
+	int i = (int)x;
+	return (float)i > x ? i - 1 : i;
+}
+
 /* One level: nearest or bilinear at (s, t), wrapping each tap. */
-static void sample_level(struct sample_ctx *sc, unsigned level, unsigned face, float s, float t, bool linear,
-                         unsigned wrap_s, unsigned wrap_t, float rgba[4])
+static inline void sample_level(struct sample_ctx *sc, unsigned level, unsigned face, float s, float t,
+                                bool linear, unsigned wrap_s, unsigned wrap_t, float rgba[4])
 {
 	const struct e3d_texture_desc *d = sc->view->desc;
 	int w = (int)max_u32(d->width >> level, 1), h = (int)max_u32(d->height >> level, 1);
 	float u = texel_space(s, (uint32_t)w), v = texel_space(t, (uint32_t)h);
 	if (!linear) {
-		fetch(sc, level, face, wrap((int)floorf(u), w, wrap_s), wrap((int)floorf(v), h, wrap_t),
-		      rgba);
+		fetch(sc, level, face, wrap(floor_int(u), w, wrap_s), wrap(floor_int(v), h, wrap_t), rgba);
 		return;
 	}
 	u -= 0.5f, v -= 0.5f;
-	float fu = floorf(u), fv = floorf(v);
-	float a = u - fu, b = v - fv;
-	int i0 = (int)fu, j0 = (int)fv;
+	int i0 = floor_int(u), j0 = floor_int(v);
+	float a = u - (float)i0, b = v - (float)j0;
 	int i[2] = {wrap(i0, w, wrap_s), wrap(i0 + 1, w, wrap_s)};
 	int j[2] = {wrap(j0, h, wrap_t), wrap(j0 + 1, h, wrap_t)};
 	float t00[4], t10[4], t01[4], t11[4];
