@@ -10,7 +10,8 @@ host checks the screendump against the pattern's definition. Boot 2 (guest_intx_
 Boot 3 (guest_hotplug_show.sh): the host resizes the window through QEMU's VNC server and the new size
 becomes the preferred mode; then vgpu_kms_show.c shows an RGB565 framebuffer larger than the mode,
 panned, with the cursor over it: the host checks the colours of each quadrant and the panning in the
-screendump, and the cursor registers.
+screendump, and the cursor registers. Boot 4 (guest_kmscube.sh): kmscube on Mesa's software fallback; the
+screendump shows a coloured cube on grey.
 
 Usage: guest_kms_test.py VGPU-VM MODULE-DIR TEST-PROGRAM SHOW-PROGRAM [QEMU]
 MODULE-DIR holds vgpu.ko (and no other .ko); QEMU, when given and not empty, is passed to vgpu-vm.
@@ -309,6 +310,31 @@ def check_hotplug_panned_rgb565_and_cursor(tap, vgpu_vm, module_dir, show_progra
                f'{ {k: hex(v) if v is not None else None for k, v in cursor.items()} }, VRAM {vram:#x}')
 
 
+def check_kmscube(tap, vgpu_vm, module_dir, workdir):
+    screenshot = os.path.join(workdir, 'kmscube.png')
+    status, out, err = run_guest(vgpu_vm, module_dir, f"sh {HERE}/guest_kmscube.sh", screenshot)
+    tap.result(status == 0, 'boot 4: the guest ran kmscube', None if status == 0 else err + out)
+    for line in out.splitlines():
+        if line.startswith('vgpu-check: '):
+            verdict = line[len('vgpu-check: '):]
+            tap.result(verdict.startswith('ok '), verdict.split(' ', 1)[1] if verdict.startswith('ok ') else verdict[7:])
+        elif line.startswith('#'):
+            tap.lines.append(line)
+    try:
+        width, height, rows = read_png(screenshot)
+    except (OSError, ValueError) as e:
+        tap.result(False, 'kmscube: the screendump is readable', str(e))
+        return
+    # kmscube clears to 50% grey and draws a cube with colour-interpolated faces in the middle.
+    corners = [rows[0][0], rows[0][width - 1], rows[height - 1][0], rows[height - 1][width - 1]]
+    grey = all(all(120 <= c <= 135 for c in px) for px in corners)
+    tap.result(grey, 'kmscube: the background is kmscube\'s grey', f'corners {corners}')
+    middle = [rows[y][x] for y in range(height // 3, 2 * height // 3, 4) for x in range(width // 3, 2 * width // 3, 4)]
+    coloured = [px for px in middle if max(px) - min(px) > 60]
+    tap.result(len(coloured) > len(middle) // 4, 'kmscube: a coloured cube fills the middle of the screen',
+               f'{len(coloured)} of {len(middle)} sampled pixels in the middle third are strongly coloured')
+
+
 def main():
     if len(sys.argv) not in (5, 6):
         sys.exit(__doc__)
@@ -321,6 +347,7 @@ def main():
         check_lifecycle_and_modetest(tap, vgpu_vm, module_dir, test_program, workdir)
         check_intx_and_fbdev_console(tap, vgpu_vm, module_dir, test_program, workdir)
         check_hotplug_panned_rgb565_and_cursor(tap, vgpu_vm, module_dir, show_program, workdir)
+        check_kmscube(tap, vgpu_vm, module_dir, workdir)
     sys.exit(tap.finish())
 
 
