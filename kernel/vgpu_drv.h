@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
- * vgpu.ko: the DRM driver of the vgpu PCI device (docs/hw-spec.md). Shared declarations of the
- * driver's parts: probe (vgpu_drv.c), interrupts (vgpu_irq.c), display (vgpu_display.c,
- * vgpu_plane.c, vgpu_connector.c), framebuffers and dumb buffers (vgpu_fb.c), ioctls
- * (vgpu_ioctl.c).
+ * vgpu.ko: the DRM driver of the vgpu PCI device (docs/hw-spec.md, docs/kernel.md). Shared
+ * declarations of the driver's parts: probe (vgpu_drv.c), interrupts (vgpu_irq.c), display
+ * (vgpu_display.c, vgpu_plane.c, vgpu_connector.c), framebuffers and dumb buffers (vgpu_fb.c),
+ * ioctls (vgpu_ioctl.c), debugfs (vgpu_debugfs.c).
  */
 #ifndef VGPU_DRV_H
 #define VGPU_DRV_H
