@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <drm_fourcc.h>
@@ -506,6 +508,81 @@ static void test_atomic_plane_checks(void)
 	dumb_destroy(&screen);
 }
 
+/* The PCI address (0000:00:04.0) of the device behind a DRM card fd, into out. */
+static bool card_pci_address(int fd, char *out, size_t size)
+{
+	struct stat st;
+	char link[128], target[256];
+	if (fstat(fd, &st) != 0)
+		return false;
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(st.st_rdev), minor(st.st_rdev));
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0)
+		return false;
+	target[n] = '\0';
+	const char *base = strrchr(target, '/');
+	snprintf(out, size, "%s", base ? base + 1 : target);
+	return true;
+}
+
+static bool write_sysfs(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok = fd >= 0 && write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static int open_vgpu_card(void);
+
+/*
+ * The device goes away (PCI remove) while a client holds a mode, a framebuffer and a CPU mapping: its
+ * ioctls then fail with ENODEV, the mapping stays harmless, closing cleans up, and a PCI rescan brings
+ * the device back to a working driver. Runs last: it replaces the card every other case used.
+ */
+static void test_hot_unplug(void)
+{
+	struct display d = find_display();
+	struct dumb screen = {0};
+	char address[256], path[320];
+	bool found = d.found && card_pci_address(card, address, sizeof(address));
+	VT_CHECK(found);
+	if (!found)
+		return;
+	VT_CHECK(make_scanout(&d, 0x00336699, &screen));
+	uint32_t connector = d.connector_id;
+	VT_CHECK_EQ_INT(drmModeSetCrtc(card, d.crtc_id, screen.fb_id, 0, 0, &connector, 1, &d.mode), 0);
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/remove", address);
+	VT_CHECK(write_sysfs(path, "1"));
+	struct drm_vgpu_get_param param = {.param = DRM_VGPU_PARAM_CAPS};
+	VT_CHECK_EQ_INT(ioctl_result(DRM_IOCTL_VGPU_GET_PARAM, &param), -ENODEV);
+	struct drm_mode_create_dumb create = {.width = 64, .height = 64, .bpp = 32};
+	VT_CHECK_EQ_INT(ioctl_result(DRM_IOCTL_MODE_CREATE_DUMB, &create), -ENODEV);
+	VT_CHECK_EQ_INT(drmModePageFlip(card, d.crtc_id, screen.fb_id, DRM_MODE_PAGE_FLIP_EVENT, NULL),
+	                -ENODEV);
+	/* The mapping of the vanished VRAM: accesses land on a dummy page instead of faulting. */
+	if (screen.map) {
+		volatile uint32_t *pixels = screen.map;
+		pixels[0] = 0x12345678;
+		(void)pixels[screen.size / 4 - 1];
+		munmap(screen.map, screen.size);
+	}
+	close(card);
+
+	VT_CHECK(write_sysfs("/sys/bus/pci/rescan", "1"));
+	card = -1;
+	for (int tries = 0; tries < 100 && card < 0; tries++) {
+		card = open_vgpu_card();
+		if (card < 0)
+			usleep(100 * 1000);
+	}
+	VT_CHECK(card >= 0);
+	if (card >= 0)
+		VT_CHECK_EQ_U64(get_param(DRM_VGPU_PARAM_DEVICE_VERSION) >> 16, VGPU_VERSION_MAJOR);
+}
+
 static const struct vt_case cases[] = {
         VT_CASE(test_version_and_params),
         VT_CASE(test_get_param_errors),
@@ -515,6 +592,7 @@ static const struct vt_case cases[] = {
         VT_CASE(test_modeset_and_page_flips),
         VT_CASE(test_cursor),
         VT_CASE(test_atomic_plane_checks),
+        VT_CASE(test_hot_unplug),
 };
 
 /* Opens the first DRM card driven by vgpu. */
