@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "qemu.h"
 #include "util.h"
 
 #define PROBE_TIME_LIMIT_MS 5000
@@ -21,6 +22,8 @@ static enum probe_result probe_kvm(const struct accel_probe_guest *guest, int *q
 {
 	if (access("/dev/kvm", R_OK | W_OK) != 0)
 		return PROBE_NO_DEVICE;
+	/* The same machine as the real run: a KVM problem may be specific to it. */
+	char *machine = xasprintf("%s,accel=kvm", guest_machine());
 	char *argv[] = {(char *)guest->qemu,
 	                "-nodefaults",
 	                "-no-user-config",
@@ -28,7 +31,7 @@ static enum probe_result probe_kvm(const struct accel_probe_guest *guest, int *q
 	                "none",
 	                "-no-reboot",
 	                "-machine",
-	                "pc,accel=kvm",
+	                machine,
 	                "-cpu",
 	                "host",
 	                "-m",
@@ -41,8 +44,6 @@ static enum probe_result probe_kvm(const struct accel_probe_guest *guest, int *q
 	                (char *)guest->firmware,
 	                NULL};
 	pid_t pid = fork();
-	if (pid < 0)
-		return PROBE_QEMU_FAILS;
 	if (pid == 0) {
 		int null_fd = open("/dev/null", O_RDWR);
 		dup2(null_fd, 0);
@@ -51,6 +52,9 @@ static enum probe_result probe_kvm(const struct accel_probe_guest *guest, int *q
 		execv(argv[0], argv);
 		_exit(127);
 	}
+	free(machine);
+	if (pid < 0)
+		return PROBE_QEMU_FAILS;
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
 	int ready = pidfd >= 0 ? poll(&pfd, 1, PROBE_TIME_LIMIT_MS) : 1;

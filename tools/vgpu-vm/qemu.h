@@ -39,6 +39,8 @@ struct guest_plan {
 	const char *firmware; /* NULL: QEMU's default (SeaBIOS) */
 };
 
+/* The machine type of every vgpu-vm guest ("q35"). */
+const char *guest_machine(void);
 /* The kernel command line of every vgpu-vm guest. */
 const char *guest_kernel_cmdline(void);
 /* The full QEMU argv (argv[0] = QEMU path). */
