@@ -245,6 +245,7 @@ static bool run_batch(struct cp_job *job, struct e3d_draw *draw, struct e3d_asse
 			ids[shaded++] = p[1] + pos + i;
 		}
 	}
+	e3d_assembler_keep(assembler); /* the vertices of the previous batch are overwritten now */
 	if (!e3d_shade_vertices(job, draw, &e3d->scratch[0]->warp, ids, instance, shaded, vertices))
 		return false;
 	for (unsigned i = 0, v = 0; i < n; i++) {

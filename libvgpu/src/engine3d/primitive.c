@@ -382,6 +382,22 @@ void e3d_assembler_begin(struct e3d_assembler *a, unsigned topology)
 {
 	a->topology = topology;
 	a->count = 0;
+	a->first = a->prev[0] = a->prev[1] = NULL;
+}
+
+void e3d_assembler_keep(struct e3d_assembler *a)
+{
+	/* through a copy: the pointers may already point into kept[] */
+	const struct e3d_vertex **held[3] = {&a->first, &a->prev[0], &a->prev[1]};
+	struct e3d_vertex copy[3];
+	for (int i = 0; i < 3; i++)
+		if (*held[i])
+			copy[i] = **held[i];
+	for (int i = 0; i < 3; i++)
+		if (*held[i]) {
+			a->kept[i] = copy[i];
+			*held[i] = &a->kept[i];
+		}
 }
 
 bool e3d_assemble(struct e3d_draw *draw, struct e3d_assembler *a, const struct e3d_vertex *v)
@@ -393,34 +409,34 @@ bool e3d_assemble(struct e3d_draw *draw, struct e3d_assembler *a, const struct e
 		return emit_point(draw, v);
 	case VGPU_TOPOLOGY_LINES:
 		if (i % 2 == 1)
-			ok = emit_line(draw, &a->prev[0], v);
+			ok = emit_line(draw, a->prev[0], v);
 		break;
 	case VGPU_TOPOLOGY_LINE_STRIP:
 	case VGPU_TOPOLOGY_LINE_LOOP:
 		if (i == 0)
-			a->first = *v;
+			a->first = v;
 		else
-			ok = emit_line(draw, &a->prev[0], v);
+			ok = emit_line(draw, a->prev[0], v);
 		break;
 	case VGPU_TOPOLOGY_TRIANGLES:
 		if (i % 3 == 2)
-			return emit_triangle(draw, &a->prev[1], &a->prev[0], v);
+			ok = emit_triangle(draw, a->prev[1], a->prev[0], v);
 		break;
 	case VGPU_TOPOLOGY_TRIANGLE_STRIP:
 		/* Odd triangles swap their first two vertices so every triangle keeps the strip's winding. */
 		if (i >= 2)
-			ok = i % 2 ? emit_triangle(draw, &a->prev[0], &a->prev[1], v)
-			           : emit_triangle(draw, &a->prev[1], &a->prev[0], v);
+			ok = i % 2 ? emit_triangle(draw, a->prev[0], a->prev[1], v)
+			           : emit_triangle(draw, a->prev[1], a->prev[0], v);
 		break;
 	case VGPU_TOPOLOGY_TRIANGLE_FAN:
 		if (i == 0)
-			a->first = *v;
+			a->first = v;
 		else if (i >= 2)
-			ok = emit_triangle(draw, &a->first, &a->prev[0], v);
+			ok = emit_triangle(draw, a->first, a->prev[0], v);
 		break;
 	}
 	a->prev[1] = a->prev[0];
-	a->prev[0] = *v;
+	a->prev[0] = v;
 	return ok;
 }
 
@@ -428,7 +444,7 @@ bool e3d_assembler_restart(struct e3d_draw *draw, struct e3d_assembler *a)
 {
 	bool ok = true;
 	if (a->topology == VGPU_TOPOLOGY_LINE_LOOP && a->count >= 2)
-		ok = emit_line(draw, &a->prev[0], &a->first);
+		ok = emit_line(draw, a->prev[0], a->first);
 	a->count = 0;
 	return ok;
 }

@@ -144,6 +144,51 @@ static void test_strips_and_fans(void)
 	scene_destroy(s);
 }
 
+/* A fan of 700 vertices (a polygon around a centre) and a strip of 700: both cross the 256-vertex batches
+ * the pipeline shades at a time; each pixel is hit as often as the reference's triangles say (at most once). */
+static void test_long_fan_and_strip(void)
+{
+	enum { N = 700 };
+	static float fan[N * 8], strip[N * 8];
+	put(fan, 0, 32, 32, 0.5f, 1);
+	for (int k = 1; k < N; k++) {
+		double angle = 2 * 3.14159265358979 * (k - 1) / (N - 2);
+		put(fan, k, (float)(32 + 30 * cos(angle)), (float)(32 + 30 * sin(angle)), 0.5f, 1);
+	}
+	for (int k = 0; k < N; k++) /* a zig-zag band 700 steps long, folded into rows of the target */
+		put(strip, k, 70 + (float)((k / 2) % 50) * 1.2f + (k % 2 ? 0.6f : 0),
+		    (float)(4 + 12 * ((k / 2) / 50)) + (k % 2 ? 9.0f : 0), 0.5f, 1);
+	for (int k = 0; k < N; k++)
+		for (int c = 4; c < 8; c++)
+			fan[8 * k + c] = strip[8 * k + c] = 1.0f / 255.0f;
+	struct scene *s = basic_scene(140, 200, GL);
+	uint32_t add = VGPU_BLEND_ENABLE | VGPU_BLEND_ONE << 4 | VGPU_BLEND_ONE << 9 | VGPU_BLEND_ONE << 17 |
+	               VGPU_BLEND_ONE << 22 | 0xfu << 27;
+	vgpu_pkt_set_blend(&s->cb, (uint32_t[4]){add}, (float[4]){0});
+	scene_draw(s, VGPU_TOPOLOGY_TRIANGLE_FAN, fan, N);
+	scene_draw(s, VGPU_TOPOLOGY_TRIANGLE_STRIP, strip, N);
+	scene_run(s);
+	unsigned bad = 0;
+	for (int y = 0; y < 200; y++)
+		for (int x = 0; x < 140; x++) {
+			unsigned hits = 0;
+			for (int t = 1; t + 1 < N; t++) {
+				float v[3][2] = {{fan[0], fan[1]}, {fan[8 * t], fan[8 * t + 1]}, {fan[8 * t + 8], fan[8 * t + 9]}};
+				hits += ref_triangle_covers(v, x, y);
+			}
+			for (int t = 0; t + 2 < N; t++) {
+				float v[3][2];
+				for (int k = 0; k < 3; k++)
+					v[k][0] = strip[8 * (t + k)], v[k][1] = strip[8 * (t + k) + 1];
+				hits += ref_triangle_covers(v, x, y);
+			}
+			bad += *scene_pixel(s, 0, (uint32_t)x, (uint32_t)y) != hits;
+		}
+	VT_CHECK_EQ_INT(bad, 0);
+	VT_CHECK(count_lit(s) > 2500);
+	scene_destroy(s);
+}
+
 /* The same quad from 8-, 16- and 32-bit indices with a base vertex; a strip with a restart; an index past
  * the buffer is BAD_STATE naming SET_INDEX_BUFFER. */
 static void test_indexed_draws(void)
@@ -494,7 +539,7 @@ int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
 	        VT_CASE(test_points),           VT_CASE(test_lines),
-	        VT_CASE(test_strips_and_fans),  VT_CASE(test_indexed_draws),
+	        VT_CASE(test_strips_and_fans), VT_CASE(test_long_fan_and_strip),  VT_CASE(test_indexed_draws),
 	        VT_CASE(test_vertex_formats),   VT_CASE(test_uniform_buffer),
 	        VT_CASE(test_clipping),         VT_CASE(test_guard_band_and_culling),
 	        VT_CASE(test_bad_state_faults), VT_CASE(test_watchdog),
