@@ -6,6 +6,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/device.h"
 #include "format/format.h"
@@ -101,16 +104,37 @@ static uint64_t area_end(const struct area *area)
 
 /* ---- FILL ---------------------------------------------------------------------------------------------- */
 
+/* Runs at least this long bypass the cache, as memset does for large sizes: the pixels are for someone else
+ * (the display, a later packet), and streaming saves reading every line before overwriting it. */
+#define FILL_STREAM_MIN (256u << 10)
+
 /* Store a 16-byte periodic pattern, starting at byte `phase` of it. */
 static void fill_bytes(uint8_t *dst, uint64_t len, const uint8_t pattern[16], unsigned phase)
 {
-	uint8_t block[64];
-	for (unsigned i = 0; i < 64; i++)
+	uint8_t block[64 + 16]; /* 64 bytes from any of the first 16 */
+	for (unsigned i = 0; i < sizeof(block); i++)
 		block[i] = pattern[(phase + i) % 16];
 	if (!memcmp(block, block + 1, 15)) { /* one repeated byte: memset is the fastest store there is */
 		memset(dst, block[0], len);
 		return;
 	}
+#ifdef __SSE2__
+	if (len >= FILL_STREAM_MIN) {
+		size_t head = (16 - ((uintptr_t)dst & 15)) & 15;
+		memcpy(dst, block, head);
+		__m128i value = _mm_loadu_si128((const __m128i *)(block + head)); /* head < 16: in bounds */
+		uint8_t *p = dst + head, *end = dst + len;
+		for (; end - p >= 64; p += 64) {
+			_mm_stream_si128((__m128i *)p, value);
+			_mm_stream_si128((__m128i *)(p + 16), value);
+			_mm_stream_si128((__m128i *)(p + 32), value);
+			_mm_stream_si128((__m128i *)(p + 48), value);
+		}
+		_mm_sfence();
+		memcpy(p, block + head, (size_t)(end - p)); /* < 64 bytes, same phase as p */
+		return;
+	}
+#endif
 	for (; len >= 64; dst += 64, len -= 64)
 		memcpy(dst, block, 64);
 	memcpy(dst, block, len);
