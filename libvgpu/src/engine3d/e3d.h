@@ -220,6 +220,9 @@ static inline bool e3d_compare(unsigned func, float a, float b)
 	}
 }
 
+/* The fault detail a texture request returns when the watchdog ran out while sampling. */
+#define E3D_DETAIL_WATCHDOG 0xffffffffu
+
 /* Charge the watchdog from any thread; false (and budget_out) when it ran out. */
 bool e3d_charge(struct e3d_draw *draw, uint64_t units);
 

@@ -65,6 +65,16 @@ static bool finite4(const float pos[4])
 	return isfinite(pos[0]) && isfinite(pos[1]) && isfinite(pos[2]) && isfinite(pos[3]);
 }
 
+/* Window coordinate -> subpixels, rounded to nearest even. Clipping keeps |x| well under 2^24 pixels, where
+ * adding 1.5 * 2^52 leaves the rounded integer in the mantissa (default rounding mode), without libm. */
+static int64_t snap(float x)
+{
+	double v = (double)x * E3D_SUBPIXEL;
+	if (!(v > -1e15 && v < 1e15))
+		return v > 0 ? (int64_t)1e15 : -(int64_t)1e15;
+	return (int64_t)((v + 6755399441055744.0) - 6755399441055744.0);
+}
+
 static struct window_vertex to_window(const struct e3d_draw *draw, const float pos[4])
 {
 	const struct e3d_state *s = draw->state;
@@ -73,8 +83,8 @@ static struct window_vertex to_window(const struct e3d_draw *draw, const float p
 	w.x = pos[0] * w.inv_w * s->viewport_scale[0] + s->viewport_translate[0];
 	w.y = pos[1] * w.inv_w * s->viewport_scale[1] + s->viewport_translate[1];
 	w.z = pos[2] * w.inv_w * s->viewport_scale[2] + s->viewport_translate[2];
-	w.sx = (int64_t)llrint((double)w.x * E3D_SUBPIXEL);
-	w.sy = (int64_t)llrint((double)w.y * E3D_SUBPIXEL);
+	w.sx = snap(w.x);
+	w.sy = snap(w.y);
 	return w;
 }
 
@@ -140,6 +150,7 @@ static bool bin(struct e3d_draw *draw, const struct e3d_prim *prim, const struct
 				var[(k * 4 + c) * 3 + i] = v[i]->var[k][c];
 
 	int64_t centre = draw->state->raster & VGPU_RASTER_HALF_PIXEL_CENTER ? E3D_SUBPIXEL / 2 : 0;
+	uint64_t binned = 0;
 	for (int32_t ty = prim->y0 >> E3D_TILE_SHIFT; ty <= (prim->y1 - 1) >> E3D_TILE_SHIFT; ty++) {
 		for (int32_t tx = prim->x0 >> E3D_TILE_SHIFT; tx <= (prim->x1 - 1) >> E3D_TILE_SHIFT; tx++) {
 			/* Skip tiles wholly outside an edge: test the tile corner furthest inside it. */
@@ -169,9 +180,11 @@ static bool bin(struct e3d_draw *draw, const struct e3d_prim *prim, const struct
 				e3d->bin_capacity[tile] = capacity;
 			}
 			e3d->bins[tile][e3d->bin_count[tile]++] = index;
+			binned++;
 		}
 	}
-	return true;
+	/* Binning is work too: a unit per tile, so huge primitives cannot escape the watchdog. */
+	return e3d_charge(draw, binned) || cp_fail(draw->job, VGPU_FAULT_WATCHDOG, 0);
 }
 
 static unsigned provoking_index(const struct e3d_draw *draw, unsigned vertices)
@@ -327,8 +340,8 @@ static bool emit_line(struct e3d_draw *draw, const struct e3d_vertex *v0, const 
 	      cy[4] = {a.y - oy, b.y - oy, b.y + oy, a.y + oy};
 	int64_t x[4], y[4], c[4];
 	for (unsigned k = 0; k < 4; k++) {
-		x[k] = (int64_t)llrint((double)cx[k] * E3D_SUBPIXEL);
-		y[k] = (int64_t)llrint((double)cy[k] * E3D_SUBPIXEL);
+		x[k] = snap(cx[k]);
+		y[k] = snap(cy[k]);
 	}
 	struct e3d_prim prim;
 	if (polygon_edges(draw, &prim, x, y, 4, c) == 0)
@@ -362,8 +375,8 @@ static bool emit_point(struct e3d_draw *draw, const struct e3d_vertex *v)
 	float cy[4] = {w.y - half, w.y - half, w.y + half, w.y + half};
 	int64_t x[4], y[4], c[4];
 	for (unsigned k = 0; k < 4; k++) {
-		x[k] = (int64_t)llrint((double)cx[k] * E3D_SUBPIXEL);
-		y[k] = (int64_t)llrint((double)cy[k] * E3D_SUBPIXEL);
+		x[k] = snap(cx[k]);
+		y[k] = snap(cy[k]);
 	}
 	struct e3d_prim prim;
 	if (polygon_edges(draw, &prim, x, y, 4, c) == 0)

@@ -158,6 +158,9 @@ static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratc
 	int32_t x1 = prim->x1 < tile[2] ? prim->x1 : tile[2], y1 = prim->y1 < tile[3] ? prim->y1 : tile[3];
 	if (x0 >= x1 || y0 >= y1)
 		return true;
+	/* Coverage tests cost even where nothing is shaded: a unit per 16 pixels of the box examined. */
+	if (!e3d_charge(draw, ((uint64_t)(x1 - x0) * (uint64_t)(y1 - y0) + 15) / 16))
+		return tile_fail(result, VGPU_FAULT_WATCHDOG);
 	struct vgpu_shader_warp *warp = &scratch->warp;
 	warp->front_facing = prim->front;
 	warp->provoking_vertex = prim->provoking;

@@ -185,8 +185,11 @@ static float implicit_lod(const struct vgpu_shader_tex_request *req, unsigned la
 
 uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, float out[4][VGPU_ISA_LANES])
 {
-	const struct e3d_draw *draw = ctx;
+	struct e3d_draw *draw = ctx;
 	const struct e3d_texture_view *view = &draw->texture[req->texture];
+	/* a sample costs far more than an ALU lane: a watchdog unit per lane sampled */
+	if (!e3d_charge(draw, (uint64_t)__builtin_popcount(req->mask)))
+		return E3D_DETAIL_WATCHDOG;
 	const struct e3d_sampler_desc *sampler = &draw->state->sampler[req->sampler];
 	const struct e3d_texture_desc *d = view->desc;
 	uint32_t flags = sampler->flags;

@@ -145,7 +145,8 @@ static void test_strips_and_fans(void)
 }
 
 /* A fan of 700 vertices (a polygon around a centre) and a strip of 700: both cross the 256-vertex batches
- * the pipeline shades at a time; each pixel is hit as often as the reference's triangles say (at most once). */
+ * the pipeline shades at a time; each pixel is hit as often as the reference's triangles say (at most once).
+ */
 static void test_long_fan_and_strip(void)
 {
 	enum { N = 700 };
@@ -173,7 +174,9 @@ static void test_long_fan_and_strip(void)
 		for (int x = 0; x < 140; x++) {
 			unsigned hits = 0;
 			for (int t = 1; t + 1 < N; t++) {
-				float v[3][2] = {{fan[0], fan[1]}, {fan[8 * t], fan[8 * t + 1]}, {fan[8 * t + 8], fan[8 * t + 9]}};
+				float v[3][2] = {{fan[0], fan[1]},
+				                 {fan[8 * t], fan[8 * t + 1]},
+				                 {fan[8 * t + 8], fan[8 * t + 9]}};
 				hits += ref_triangle_covers(v, x, y);
 			}
 			for (int t = 0; t + 2 < N; t++) {
@@ -538,11 +541,17 @@ static void test_watchdog(void)
 int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
-	        VT_CASE(test_points),           VT_CASE(test_lines),
-	        VT_CASE(test_strips_and_fans), VT_CASE(test_long_fan_and_strip),  VT_CASE(test_indexed_draws),
-	        VT_CASE(test_vertex_formats),   VT_CASE(test_uniform_buffer),
-	        VT_CASE(test_clipping),         VT_CASE(test_guard_band_and_culling),
-	        VT_CASE(test_bad_state_faults), VT_CASE(test_watchdog),
+	        VT_CASE(test_points),
+	        VT_CASE(test_lines),
+	        VT_CASE(test_strips_and_fans),
+	        VT_CASE(test_long_fan_and_strip),
+	        VT_CASE(test_indexed_draws),
+	        VT_CASE(test_vertex_formats),
+	        VT_CASE(test_uniform_buffer),
+	        VT_CASE(test_clipping),
+	        VT_CASE(test_guard_band_and_culling),
+	        VT_CASE(test_bad_state_faults),
+	        VT_CASE(test_watchdog),
 	};
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
 }

@@ -18,30 +18,39 @@ static uint32_t next(unsigned *seed)
 static uint32_t field(unsigned *seed, uint64_t heap_va)
 {
 	switch (next(seed) % 8) {
-	case 0: return 0;
-	case 1: return next(seed) % 4;
-	case 2: return next(seed) % 64;
-	case 3: return (uint32_t)heap_va + next(seed) % 0x10000;
-	case 4: return 0x3f800000u; /* 1.0f */
-	case 5: return next(seed) & 0x7fff7fffu;
-	case 6: return ~0u;
-	default: return next(seed);
+	case 0:
+		return 0;
+	case 1:
+		return next(seed) % 4;
+	case 2:
+		return next(seed) % 64;
+	case 3:
+		return (uint32_t)heap_va + next(seed) % 0x10000;
+	case 4:
+		return 0x3f800000u; /* 1.0f */
+	case 5:
+		return next(seed) & 0x7fff7fffu;
+	case 6:
+		return ~0u;
+	default:
+		return next(seed);
 	}
 }
 
 static void test_random_3d_packets(void)
 {
-	static const uint8_t lengths[0x33] = { [0x20] = 22, [0x21] = 6, [0x22] = 2, [0x23] = 3, [0x24] = 5,
-					       [0x25] = 8,  [0x26] = 4, [0x27] = 5, [0x28] = 4, [0x29] = 4,
-					       [0x2a] = 6,  [0x2b] = 5, [0x2c] = 4, [0x30] = 4, [0x31] = 5,
-					       [0x32] = 7 };
+	static const uint8_t lengths[0x33] = {
+	        [0x20] = 22, [0x21] = 6, [0x22] = 2, [0x23] = 3, [0x24] = 5, [0x25] = 8,
+	        [0x26] = 4,  [0x27] = 5, [0x28] = 4, [0x29] = 4, [0x2a] = 6, [0x2b] = 5,
+	        [0x2c] = 4,  [0x30] = 4, [0x31] = 5, [0x32] = 7};
 	struct scene *s = scene_create(2, 96, 64);
 	scene_add_target(s, VGPU_FORMAT_R8G8B8A8_UNORM);
 	scene_add_depth(s, VGPU_FORMAT_Z24_UNORM_S8_UINT);
 	uint64_t heap = scene_alloc(s, 1 << 20, NULL);
 	unsigned seed = 12345;
 	for (uint32_t i = 0; i < (1 << 20) / 4; i++)
-		((uint32_t *)scene_host(s, heap))[i] = next(&seed) % 3 ? 0x3f000000u + next(&seed) % 0x1000000u : i;
+		((uint32_t *)scene_host(s, heap))[i] =
+		        next(&seed) % 3 ? 0x3f000000u + next(&seed) % 0x1000000u : i;
 	for (int round = 0; round < 300; round++) {
 		scene_framebuffer(s, VGPU_RASTER_HALF_PIXEL_CENTER);
 		scene_shader(s, scene_vs_passthrough);
@@ -61,7 +70,8 @@ static void test_random_3d_packets(void)
 				payload[2] %= 3000; /* keep each round short */
 				payload[lengths[opcode] - 1] = 1 + payload[lengths[opcode] - 1] % 3;
 			}
-			vgpu_pkt_raw(&s->cb, VGPU_PKT_HEADER(opcode, lengths[opcode]), payload, lengths[opcode]);
+			vgpu_pkt_raw(&s->cb, VGPU_PKT_HEADER(opcode, lengths[opcode]), payload,
+			             lengths[opcode]);
 		}
 		fx_submit(s->fx, &s->cb);
 		s->cb.count = 0;
@@ -75,7 +85,7 @@ static void test_random_3d_packets(void)
 int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
-		VT_CASE(test_random_3d_packets),
+	        VT_CASE(test_random_3d_packets),
 	};
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
 }
