@@ -27,15 +27,6 @@ if [ -z "$qemu" ]; then
 fi
 echo "# vgpu-vm picked: $(sed -n 's/^vgpu-vm: //p' "$work/notes" | tr '\n' ';')"
 
-: > "$work/vgpu-vm"
-i=0
-while [ $i -lt "$runs" ]; do
-    start=$(now)
-    "$vgpu_vm" "$@" -q
-    echo "$(now) - $start" | bc >> "$work/vgpu-vm"
-    i=$((i + 1))
-done
-
 # The baseline's initramfs: busybox as /init, powering off as soon as it runs.
 kernel=$(ls /boot/vmlinuz-* | sort -V | tail -n 1)
 mkdir -p "$work/root/bin"
@@ -43,9 +34,15 @@ cp /bin/busybox "$work/root/bin/busybox"
 printf '#!/bin/busybox sh\n/bin/busybox poweroff -f\n' > "$work/root/init"
 chmod +x "$work/root/init"
 (cd "$work/root" && find . | cpio --quiet -o -H newc) > "$work/baseline.cpio"
+
+# Alternating the two spreads the load of a busy machine over both instead of over whichever ran second.
+: > "$work/vgpu-vm"
 : > "$work/baseline"
 i=0
 while [ $i -lt "$runs" ]; do
+    start=$(now)
+    "$vgpu_vm" "$@" -q
+    echo "$(now) - $start" | bc >> "$work/vgpu-vm"
     start=$(now)
     "$qemu" -nodefaults -no-user-config -display none -machine "pc,accel=${accel:-tcg}" -m 1024 -smp 2 \
         -kernel "$kernel" -initrd "$work/baseline.cpio" -append "console=ttyS0 quiet panic=-1" \
