@@ -24,7 +24,8 @@ mkdir -p "$out"
 # modetest's SMPTE-like test pattern on the connector's preferred mode, kept on screen for the screenshot.
 "$vm" run --modules "$modules" --timeout 120 --screenshot "$out/modetest.png" --exec '
     connector=$(modetest -M vgpu -c | awk "/^[0-9]+\t/ { print \$1; exit }")
-    modetest -M vgpu -s "$connector:#0" >/dev/null 2>&1 &
+    # modetest keeps the mode until it reads a key: feed it a pipe that stays open past the screenshot.
+    { sleep 60 | modetest -M vgpu -s "$connector:#0" >/dev/null 2>&1; } &
     sleep 3'
 echo "run: headless, so the guest's display was saved instead of shown:"
 echo "  $out/console.png   the text console on the vgpu"
