@@ -110,7 +110,11 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 		lanes.y[lane] = (uint8_t)(py - ty);
 	}
 
+	/* a unit per fragment rasterized (spec 5.5 counts pixels written; fragments rejected by depth or
+	 * stencil cost as much) */
 	uint32_t covered = batch->covered;
+	if (!e3d_charge(draw, (uint64_t)__builtin_popcount(covered)))
+		return tile_fail(result, VGPU_FAULT_WATCHDOG);
 	if (draw->early_depth) {
 		covered = e3d_depth_stencil(draw, scratch->depth, &lanes, z, covered, prim->front);
 		if (!covered)
@@ -146,8 +150,6 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 		if (fs->outputs >> (VGPU_ISA_OUT_COLOR0 + t) & 1)
 			e3d_color_write(draw, t, scratch->color[t], &lanes,
 			                warp->out[VGPU_ISA_OUT_COLOR0 + t], covered);
-	if (!e3d_charge(draw, (uint64_t)__builtin_popcount(covered)))
-		return tile_fail(result, VGPU_FAULT_WATCHDOG);
 	return true;
 }
 
