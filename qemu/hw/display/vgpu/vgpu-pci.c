@@ -57,6 +57,9 @@ static void vgpu_regs_write(void *opaque, hwaddr addr, uint64_t value, unsigned 
 
 	if (reg_access_ok(addr, size, true, value)) {
 		vgpu_reg_write(s->gpu, addr, value);
+		/* An acknowledge (INT_STATUS) or mask change moves INTA# now, not at the next BH: a driver
+		 * that returns from its handler must not see the line still asserted (a spurious interrupt). */
+		vgpu_pci_deliver_interrupts(s);
 	}
 }
 
@@ -78,20 +81,37 @@ static void vgpu_pci_config_write(PCIDevice *pdev, uint32_t addr, uint32_t value
 	qemu_bh_schedule(s->irq_bh);
 }
 
-static void schedule_vblank(VgpuPciState *s)
+static int64_t vblank_period_ns(VgpuPciState *s)
 {
 	uint32_t refresh_mhz = vgpu_reg_read(s->gpu, VGPU_REG_REFRESH_MHZ);
-	int64_t period_ns = 1000000000000LL / (refresh_mhz ? refresh_mhz : VGPU_REFRESH_MHZ_DEFAULT);
 
-	timer_mod(s->vblank_timer, qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + period_ns);
+	return 1000000000000LL / (refresh_mhz ? refresh_mhz : VGPU_REFRESH_MHZ_DEFAULT);
 }
 
+/* Start the vblank sequence one period from now (realize, reset). */
+static void schedule_vblank(VgpuPciState *s)
+{
+	s->vblank_deadline_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL) + vblank_period_ns(s);
+	timer_mod(s->vblank_timer, s->vblank_deadline_ns);
+}
+
+/*
+ * Vblanks keep to absolute deadlines (start + n * period), so a timer that fires late does not shift every
+ * later vblank: the rate stays the refresh rate on a loaded host. A tick more than a period late (the host
+ * stalled) restarts the sequence instead of firing a burst of vblanks to catch up.
+ */
 static void vgpu_vblank_tick(void *opaque)
 {
 	VgpuPciState *s = opaque;
+	int64_t period = vblank_period_ns(s);
+	int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
 
 	vgpu_vblank(s->gpu);
-	schedule_vblank(s);
+	s->vblank_deadline_ns += period;
+	if (s->vblank_deadline_ns <= now) {
+		s->vblank_deadline_ns = now + period;
+	}
+	timer_mod(s->vblank_timer, s->vblank_deadline_ns);
 }
 
 /*
@@ -275,6 +295,11 @@ static int vgpu_pci_post_load(void *opaque, int version_id)
 	}
 	qemu_bh_schedule(s->irq_bh); /* the INTx level follows the restored INT_PENDING */
 	vgpu_pci_display_invalidate(s);
+	if (timer_pending(s->vblank_timer)) {
+		s->vblank_deadline_ns = timer_expire_time_ns(s->vblank_timer);
+	} else {
+		schedule_vblank(s);
+	}
 	return 0;
 }
 

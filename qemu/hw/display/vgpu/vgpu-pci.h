@@ -37,6 +37,7 @@ struct VgpuPciState {
 
 	QEMUBH *irq_bh; /* libvgpu's workers ask for interrupt delivery; the BH does it on the main loop */
 	QEMUTimer *vblank_timer;
+	int64_t vblank_deadline_ns; /* when vblank_timer fires next; not migrated: post_load reads the timer */
 
 	QemuConsole *con;
 	bool con_has_surface; /* false until the first update replaces QEMU's placeholder */
