@@ -120,26 +120,29 @@ static uint64_t surface_extent(const struct e3d_state *s, const struct e3d_surfa
 bool e3d_map_targets(struct cp_job *job, struct engine3d *e3d, uint32_t colors, bool depth)
 {
 	const struct e3d_state *s = &e3d->state;
+	e3d->mapped = 0;
 	for (unsigned t = 0; t < s->color_count; t++) {
 		uint64_t size = colors >> t & 1 ? surface_extent(s, &s->color[t]) : 0;
 		if (!surface_map_build(job->gpu, &e3d->color_map[t], s->color[t].va, size, true, &job->fault))
 			return false;
+		e3d->mapped |= 1u << t;
 	}
 	uint64_t size = depth && s->depth.format ? surface_extent(s, &s->depth) : 0;
-	return surface_map_build(job->gpu, &e3d->depth_map, s->depth.va, size, true, &job->fault);
+	if (!surface_map_build(job->gpu, &e3d->depth_map, s->depth.va, size, true, &job->fault))
+		return false;
+	e3d->mapped |= 1u << VGPU_MAX_RENDER_TARGETS;
+	return true;
 }
 
 bool e3d_unmap_targets(struct cp_job *job, struct engine3d *e3d, bool ok)
 {
 	struct vgpu_fault fault;
-	for (unsigned t = 0; t < e3d->state.color_count; t++)
-		if (!surface_map_finish(job->gpu, &e3d->color_map[t], &fault) && ok)
+	for (unsigned t = 0; t <= VGPU_MAX_RENDER_TARGETS; t++) {
+		struct surface_map *map = t < VGPU_MAX_RENDER_TARGETS ? &e3d->color_map[t] : &e3d->depth_map;
+		if ((e3d->mapped >> t & 1) && !surface_map_finish(job->gpu, map, &fault) && ok)
 			ok = false, job->fault = fault;
-	if (!surface_map_finish(job->gpu, &e3d->depth_map, &fault) && ok)
-		ok = false, job->fault = fault;
-	for (unsigned t = 0; t < VGPU_MAX_RENDER_TARGETS; t++)
-		e3d->color_map[t].writable = false, e3d->color_map[t].pages = 0;
-	e3d->depth_map.writable = false, e3d->depth_map.pages = 0;
+	}
+	e3d->mapped = 0;
 	return ok;
 }
 

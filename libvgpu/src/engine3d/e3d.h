@@ -179,8 +179,9 @@ struct engine3d {
 	struct e3d_uniform_copy uniform[VGPU_MAX_UNIFORM_BUFFERS];
 	struct e3d_texture_view texture[VGPU_MAX_TEXTURES];
 	struct surface_map color_map[VGPU_MAX_RENDER_TARGETS], depth_map;
-	uint8_t *shader_bytes;       /* SET_SHADER reads the binary here */
-	uint32_t *indices;           /* a chunk of the index buffer */
+	uint32_t mapped;       /* maps built for the current packet: bit t colour target t, bit 4 depth */
+	uint8_t *shader_bytes; /* SET_SHADER reads the binary here */
+	uint32_t *indices;     /* a chunk of the index buffer */
 	struct e3d_vertex *vertices; /* E3D_VERTEX_BATCH shaded vertices */
 	void (*observer)(void *opaque, struct engine3d *e3d);
 	void *observer_opaque;

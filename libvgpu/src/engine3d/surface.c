@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "engine3d/surface.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,9 +60,41 @@ static bool bounce_page(struct vgpu *gpu, struct surface_map *map, uint64_t pa, 
 	return true;
 }
 
+static struct surface_key current_key(struct vgpu *gpu)
+{
+	return (struct surface_key){.asid = gpu->mmu.asid,
+	                            .root = gpu->mmu.root,
+	                            .generation = gpu->mmu.generation,
+	                            .invalidations = atomic_load(&gpu->mmu_invalidations)};
+}
+
+/* The same pages again: fresh copies of system memory, and the reads noted. */
+static bool refresh(struct vgpu *gpu, struct surface_map *map, struct vgpu_fault *fault)
+{
+	for (uint32_t i = 0; i < map->pages; i++) {
+		if (!map->page[i])
+			continue;
+		if (pa_is_sysmem(map->page_pa[i])) {
+			if (!mem_read(gpu, map->page_pa[i], map->page[i], PAGE, fault))
+				return false;
+		} else {
+			mem_note_read(gpu, map->page_pa[i], map->page[i], PAGE);
+		}
+	}
+	return true;
+}
+
 bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, uint64_t size, bool writable,
                        struct vgpu_fault *fault)
 {
+	struct surface_key key = current_key(gpu);
+	bool same_key = key.asid == map->key.asid && key.root == map->key.root &&
+	                key.generation == map->key.generation && key.invalidations == map->key.invalidations;
+	if (map->cached && same_key && map->va == va && map->size == size && map->writable == writable &&
+	    refresh(gpu, map, fault))
+		return true;
+	/* otherwise translate from scratch (a page that stopped reading then faults where it should) */
+	map->cached = false;
 	map->va = va;
 	map->size = size;
 	map->first_page = va & ~(PAGE - 1);
@@ -110,6 +143,8 @@ bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, u
 			mem_note_read(gpu, pa, map->page[i], PAGE);
 		}
 	}
+	map->cached = true;
+	map->key = key;
 	return true;
 }
 

@@ -22,10 +22,21 @@ struct surface_map {
 	uint8_t *bounce;
 	uint32_t bounce_used, bounce_capacity; /* pages */
 	bool writable;
+	/* The translations are cached like the TLB's: valid until the context changes or the MMU drops its
+	 * cached translations (spec 4.2: drivers invalidate after changing page tables). */
+	bool cached;
+	struct surface_key {
+		uint16_t asid;
+		uint64_t root;
+		uint32_t generation;
+		unsigned invalidations;
+	} key;
 };
 
-/* Translate [va, va + size). A writable map fails with the first page's fault; a read-only one records the
- * pages that do not translate as NULL (surface_page_fault tells why when a worker touches one). */
+/* Translate [va, va + size), or reuse the translations of the previous build of the same range (system-memory
+ * pages are copied again either way, and every page counts as read for capture and replay). A writable map
+ * fails with the first page's fault; a read-only one records the pages that do not translate as NULL
+ * (surface_page_fault tells why when a worker touches one). */
 bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, uint64_t size, bool writable,
                        struct vgpu_fault *fault);
 /* After the draw: write system-memory pages back and report what was written (display damage). */

@@ -12,13 +12,16 @@ void mmu_invalidate(struct mmu *mmu)
 {
 	memset(mmu->tlb, 0, sizeof(mmu->tlb));
 	mmu->walk_valid = false;
+	mmu->generation++;
 }
 
 void mmu_reset(struct mmu *mmu)
 {
 	unsigned seen = mmu->invalidations_seen;
+	uint32_t generation = mmu->generation;
 	memset(mmu, 0, sizeof(*mmu));
 	mmu->invalidations_seen = seen;
+	mmu->generation = generation + 1;
 }
 
 /* A table or page address from an entry, or a root: 4 KiB aligned and a whole page inside its memory. */

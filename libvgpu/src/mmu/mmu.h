@@ -31,6 +31,9 @@ struct mmu {
 	uint64_t walk_region; /* va >> 21 */
 	uint64_t walk_leaf_table;
 	unsigned invalidations_seen;
+	/* Bumped whenever cached translations are dropped (invalidation, reset), so the 3D pipeline's page
+	 * tables of render targets and textures, which are translations cached the same way, know to go. */
+	uint32_t generation;
 };
 
 void mmu_reset(struct mmu *mmu);

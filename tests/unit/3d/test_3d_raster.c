@@ -241,6 +241,31 @@ static void test_thread_counts_give_identical_images(void)
 	scene_destroy(many);
 }
 
+/* Render-target translations are cached from draw to draw like the TLB's: after the driver moves the
+ * target's pages and invalidates, the next clear and draw land in the new pages. */
+static void test_remapped_target_after_invalidate(void)
+{
+	struct scene *s = scene_create(2, 64, 64);
+	uint64_t va = scene_add_target(s, VGPU_FORMAT_R8G8B8A8_UNORM);
+	scene_framebuffer(s, GL_CENTRES);
+	scene_shader(s, scene_vs_passthrough);
+	scene_shader(s, scene_fs_color);
+	clear_color(s, 1, 1, 0, 0, 1, 0, 0);
+	scene_run(s);
+	uint64_t other = scene_alloc(s, 64 * 64 * 4, NULL);
+	uint64_t other_pa = FX_DATA_PA + (other - SCENE_VA);
+	fx_map(s->fx, va, other_pa, 4, true); /* the target's VA now names the other pages */
+	vgpu_pkt_mmu_invalidate(&s->cb);
+	clear_color(s, 1, 0, 1, 0, 1, 0, 0);
+	scene_rect(s, 0, 0, 8, 8, 0.5f, (float[4]){0, 0, 1, 1});
+	scene_run(s);
+	VT_CHECK_EQ_U64(scene_pixel32(s, 0, 20, 20), 0xff0000ffu); /* the old pages keep the first clear */
+	const uint8_t *moved = scene_host(s, other);
+	VT_CHECK_EQ_U64(moved[(20 * 64 + 20) * 4 + 1], 0xff); /* green in the new pages */
+	VT_CHECK_EQ_U64(moved[(2 * 64 + 2) * 4 + 2], 0xff);   /* and the draw's blue */
+	scene_destroy(s);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
@@ -250,6 +275,7 @@ int main(int argc, char **argv)
 	        VT_CASE(test_shared_edges_hit_once),
 	        VT_CASE(test_gouraud_interpolation),
 	        VT_CASE(test_thread_counts_give_identical_images),
+	        VT_CASE(test_remapped_target_after_invalidate),
 	};
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
 }
