@@ -71,6 +71,20 @@ static bool tile_fail(struct e3d_tile_result *result, uint32_t type)
 	return false;
 }
 
+/* Watchdog units from a worker, taken from the shared budget in batches (one atomic operation per batch
+ * instead of several per warp); a tile settles its remainder when it ends. */
+#define CHARGE_BATCH 4096
+
+static bool charge(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, uint64_t units)
+{
+	scratch->pending_units += units;
+	if (scratch->pending_units < CHARGE_BATCH)
+		return true;
+	units = scratch->pending_units;
+	scratch->pending_units = 0;
+	return e3d_charge(draw, units);
+}
+
 /* Shade one warp of quads and run the per-fragment operations. tx, ty: the tile's origin. */
 static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, const struct e3d_prim *prim,
                   const struct quad_batch *batch, int32_t tx, int32_t ty, struct e3d_tile_result *result)
@@ -113,7 +127,7 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 	/* a unit per fragment rasterized (spec 5.5 counts pixels written; fragments rejected by depth or
 	 * stencil cost as much) */
 	uint32_t covered = batch->covered;
-	if (!e3d_charge(draw, (uint64_t)__builtin_popcount(covered)))
+	if (!charge(draw, scratch, (uint64_t)__builtin_popcount(covered)))
 		return tile_fail(result, VGPU_FAULT_WATCHDOG);
 	if (draw->early_depth) {
 		covered = e3d_depth_stencil(draw, scratch->depth, &lanes, z, covered, prim->front);
@@ -135,7 +149,7 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 		result->detail = warp->fault_detail;
 		return false;
 	}
-	if (!e3d_charge(draw, warp->issued))
+	if (!charge(draw, scratch, warp->issued))
 		return tile_fail(result, VGPU_FAULT_WATCHDOG);
 	covered &= ~warp->kill_mask;
 	if (!draw->early_depth) {
@@ -161,7 +175,7 @@ static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratc
 	if (x0 >= x1 || y0 >= y1)
 		return true;
 	/* Coverage tests cost even where nothing is shaded: a unit per 16 pixels of the box examined. */
-	if (!e3d_charge(draw, ((uint64_t)(x1 - x0) * (uint64_t)(y1 - y0) + 15) / 16))
+	if (!charge(draw, scratch, ((uint64_t)(x1 - x0) * (uint64_t)(y1 - y0) + 15) / 16))
 		return tile_fail(result, VGPU_FAULT_WATCHDOG);
 	struct vgpu_shader_warp *warp = &scratch->warp;
 	warp->front_facing = prim->front;
@@ -248,8 +262,11 @@ void e3d_raster_tile(void *ctx, unsigned tile, unsigned worker)
 	if (rect[3] > (int32_t)draw->state->height)
 		rect[3] = (int32_t)draw->state->height;
 	transfer_tile(draw, scratch, rect, false);
+	scratch->pending_units = 0;
 	for (uint32_t i = 0; i < count; i++)
 		if (!raster_prim(draw, scratch, &draw->prims[e3d->bins[tile][i]], rect, result))
 			break;
+	if (!result->faulted && !e3d_charge(draw, scratch->pending_units))
+		tile_fail(result, VGPU_FAULT_WATCHDOG);
 	transfer_tile(draw, scratch, rect, true);
 }

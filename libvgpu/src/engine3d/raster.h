@@ -9,6 +9,7 @@
 /* A worker's own memory, allocated once per GPU. Tile buffers hold pixels in their memory format. */
 struct e3d_worker_scratch {
 	struct vgpu_shader_warp warp;
+	uint64_t pending_units; /* watchdog units not yet taken from the shared budget */
 	uint8_t color[VGPU_MAX_RENDER_TARGETS][E3D_TILE * E3D_TILE * 16];
 	uint8_t depth[E3D_TILE * E3D_TILE * 4];
 };
