@@ -115,6 +115,7 @@ struct e3d_uniform_copy {
 struct e3d_texture_view {
 	const struct e3d_texture_desc *desc;
 	struct surface_map map;
+	const uint8_t *linear; /* surface_linear(&map) */
 	uint32_t bpp, faces;
 	uint64_t level_offset[VGPU_TEXTURE_MAX_LEVELS];
 	uint32_t level_pitch[VGPU_TEXTURE_MAX_LEVELS], face_size[VGPU_TEXTURE_MAX_LEVELS];

@@ -106,8 +106,9 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 		float inv_w = prim->inv_w[0] * c0 + prim->inv_w[1] * c1 + prim->inv_w[2] * c2;
 		float p0 = c0, p1 = c1, p2 = c2;
 		if (inv_w != 0.0f) {
-			p0 = c0 * prim->inv_w[0] / inv_w, p1 = c1 * prim->inv_w[1] / inv_w,
-			p2 = c2 * prim->inv_w[2] / inv_w;
+			float w = 1.0f / inv_w;
+			p0 = c0 * prim->inv_w[0] * w, p1 = c1 * prim->inv_w[1] * w,
+			p2 = c2 * prim->inv_w[2] * w;
 		}
 		z[lane] =
 		        clamp01(prim->z[0] + c1 * (prim->z[1] - prim->z[0]) + c2 * (prim->z[2] - prim->z[0]));

@@ -249,6 +249,16 @@ const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsi
 	return tmp;
 }
 
+const uint8_t *surface_linear(const struct surface_map *map)
+{
+	if (map->pages == 0)
+		return NULL;
+	for (uint32_t i = 0; i < map->pages; i++)
+		if (!map->page[i] || map->page[i] != map->page[0] + (size_t)i * PAGE)
+			return NULL;
+	return map->page[0] + (map->va - map->first_page);
+}
+
 void surface_page_fault(struct vgpu *gpu, const struct surface_map *map, uint32_t page,
                         struct vgpu_fault *fault)
 {

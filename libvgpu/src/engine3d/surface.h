@@ -53,6 +53,9 @@ void surface_fill(const struct surface_map *map, uint64_t offset, uint64_t pitch
  * boundary; NULL when a page is missing, with its index in *missing_page. */
 const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsigned len, uint8_t tmp[16],
                             uint32_t *missing_page);
+/* The map's first byte when every page is present and the host pointers are contiguous (one VRAM
+ * allocation, or system memory in the bounce buffer), so offsets need no page lookup; else NULL. */
+const uint8_t *surface_linear(const struct surface_map *map);
 /* The fault of a page recorded as missing (translated again, on the CP thread). */
 void surface_page_fault(struct vgpu *gpu, const struct surface_map *map, uint32_t page,
                         struct vgpu_fault *fault);

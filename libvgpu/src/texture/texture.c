@@ -37,7 +37,10 @@ bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view,
 		view->level_offset[l] = offset;
 		offset += (uint64_t)view->faces * view->face_size[l];
 	}
-	return surface_map_build(gpu, &view->map, desc->va, offset, false, fault);
+	if (!surface_map_build(gpu, &view->map, desc->va, offset, false, fault))
+		return false;
+	view->linear = surface_linear(&view->map);
+	return true;
 }
 
 static inline int wrap(int i, int size, unsigned mode)
@@ -81,7 +84,8 @@ static inline void fetch(struct sample_ctx *sc, unsigned level, unsigned face, i
 	                  (uint64_t)j * v->level_pitch[level] + (uint64_t)i * v->bpp;
 	uint8_t tmp[16];
 	uint32_t page;
-	const uint8_t *texel = surface_peek(&v->map, offset, v->bpp, tmp, &page);
+	const uint8_t *texel =
+	        v->linear ? v->linear + offset : surface_peek(&v->map, offset, v->bpp, tmp, &page);
 	if (!texel) {
 		if (!sc->missing)
 			sc->missing_page = page;
