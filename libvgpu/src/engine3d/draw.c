@@ -283,27 +283,34 @@ bool e3d_draw(struct cp_job *job, struct engine3d *e3d, const uint32_t *p, bool 
 		return cp_fail(job, VGPU_FAULT_BAD_PACKET_FIELD, indexed ? 4 : 3);
 	if (!validate(job, s, indexed))
 		return false;
-	/* An index beyond the index buffer ends the draw; it is checked before any vertex is processed. */
-	if (indexed && (uint64_t)p[1] + count > s->index.size / s->index.index_size)
-		return bad_state(job, VGPU_PKT_SET_INDEX_BUFFER);
-	if (count == 0)
-		return true;
+	/* An index beyond the index buffer ends the draw there (spec 10.8): the stream is cut at it. */
+	uint32_t in_buffer = count;
+	if (indexed) {
+		uint64_t indices = s->index.size / s->index.index_size;
+		in_buffer = p[1] >= indices ? 0 : (uint32_t)(indices - p[1] < count ? indices - p[1] : count);
+	}
+	if (in_buffer == 0)
+		return count == 0 || bad_state(job, VGPU_PKT_SET_INDEX_BUFFER);
 
 	struct e3d_draw draw = {.e3d = e3d, .job = job, .state = s, .fetch_page.page_va = ~0ull};
 	atomic_init(&draw.budget, job->budget);
 	atomic_init(&draw.budget_out, false);
 	bool ok = e3d_map_targets(job, e3d, ~0u, true) && prepare(job, &draw);
-	for (uint32_t instance = 0; ok && instance < instances; instance++) {
+	bool cut = in_buffer < count;
+	for (uint32_t instance = 0; ok && instance < (cut ? 1 : instances); instance++) {
 		struct e3d_assembler assembler;
 		e3d_assembler_begin(&assembler, topology);
-		for (uint32_t pos = 0; ok && pos < count; pos += E3D_VERTEX_BATCH) {
-			unsigned n = count - pos < E3D_VERTEX_BATCH ? count - pos : E3D_VERTEX_BATCH;
+		for (uint32_t pos = 0; ok && pos < in_buffer; pos += E3D_VERTEX_BATCH) {
+			unsigned n = in_buffer - pos < E3D_VERTEX_BATCH ? in_buffer - pos : E3D_VERTEX_BATCH;
 			ok = run_batch(job, &draw, &assembler, p, indexed, pos, n, instance, e3d->vertices) &&
 			     check_in(job, &draw);
 		}
-		ok = ok && e3d_assembler_restart(&draw, &assembler);
+		/* a line loop closes only when its stream ended normally */
+		ok = ok && (cut || e3d_assembler_restart(&draw, &assembler));
 	}
 	ok = ok && e3d_flush(&draw);
+	if (ok && cut)
+		ok = bad_state(job, VGPU_PKT_SET_INDEX_BUFFER);
 	job->budget = atomic_load(&draw.budget);
 	if (ok && e3d->observer)
 		e3d->observer(e3d->observer_opaque, e3d);

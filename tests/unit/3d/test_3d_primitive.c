@@ -221,8 +221,20 @@ static void test_indexed_draws(void)
 			for (int x = 0; x < 16; x++)
 				bad += lit(s, x, y) != (x >= 2 && x < 14 && y >= 2 && y < 14);
 		VT_CHECK_EQ_INT(bad, 0);
-		vgpu_pkt_draw_indexed(&s->cb, VGPU_TOPOLOGY_TRIANGLES, 1, 6, 2, 1);
+		/* indices 3..8 of 6: the triangle from indices 3..5 is drawn, then the draw ends at index 6
+		 */
+		vgpu_pkt_clear(&s->cb, 1, (float[4]){0, 0, 0, 0}, 1.0f, 0);
+		vgpu_pkt_draw_indexed(&s->cb, VGPU_TOPOLOGY_TRIANGLES, 3, 6, 2, 1);
 		VT_CHECK_EQ_U64(scene_run_fault(s, VGPU_FAULT_BAD_STATE), VGPU_PKT_SET_INDEX_BUFFER);
+		float second[3][2] = {{14, 2}, {14, 14}, {2, 14}};
+		bad = 0;
+		for (int y = 0; y < 16; y++)
+			for (int x = 0; x < 16; x++)
+				bad += lit(s, x, y) != ref_triangle_covers(second, x, y);
+		VT_CHECK_EQ_INT(bad, 0);
+		vgpu_pkt_draw_indexed(&s->cb, VGPU_TOPOLOGY_TRIANGLES, 7, 0, 0,
+		                      1); /* nothing to draw: fine */
+		scene_run(s);
 		scene_destroy(s);
 	}
 	/* strip 0 1 2 | restart | 3 4 5: two separate triangles, none between them */
