@@ -6,10 +6,11 @@
 #include <string.h>
 
 #include "core/device.h"
+#include "engine3d/engine3d.h"
 #include "mmu/memory.h"
 
 #define STATE_MAGIC   0x53505856u /* "VXPS" */
-#define STATE_VERSION 1
+#define STATE_VERSION 2 /* 2: the 3D state follows the registers (engine3d_state_save) */
 
 enum state_mode { STATE_SIZE, STATE_SAVE, STATE_LOAD };
 
@@ -130,7 +131,19 @@ size_t vgpu_state_size(struct vgpu *gpu)
 	struct saved_state s = {0};
 	struct state_io io = {.mode = STATE_SIZE};
 	visit_state(&io, &s);
-	return io.pos;
+	return io.pos + 4 + engine3d_state_save(gpu->engine3d, NULL, 0);
+}
+
+/* The 3D state's part of the blob: its length as a u32, then engine3d's list of state packets. */
+static bool save_3d(struct vgpu *gpu, struct state_io *io)
+{
+	size_t len = engine3d_state_save(gpu->engine3d, NULL, 0);
+	uint32_t len32 = (uint32_t)len;
+	visit_bytes(io, &len32, 4);
+	if (io->overrun || io->len - io->pos < len)
+		return false;
+	io->pos += engine3d_state_save(gpu->engine3d, io->buf + io->pos, len);
+	return true;
 }
 
 int vgpu_state_save(struct vgpu *gpu, void *buf, size_t len)
@@ -146,7 +159,7 @@ int vgpu_state_save(struct vgpu *gpu, void *buf, size_t len)
 	gather_locked(gpu, &s);
 	pthread_mutex_unlock(&gpu->lock);
 	visit_state(&io, &s);
-	return io.overrun ? -1 : 0;
+	return !io.overrun && save_3d(gpu, &io) ? 0 : -1;
 }
 
 /* Why s cannot be the state of a device, or NULL if it can. */
@@ -214,8 +227,11 @@ int vgpu_state_load(struct vgpu *gpu, const void *buf, size_t len, char *error, 
 
 	memset(&s, 0, sizeof(s));
 	visit_state(&io, &s);
-	if (io.overrun || io.pos != len)
+	uint32_t len_3d = 0;
+	visit_bytes(&io, &len_3d, 4);
+	if (io.overrun || len_3d != len - io.pos)
 		problem = "the blob is not a vgpu state of this version (wrong size or magic)";
+	char problem_3d[200];
 	pthread_mutex_lock(&gpu->lock);
 	atomic_store(&gpu->cp_abort, true);
 	device_quiesce_locked(gpu);
@@ -225,8 +241,12 @@ int vgpu_state_load(struct vgpu *gpu, const void *buf, size_t len, char *error, 
 	device_reset_locked(gpu);
 	if (!problem) {
 		apply_locked(gpu, &s);
-		if (gpu->irq.messages || gpu->irq.level)
+		if (engine3d_state_load(gpu->engine3d, io.buf + io.pos, len_3d, problem_3d, sizeof(problem_3d))) {
+			problem = problem_3d;
+			device_reset_locked(gpu); /* the device stays reset, as for any rejected blob */
+		} else if (gpu->irq.messages || gpu->irq.level) {
 			gpu->ops.irq_notify(gpu->opaque);
+		}
 	}
 	device_unquiesce_locked(gpu);
 	pthread_cond_broadcast(&gpu->cp_cond);

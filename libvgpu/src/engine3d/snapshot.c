@@ -133,7 +133,7 @@ static uint32_t get32(const uint8_t *p)
 
 static int load_fail(struct engine3d *e3d, char *error, size_t error_len, const char *what, uint32_t header)
 {
-	snprintf(error, error_len, "vgpu state: the 3D state's packet 0x%08x is invalid (%s)", header, what);
+	snprintf(error, error_len, "the 3D state's packet 0x%08x is invalid (%s)", header, what);
 	engine3d_reset(e3d);
 	return -1;
 }

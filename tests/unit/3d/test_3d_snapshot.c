@@ -65,6 +65,12 @@ static void test_save_reset_load_renders_the_same(void)
 	memset(scene_host(s, s->color[0].va), 0, bytes); /* as allocated: the scissor keeps the border */
 	draw(s);
 	VT_CHECK(memcmp(before, scene_host(s, s->color[0].va), bytes) == 0);
+	/* the device's own snapshot carries the 3D state too */
+	vgpu_pause(gpu);
+	size_t device_size = vgpu_state_size(gpu);
+	uint8_t *device_blob = malloc(device_size);
+	VT_CHECK_EQ_INT(vgpu_state_save(gpu, device_blob, device_size), 0);
+	vgpu_resume(gpu);
 
 	/* damaged lists: truncated, a draw packet inside, a shader byte changed so the binary no longer loads
 	 */
@@ -87,6 +93,15 @@ static void test_save_reset_load_renders_the_same(void)
 	vgpu_resume(gpu);
 	vgpu_pkt_draw(&s->cb, VGPU_TOPOLOGY_TRIANGLES, 0, 3, 1);
 	VT_CHECK_EQ_U64(scene_run_fault(s, VGPU_FAULT_BAD_STATE), VGPU_PKT_SET_SHADER); /* left reset */
+	/* reset the whole GPU, load the device snapshot, and the same DRAW renders the same image */
+	vgpu_reset(gpu);
+	VT_CHECK_EQ_INT(vgpu_state_load(gpu, device_blob, device_size, error, sizeof(error)), 0);
+	memset(scene_host(s, s->color[0].va), 0, bytes);
+	draw(s);
+	VT_CHECK(memcmp(before, scene_host(s, s->color[0].va), bytes) == 0);
+	device_blob[device_size - 3] ^= 0x40; /* the 3D part: a reserved bit of the last attribute format */
+	VT_CHECK_EQ_INT(vgpu_state_load(gpu, device_blob, device_size, error, sizeof(error)), -1);
+	free(device_blob);
 	free(before);
 	free(saved);
 	free(again);
