@@ -4,7 +4,8 @@
  * effect but TIMESTAMP_LO latching TIMESTAMP_HI, which nothing relies on across two reads);
  * "vram-mm", the VRAM allocations (from the VRAM helper); and "inject_register_fault": writing to
  * it makes the driver write a read-only register, a BAD_REGISTER fault, so the fault path can be
- * exercised.
+ * exercised. "submission": the ring, the fences in flight, the fault log and the counters of
+ * command submission (vgpu_ring.c).
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -84,8 +85,22 @@ static int vgpu_debugfs_registers(struct seq_file *m, void *data)
 	return 0;
 }
 
+static int vgpu_debugfs_submission(struct seq_file *m, void *data)
+{
+	struct drm_info_node *node = m->private;
+	struct vgpu_device *vdev = to_vgpu(node->minor->dev);
+	int idx;
+
+	if (!drm_dev_enter(&vdev->drm, &idx))
+		return -ENODEV;
+	vgpu_ring_debugfs_show(vdev, m);
+	drm_dev_exit(idx);
+	return 0;
+}
+
 static const struct drm_info_list vgpu_debugfs_list[] = {
 	{ "registers", vgpu_debugfs_registers, 0, NULL },
+	{ "submission", vgpu_debugfs_submission, 0, NULL },
 };
 
 static ssize_t vgpu_debugfs_inject_register_fault(struct file *file, const char __user *buf,

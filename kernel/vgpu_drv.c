@@ -24,10 +24,19 @@ DEFINE_DRM_GEM_FOPS(vgpu_fops);
 
 static const struct drm_ioctl_desc vgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VGPU_GET_PARAM, vgpu_get_param_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VGPU_GEM_CREATE, vgpu_gem_create_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VGPU_GEM_INFO, vgpu_gem_info_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VGPU_VM_BIND, vgpu_vm_bind_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VGPU_SUBMIT, vgpu_submit_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VGPU_WAIT_BO, vgpu_wait_bo_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(VGPU_GET_FAULT, vgpu_get_fault_ioctl, DRM_RENDER_ALLOW),
 };
 
 static const struct drm_driver vgpu_driver = {
-	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC,
+	.driver_features = DRIVER_MODESET | DRIVER_GEM | DRIVER_ATOMIC | DRIVER_RENDER |
+			   DRIVER_SYNCOBJ | DRIVER_SYNCOBJ_TIMELINE,
+	.open = vgpu_job_open,
+	.postclose = vgpu_job_postclose,
 	.fops = &vgpu_fops,
 	.ioctls = vgpu_ioctls,
 	.num_ioctls = ARRAY_SIZE(vgpu_ioctls),
@@ -139,6 +148,8 @@ static int vgpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(vdev);
 	pci_set_drvdata(pdev, vdev);
 	spin_lock_init(&vdev->int_mask_lock);
+	spin_lock_init(&vdev->fence_lock);
+	INIT_LIST_HEAD(&vdev->fences_in_flight);
 
 	ret = vgpu_map_bars(pdev, vdev);
 	if (ret)
@@ -154,6 +165,9 @@ static int vgpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = vgpu_irq_init(vdev);
 	if (ret)
 		return ret;
+	ret = vgpu_sched_init(vdev);
+	if (ret)
+		goto err_irq;
 	ret = drm_dev_register(&vdev->drm, 0);
 	if (ret)
 		goto err_irq;
@@ -166,6 +180,7 @@ static int vgpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 
 err_irq:
 	vgpu_irq_fini(vdev);
+	vgpu_ring_stop(vdev);
 	vgpu_reset(vdev);
 	return ret;
 }
@@ -178,6 +193,8 @@ static void vgpu_remove(struct pci_dev *pdev)
 	drm_dev_unplug(&vdev->drm);
 	drm_atomic_helper_shutdown(&vdev->drm);
 	vgpu_irq_fini(vdev);
+	/* Jobs on the ring will not complete now; files still open keep the scheduler until closed. */
+	vgpu_ring_stop(vdev);
 	/* The callbacks skipped the hardware after the unplug: a reset turns scanout off. */
 	vgpu_reset(vdev);
 }

@@ -44,43 +44,56 @@ static const char *const vgpu_fault_names[] = {
 	[VGPU_FAULT_DMA_ERROR] = "DMA_ERROR",
 };
 
-static const char *vgpu_fault_name(u32 type)
+const char *vgpu_fault_name(u32 type)
 {
 	if (type < ARRAY_SIZE(vgpu_fault_names) && vgpu_fault_names[type])
 		return vgpu_fault_names[type];
 	return "unknown";
 }
 
-/* Logs the latched fault record and frees it for the next one (hw-spec 8.1). */
+/*
+ * Logs the latched fault record, charges it to the job that caused it (vgpu_ring.c) and frees it for
+ * the next one (hw-spec 8.1).
+ */
 static void vgpu_fault_report(struct vgpu_device *vdev)
 {
-	u32 status = vgpu_read(vdev, VGPU_REG_FAULT_STATUS);
-	u32 count = vgpu_read(vdev, VGPU_REG_FAULT_COUNT);
-	u32 recorded = 0, type, info;
-	u64 addr;
+	struct vgpu_fault_record record = {};
+	u32 status, count, recorded = 0, unrecorded;
+	unsigned long flags;
 
+	spin_lock_irqsave(&vdev->fence_lock, flags);
+	status = vgpu_read(vdev, VGPU_REG_FAULT_STATUS);
+	count = vgpu_read(vdev, VGPU_REG_FAULT_COUNT);
 	if (status & VGPU_FAULT_STATUS_VALID) {
-		type = vgpu_read(vdev, VGPU_REG_FAULT_TYPE);
-		info = vgpu_read(vdev, VGPU_REG_FAULT_INFO);
-		addr = ((u64)vgpu_read(vdev, VGPU_REG_FAULT_ADDR_HI) << 32) |
-		       vgpu_read(vdev, VGPU_REG_FAULT_ADDR_LO);
-		drm_err_ratelimited(
-			&vdev->drm,
-			"device fault %s (%#x): asid %u addr %#llx engine %u opcode %#x%s ring %#x ib %#x\n",
-			vgpu_fault_name(type), type, vgpu_read(vdev, VGPU_REG_FAULT_ASID), addr,
-			VGPU_FAULT_INFO_ENGINE(info), VGPU_FAULT_INFO_OPCODE(info),
-			info & VGPU_FAULT_INFO_WRITE ? " write" : "",
-			vgpu_read(vdev, VGPU_REG_FAULT_RING_POS),
-			vgpu_read(vdev, VGPU_REG_FAULT_IB_POS));
+		record.type = vgpu_read(vdev, VGPU_REG_FAULT_TYPE);
+		record.info = vgpu_read(vdev, VGPU_REG_FAULT_INFO);
+		record.asid = vgpu_read(vdev, VGPU_REG_FAULT_ASID);
+		record.addr = ((u64)vgpu_read(vdev, VGPU_REG_FAULT_ADDR_HI) << 32) |
+			      vgpu_read(vdev, VGPU_REG_FAULT_ADDR_LO);
+		record.ring_pos = vgpu_read(vdev, VGPU_REG_FAULT_RING_POS);
+		record.ib_pos = vgpu_read(vdev, VGPU_REG_FAULT_IB_POS);
 		vgpu_write(vdev, VGPU_REG_FAULT_ACK, 1);
+		if (vdev->sched_ready)
+			vgpu_ring_charge_fault(vdev, &record);
+		vdev->fault_log[vdev->fault_log_count++ % VGPU_FAULT_LOG_SIZE] = record;
 		recorded = 1;
 	}
-	/* Faults during a held record were only counted: say how many went unrecorded. */
-	if (count - vdev->faults_seen > recorded)
-		drm_err_ratelimited(&vdev->drm,
-				    "%u more device faults were counted but not recorded\n",
-				    count - vdev->faults_seen - recorded);
+	/* Faults during a held record were only counted. */
+	unrecorded = count - vdev->faults_seen - recorded;
 	vdev->faults_seen = count;
+	spin_unlock_irqrestore(&vdev->fence_lock, flags);
+
+	if (recorded)
+		drm_err_ratelimited(
+			&vdev->drm,
+			"device fault %s (%#x): asid %u addr %#llx engine %u opcode %#x%s ring %#x ib %#x job %llu pid %d\n",
+			vgpu_fault_name(record.type), record.type, record.asid, record.addr,
+			VGPU_FAULT_INFO_ENGINE(record.info), VGPU_FAULT_INFO_OPCODE(record.info),
+			record.info & VGPU_FAULT_INFO_WRITE ? " write" : "", record.ring_pos,
+			record.ib_pos, record.seqno, record.pid);
+	if ((s32)unrecorded > 0)
+		drm_err_ratelimited(&vdev->drm,
+				    "%u more device faults were counted but not recorded\n", unrecorded);
 }
 
 static irqreturn_t vgpu_irq_handler(int irq, void *arg)
@@ -97,14 +110,20 @@ static irqreturn_t vgpu_irq_handler(int irq, void *arg)
 		return IRQ_NONE;
 	vgpu_write(vdev, VGPU_REG_INT_STATUS, pending);
 
+	/*
+	 * Faults first: a job's fault must be charged to it before its fence signals. With MSI-X the
+	 * fault's own vector may be handled later than the fence's, so the fence path looks too.
+	 */
+	if (pending & (VGPU_INT_FAULT | VGPU_INT_FENCE))
+		vgpu_fault_report(vdev);
+	if (pending & VGPU_INT_FENCE)
+		vgpu_ring_fence_irq(vdev);
 	if (pending & VGPU_INT_VBLANK)
 		vgpu_display_vblank(vdev);
 	if (pending & VGPU_INT_FLIP_DONE)
 		vgpu_display_flip_done(vdev);
 	if (pending & VGPU_INT_HOTPLUG)
 		vgpu_connector_hotplug(vdev);
-	if (pending & VGPU_INT_FAULT)
-		vgpu_fault_report(vdev);
 	return IRQ_HANDLED;
 }
 

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * GPU address spaces (hw-spec 4.2), one per open file: an ASID and three levels of page tables, each
+ * table one DMA-coherent system-memory page that only this file writes. User space places whole
+ * buffer objects at VAs of its choice; a mapped buffer is pinned in VRAM (its page-table entries name
+ * its VRAM pages) until it is unmapped, and the file can reach nothing else.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/slab.h>
+
+#include <drm/drm_gem.h>
+#include <drm/drm_gem_vram_helper.h>
+
+#include "vgpu_drv.h"
+
+#define VGPU_PT_ENTRIES 512
+#define VGPU_PT_SHIFT(level) (12 + 9 * (level))
+#define VGPU_PT_INDEX(va, level) (((va) >> VGPU_PT_SHIFT(level)) & (VGPU_PT_ENTRIES - 1))
+#define VGPU_VA_LIMIT (1ull << DRM_VGPU_VA_BITS)
+
+struct vgpu_mapping {
+	struct drm_mm_node node; /* in pages of 4 KiB, as VAs >> PAGE_SHIFT */
+	struct list_head link;
+	struct drm_gem_object *obj;
+};
+
+static struct device *vgpu_vm_dma_dev(struct vgpu_vm *vm)
+{
+	return vm->vdev->drm.dev;
+}
+
+static int vgpu_pt_alloc(struct vgpu_vm *vm, struct vgpu_page_table *pt, unsigned int level)
+{
+	pt->entries = dma_alloc_coherent(vgpu_vm_dma_dev(vm), PAGE_SIZE, &pt->dma, GFP_KERNEL);
+	if (!pt->entries)
+		return -ENOMEM;
+	pt->children = NULL;
+	if (level > 0) {
+		pt->children = kcalloc(VGPU_PT_ENTRIES, sizeof(*pt->children), GFP_KERNEL);
+		if (!pt->children) {
+			dma_free_coherent(vgpu_vm_dma_dev(vm), PAGE_SIZE, pt->entries, pt->dma);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void vgpu_pt_free(struct vgpu_vm *vm, struct vgpu_page_table *pt, unsigned int level)
+{
+	unsigned int i;
+
+	if (pt->children) {
+		for (i = 0; i < VGPU_PT_ENTRIES; i++) {
+			if (!pt->children[i])
+				continue;
+			vgpu_pt_free(vm, pt->children[i], level - 1);
+			kfree(pt->children[i]);
+		}
+		kfree(pt->children);
+	}
+	dma_free_coherent(vgpu_vm_dma_dev(vm), PAGE_SIZE, pt->entries, pt->dma);
+}
+
+/* The leaf entry of va, allocating the tables on the way; NULL when out of memory. */
+static u64 *vgpu_vm_leaf_entry(struct vgpu_vm *vm, u64 va, bool allocate)
+{
+	struct vgpu_page_table *pt = &vm->root;
+	unsigned int level;
+
+	for (level = 2; level > 0; level--) {
+		unsigned int index = VGPU_PT_INDEX(va, level);
+		struct vgpu_page_table *child = pt->children[index];
+
+		if (!child) {
+			if (!allocate)
+				return NULL;
+			child = kzalloc(sizeof(*child), GFP_KERNEL);
+			if (!child || vgpu_pt_alloc(vm, child, level - 1)) {
+				kfree(child);
+				return NULL;
+			}
+			pt->children[index] = child;
+			/* Table entries: VALID and where the next table is, never WRITE (hw-spec 4.2). */
+			WRITE_ONCE(pt->entries[index], VGPU_PTE_VALID | VGPU_PTE_SYSMEM |
+							       (child->dma & VGPU_PTE_ADDR_MASK));
+		}
+		pt = child;
+	}
+	return &pt->entries[VGPU_PT_INDEX(va, 0)];
+}
+
+static void vgpu_vm_clear_range(struct vgpu_vm *vm, u64 va, u64 size)
+{
+	u64 end = va + size;
+	u64 *entry;
+
+	for (; va < end; va += PAGE_SIZE) {
+		entry = vgpu_vm_leaf_entry(vm, va, false);
+		if (entry)
+			WRITE_ONCE(*entry, 0);
+	}
+	atomic_set(&vm->tables_changed, 1);
+}
+
+int vgpu_vm_init(struct vgpu_device *vdev, struct vgpu_vm *vm)
+{
+	int ret;
+
+	vm->vdev = vdev;
+	mutex_init(&vm->lock);
+	INIT_LIST_HEAD(&vm->mappings);
+	drm_mm_init(&vm->va_space, 0, VGPU_VA_LIMIT >> PAGE_SHIFT);
+	ret = ida_alloc_range(&vdev->asids, 1, 0xffff, GFP_KERNEL);
+	if (ret < 0)
+		goto err_mm;
+	vm->asid = ret;
+	vm->id = atomic64_inc_return(&vdev->next_vm_id);
+	ret = vgpu_pt_alloc(vm, &vm->root, 2);
+	if (ret)
+		goto err_asid;
+	atomic_set(&vm->tables_changed, 1);
+	atomic_inc(&vdev->vms_alive);
+	return 0;
+
+err_asid:
+	ida_free(&vdev->asids, vm->asid);
+err_mm:
+	drm_mm_takedown(&vm->va_space);
+	return ret;
+}
+
+static void vgpu_mapping_destroy(struct vgpu_vm *vm, struct vgpu_mapping *mapping)
+{
+	vgpu_vm_clear_range(vm, mapping->node.start << PAGE_SHIFT, mapping->node.size << PAGE_SHIFT);
+	drm_mm_remove_node(&mapping->node);
+	list_del(&mapping->link);
+	drm_gem_vram_unpin(drm_gem_vram_of_gem(mapping->obj));
+	drm_gem_object_put(mapping->obj);
+	kfree(mapping);
+}
+
+/* The caller made sure the device no longer runs jobs of this address space. */
+void vgpu_vm_fini(struct vgpu_vm *vm)
+{
+	struct vgpu_mapping *mapping, *next;
+
+	list_for_each_entry_safe(mapping, next, &vm->mappings, link)
+		vgpu_mapping_destroy(vm, mapping);
+	vgpu_pt_free(vm, &vm->root, 2);
+	ida_free(&vm->vdev->asids, vm->asid);
+	drm_mm_takedown(&vm->va_space);
+	mutex_destroy(&vm->lock);
+	atomic_dec(&vm->vdev->vms_alive);
+}
+
+/* Maps all of obj at va, pinning it in VRAM; takes over the caller's reference to obj on success. */
+int vgpu_vm_map(struct vgpu_vm *vm, struct drm_gem_object *obj, u64 va, bool read_only)
+{
+	struct drm_gem_vram_object *gbo = drm_gem_vram_of_gem(obj);
+	u64 size = obj->size, offset, done;
+	struct vgpu_mapping *mapping;
+	s64 vram_offset;
+	u64 *entry;
+	int ret;
+
+	if (!IS_ALIGNED(va, PAGE_SIZE) || va >= VGPU_VA_LIMIT || size > VGPU_VA_LIMIT - va)
+		return -EINVAL;
+	mapping = kzalloc(sizeof(*mapping), GFP_KERNEL);
+	if (!mapping)
+		return -ENOMEM;
+	ret = drm_gem_vram_pin(gbo, DRM_GEM_VRAM_PL_FLAG_VRAM);
+	if (ret)
+		goto err_free;
+	vram_offset = drm_gem_vram_offset(gbo);
+	if (vram_offset < 0) {
+		ret = vram_offset;
+		goto err_unpin;
+	}
+
+	mutex_lock(&vm->lock);
+	mapping->node.start = va >> PAGE_SHIFT;
+	mapping->node.size = size >> PAGE_SHIFT;
+	ret = drm_mm_reserve_node(&vm->va_space, &mapping->node);
+	if (ret) {
+		ret = -EBUSY;
+		goto err_unlock;
+	}
+	for (done = 0; done < size; done += PAGE_SIZE) {
+		entry = vgpu_vm_leaf_entry(vm, va + done, true);
+		if (!entry) {
+			vgpu_vm_clear_range(vm, va, done);
+			drm_mm_remove_node(&mapping->node);
+			ret = -ENOMEM;
+			goto err_unlock;
+		}
+		offset = vram_offset + done;
+		WRITE_ONCE(*entry, VGPU_PTE_VALID | (read_only ? 0 : VGPU_PTE_WRITE) |
+					   (offset & VGPU_PTE_ADDR_MASK));
+	}
+	mapping->obj = obj;
+	list_add_tail(&mapping->link, &vm->mappings);
+	/* An entry that was invalid is never cached, but the ASID may have served a closed file. */
+	atomic_set(&vm->tables_changed, 1);
+	mutex_unlock(&vm->lock);
+	return 0;
+
+err_unlock:
+	mutex_unlock(&vm->lock);
+err_unpin:
+	drm_gem_vram_unpin(gbo);
+err_free:
+	kfree(mapping);
+	return ret;
+}
+
+/* The caller made sure no job that may use the mapping is still running. */
+int vgpu_vm_unmap(struct vgpu_vm *vm, u64 va)
+{
+	struct vgpu_mapping *mapping;
+	int ret = -ENOENT;
+
+	mutex_lock(&vm->lock);
+	list_for_each_entry(mapping, &vm->mappings, link) {
+		if (mapping->node.start << PAGE_SHIFT == va) {
+			vgpu_mapping_destroy(vm, mapping);
+			ret = 0;
+			break;
+		}
+	}
+	mutex_unlock(&vm->lock);
+	return ret;
+}
