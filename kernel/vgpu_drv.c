@@ -193,7 +193,7 @@ static void vgpu_remove(struct pci_dev *pdev)
 	drm_dev_unplug(&vdev->drm);
 	drm_atomic_helper_shutdown(&vdev->drm);
 	vgpu_irq_fini(vdev);
-	/* Jobs on the ring will not complete now; files still open keep the scheduler until closed. */
+	/* Jobs on the ring will not complete now; open files keep the scheduler until closed. */
 	vgpu_ring_stop(vdev);
 	/* The callbacks skipped the hardware after the unplug: a reset turns scanout off. */
 	vgpu_reset(vdev);

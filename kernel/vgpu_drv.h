@@ -55,7 +55,7 @@ struct vgpu_ring {
 	u32 tail; /* bytes; only the scheduler thread (or the reset, with it stopped) moves it */
 	struct vgpu_ring_status *status;
 	dma_addr_t status_dma;
-	u64 next_seq;	  /* the sequence number the next FENCE carries */
+	u64 next_seq; /* the sequence number the next FENCE carries */
 	u64 context_vm_id; /* vgpu_vm.id of the device's current context; 0: none */
 };
 

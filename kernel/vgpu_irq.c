@@ -52,8 +52,8 @@ const char *vgpu_fault_name(u32 type)
 }
 
 /*
- * Logs the latched fault record, charges it to the job that caused it (vgpu_ring.c) and frees it for
- * the next one (hw-spec 8.1).
+ * Logs the latched fault record, charges it to the job that caused it (vgpu_ring.c) and frees it
+ * for the next one (hw-spec 8.1).
  */
 static void vgpu_fault_report(struct vgpu_device *vdev)
 {
@@ -93,7 +93,8 @@ static void vgpu_fault_report(struct vgpu_device *vdev)
 			record.ib_pos, record.seqno, record.pid);
 	if ((s32)unrecorded > 0)
 		drm_err_ratelimited(&vdev->drm,
-				    "%u more device faults were counted but not recorded\n", unrecorded);
+				    "%u more device faults were counted but not recorded\n",
+				    unrecorded);
 }
 
 static irqreturn_t vgpu_irq_handler(int irq, void *arg)
@@ -111,8 +112,9 @@ static irqreturn_t vgpu_irq_handler(int irq, void *arg)
 	vgpu_write(vdev, VGPU_REG_INT_STATUS, pending);
 
 	/*
-	 * Faults first: a job's fault must be charged to it before its fence signals. With MSI-X the
-	 * fault's own vector may be handled later than the fence's, so the fence path looks too.
+	 * Faults first: a job's fault must be charged to it before its fence signals. With MSI-X
+	 * the fault's own vector may be handled later than the fence's, so the fence path looks
+	 * too.
 	 */
 	if (pending & (VGPU_INT_FAULT | VGPU_INT_FENCE))
 		vgpu_fault_report(vdev);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Jobs on the GPU: one drm_gpu_scheduler feeds the ring, one scheduler entity per open file. A job
- * that outlives the scheduler's timeout is cancelled by a device reset (hw-spec 12): the driver then
- * restores what the reset cleared (interrupt mask, ring, display registers), fails the guilty job
- * with -ECANCELED, and runs the other files' jobs again.
+ * that outlives the scheduler's timeout is cancelled by a device reset (hw-spec 12): the driver
+ * then restores what the reset cleared (interrupt mask, ring, display registers), fails the guilty
+ * job with -ECANCELED, and runs the other files' jobs again.
  */
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -22,7 +22,8 @@ MODULE_PARM_DESC(job_timeout_ms, "time a job may run before the GPU is reset (de
 
 static unsigned int watchdog = VGPU_WATCHDOG_DEFAULT;
 module_param(watchdog, uint, 0444);
-MODULE_PARM_DESC(watchdog, "work budget of one ring packet in units of 65536 (hw-spec 5.5; default 0x4000)");
+MODULE_PARM_DESC(watchdog,
+		 "work budget of one ring packet in units of 65536 (hw-spec 5.5; default 0x4000)");
 
 /* Jobs on the ring at once: each takes at most 300 bytes of the 64 KiB ring. */
 #define VGPU_JOBS_IN_FLIGHT 64

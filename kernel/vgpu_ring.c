@@ -2,10 +2,10 @@
 /*
  * The ring (hw-spec 5.1, 5.4) and the hardware fences of the jobs on it. Only the scheduler thread
  * writes packets (one job at a time, vgpu_job.c), so the tail needs no lock. Every job ends with a
- * FENCE carrying the next 64-bit sequence number and the INTERRUPT flag; the fence interrupt signals
- * every fence in flight up to FENCE_SEQ. Faults are charged to the job whose INDIRECT packets cover
- * FAULT_RING_POS (hw-spec 8.2): its fence then completes with -EIO, and its file alone learns the
- * fault record.
+ * FENCE carrying the next 64-bit sequence number and the INTERRUPT flag; the fence interrupt
+ * signals every fence in flight up to FENCE_SEQ. Faults are charged to the job whose INDIRECT
+ * packets cover FAULT_RING_POS (hw-spec 8.2): its fence then completes with -EIO, and its file
+ * alone learns the fault record.
  */
 #include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
@@ -57,7 +57,8 @@ static void vgpu_ring_program(struct vgpu_device *vdev)
 	ring->context_vm_id = 0;
 	WRITE_ONCE(ring->status->head, 0);
 	vgpu_write(vdev, VGPU_REG_RING_CTRL, 0);
-	vgpu_write64(vdev, VGPU_REG_RING_BASE_LO, VGPU_REG_RING_BASE_HI, VGPU_PA_SYSMEM | ring->dma);
+	vgpu_write64(vdev, VGPU_REG_RING_BASE_LO, VGPU_REG_RING_BASE_HI,
+		     VGPU_PA_SYSMEM | ring->dma);
 	vgpu_write(vdev, VGPU_REG_RING_SIZE, ring->size);
 	vgpu_write64(vdev, VGPU_REG_RING_HEAD_WB_LO, VGPU_REG_RING_HEAD_WB_HI,
 		     (VGPU_PA_SYSMEM | ring->status_dma) | 1);
@@ -74,7 +75,8 @@ int vgpu_ring_init(struct vgpu_device *vdev)
 	ring->words = dma_alloc_coherent(dev, ring->size, &ring->dma, GFP_KERNEL);
 	if (!ring->words)
 		return -ENOMEM;
-	ring->status = dma_alloc_coherent(dev, sizeof(*ring->status), &ring->status_dma, GFP_KERNEL);
+	ring->status =
+		dma_alloc_coherent(dev, sizeof(*ring->status), &ring->status_dma, GFP_KERNEL);
 	if (!ring->status) {
 		dma_free_coherent(dev, ring->size, ring->words, ring->dma);
 		return -ENOMEM;
@@ -156,7 +158,9 @@ struct dma_fence *vgpu_ring_emit_job(struct vgpu_device *vdev, struct vgpu_job *
 		vgpu_pkt_indirect(&cb, job->cmdbufs[i].va, job->cmdbufs[i].size_dwords);
 	fence->indirect_start = (ring->tail + 4 * indirect_first) & (ring->size - 1);
 	fence->indirect_end = (ring->tail + 4 * cb.count) & (ring->size - 1);
-	vgpu_pkt_fence(&cb, VGPU_PA_SYSMEM | (ring->status_dma + offsetof(struct vgpu_ring_status, fence_seq)),
+	vgpu_pkt_fence(&cb,
+		       VGPU_PA_SYSMEM |
+			       (ring->status_dma + offsetof(struct vgpu_ring_status, fence_seq)),
 		       ring->next_seq, VGPU_FENCE_FLAG_INTERRUPT);
 	if (WARN_ON(cb.overflow || vgpu_ring_free_bytes(ring) < 4 * cb.count)) {
 		kfree(fence);
@@ -225,7 +229,8 @@ void vgpu_ring_fence_irq(struct vgpu_device *vdev)
 
 /*
  * Completes every fence in flight with error: the device will not execute them. After a reset the
- * scheduler decides the jobs' fate (it runs them again), so only the hardware fences carry the error.
+ * scheduler decides the jobs' fate (it runs them again), so only the hardware fences carry the
+ * error.
  */
 void vgpu_ring_cancel_all(struct vgpu_device *vdev, int error, bool to_jobs)
 {

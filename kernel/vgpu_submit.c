@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * The command-submission ioctls (include/uapi/drm/vgpu_drm.h): buffer objects, VM_BIND, SUBMIT,
- * WAIT_BO, GET_FAULT. Everything from user space is checked here before it reaches a job; the device
- * checks the command buffers' contents itself (hw-spec 8).
+ * WAIT_BO, GET_FAULT. Everything from user space is checked here before it reaches a job; the
+ * device checks the command buffers' contents itself (hw-spec 8).
  */
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
@@ -200,8 +200,8 @@ static void vgpu_out_syncs_free(struct vgpu_out_sync *outs, u32 count)
 	kvfree(outs);
 }
 
-static struct vgpu_out_sync *vgpu_out_syncs_get(struct drm_file *file, const struct drm_vgpu_sync *syncs,
-						u32 count, int *err)
+static struct vgpu_out_sync *
+vgpu_out_syncs_get(struct drm_file *file, const struct drm_vgpu_sync *syncs, u32 count, int *err)
 {
 	struct vgpu_out_sync *outs;
 	u32 i;
@@ -268,8 +268,8 @@ static int vgpu_submit_lock_bos(struct vgpu_job *job, const struct drm_vgpu_subm
 		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
 		if (ret)
 			goto err_unlock;
-		ret = drm_sched_job_add_implicit_dependencies(&job->base, job->bos[i],
-							      bos[i].flags & DRM_VGPU_SUBMIT_BO_WRITE);
+		ret = drm_sched_job_add_implicit_dependencies(
+			&job->base, job->bos[i], bos[i].flags & DRM_VGPU_SUBMIT_BO_WRITE);
 		if (ret)
 			goto err_unlock;
 	}
@@ -294,9 +294,11 @@ int vgpu_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	int out_fd = -1, ret;
 	u32 i;
 
-	if (args->pad || args->flags & ~(DRM_VGPU_SUBMIT_IN_FENCE_FD | DRM_VGPU_SUBMIT_OUT_FENCE_FD) ||
+	if (args->pad ||
+	    args->flags & ~(DRM_VGPU_SUBMIT_IN_FENCE_FD | DRM_VGPU_SUBMIT_OUT_FENCE_FD) ||
 	    !args->cmdbuf_count || args->cmdbuf_count > DRM_VGPU_SUBMIT_MAX_CMDBUFS ||
-	    args->bo_count > DRM_VGPU_SUBMIT_MAX_BOS || args->in_sync_count > DRM_VGPU_SUBMIT_MAX_SYNCS ||
+	    args->bo_count > DRM_VGPU_SUBMIT_MAX_BOS ||
+	    args->in_sync_count > DRM_VGPU_SUBMIT_MAX_SYNCS ||
 	    args->out_sync_count > DRM_VGPU_SUBMIT_MAX_SYNCS)
 		return -EINVAL;
 
@@ -308,7 +310,8 @@ int vgpu_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	atomic_inc(&job->vdev->jobs_alive);
 	job->pid = task_tgid_nr(current);
 	job->cmdbuf_count = args->cmdbuf_count;
-	job->cmdbufs = vgpu_copy_array(args->cmdbufs, args->cmdbuf_count, sizeof(*job->cmdbufs), &ret);
+	job->cmdbufs =
+		vgpu_copy_array(args->cmdbufs, args->cmdbuf_count, sizeof(*job->cmdbufs), &ret);
 	if (ret)
 		goto err_job;
 	ret = vgpu_submit_check_cmdbufs(job->cmdbufs, job->cmdbuf_count);
@@ -324,7 +327,8 @@ int vgpu_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	in_syncs = vgpu_copy_array(args->in_syncs, args->in_sync_count, sizeof(*in_syncs), &ret);
 	if (ret)
 		goto err_job;
-	out_syncs = vgpu_copy_array(args->out_syncs, args->out_sync_count, sizeof(*out_syncs), &ret);
+	out_syncs =
+		vgpu_copy_array(args->out_syncs, args->out_sync_count, sizeof(*out_syncs), &ret);
 	if (ret)
 		goto err_job;
 	outs = vgpu_out_syncs_get(file, out_syncs, args->out_sync_count, &ret);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * GPU address spaces (hw-spec 4.2), one per open file: an ASID and three levels of page tables, each
- * table one DMA-coherent system-memory page that only this file writes. User space places whole
- * buffer objects at VAs of its choice; a mapped buffer is pinned in VRAM (its page-table entries name
- * its VRAM pages) until it is unmapped, and the file can reach nothing else.
+ * GPU address spaces (hw-spec 4.2), one per open file: an ASID and three levels of page tables,
+ * each table one DMA-coherent system-memory page that only this file writes. User space places
+ * whole buffer objects at VAs of its choice; a mapped buffer is pinned in VRAM (its page-table
+ * entries name its VRAM pages) until it is unmapped, and the file can reach nothing else.
  */
 #include <linux/dma-mapping.h>
 #include <linux/slab.h>
@@ -80,7 +80,8 @@ static u64 *vgpu_vm_leaf_entry(struct vgpu_vm *vm, u64 va, bool allocate)
 				return NULL;
 			}
 			pt->children[index] = child;
-			/* Table entries: VALID and where the next table is, never WRITE (hw-spec 4.2). */
+			/* Table entries: VALID and where the next table is, never WRITE
+			 * (hw-spec 4.2). */
 			WRITE_ONCE(pt->entries[index], VGPU_PTE_VALID | VGPU_PTE_SYSMEM |
 							       (child->dma & VGPU_PTE_ADDR_MASK));
 		}
@@ -131,7 +132,8 @@ err_mm:
 
 static void vgpu_mapping_destroy(struct vgpu_vm *vm, struct vgpu_mapping *mapping)
 {
-	vgpu_vm_clear_range(vm, mapping->node.start << PAGE_SHIFT, mapping->node.size << PAGE_SHIFT);
+	vgpu_vm_clear_range(vm, mapping->node.start << PAGE_SHIFT,
+			    mapping->node.size << PAGE_SHIFT);
 	drm_mm_remove_node(&mapping->node);
 	list_del(&mapping->link);
 	drm_gem_vram_unpin(drm_gem_vram_of_gem(mapping->obj));
@@ -153,7 +155,8 @@ void vgpu_vm_fini(struct vgpu_vm *vm)
 	atomic_dec(&vm->vdev->vms_alive);
 }
 
-/* Maps all of obj at va, pinning it in VRAM; takes over the caller's reference to obj on success. */
+/* Maps all of obj at va, pinning it in VRAM; takes over the caller's reference to obj on success.
+ */
 int vgpu_vm_map(struct vgpu_vm *vm, struct drm_gem_object *obj, u64 va, bool read_only)
 {
 	struct drm_gem_vram_object *gbo = drm_gem_vram_of_gem(obj);

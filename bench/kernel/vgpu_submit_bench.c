@@ -80,7 +80,8 @@ int main(int argc, char **argv)
 	}
 	fd = open_vgpu_render_node();
 	if (fd < 0) {
-		fprintf(stderr, "vgpu_submit_bench: no /dev/dri/renderD* is driven by vgpu; is vgpu.ko loaded?\n");
+		fprintf(stderr,
+		        "vgpu_submit_bench: no /dev/dri/renderD* is driven by vgpu; is vgpu.ko loaded?\n");
 		return 1;
 	}
 	if ((ret = vgpu_drm_bo_create(fd, 4096, &ib)) || (ret = vgpu_drm_bo_map(fd, &ib)) ||
@@ -115,8 +116,8 @@ int main(int argc, char **argv)
 	if (drmSyncobjWait(fd, &syncobj, 1, INT64_MAX, 0, NULL))
 		return fail("DRM_IOCTL_SYNCOBJ_WAIT", -errno);
 	double elapsed = now_us() - start;
-	printf("empty jobs per second: %.0f (%d jobs in %.3f s)\n", stream_jobs / (elapsed / 1e6), stream_jobs,
-	       elapsed / 1e6);
+	printf("empty jobs per second: %.0f (%d jobs in %.3f s)\n", stream_jobs / (elapsed / 1e6),
+	       stream_jobs, elapsed / 1e6);
 	free(latency);
 	vgpu_drm_bo_destroy(fd, &ib);
 	close(fd);

@@ -51,7 +51,8 @@ int vgpu_drm_bo_map(int fd, struct vgpu_drm_bo *bo)
 
 int vgpu_drm_bo_bind(int fd, struct vgpu_drm_bo *bo, uint64_t va, uint32_t flags)
 {
-	struct drm_vgpu_vm_bind args = {.op = DRM_VGPU_VM_BIND_MAP, .handle = bo->handle, .va = va, .flags = flags};
+	struct drm_vgpu_vm_bind args = {
+	        .op = DRM_VGPU_VM_BIND_MAP, .handle = bo->handle, .va = va, .flags = flags};
 	int ret = vgpu_drm_ioctl(fd, DRM_IOCTL_VGPU_VM_BIND, &args);
 
 	if (!ret)
@@ -130,8 +131,8 @@ void vgpu_drm_job_add_bo(struct vgpu_drm_job *job, const struct vgpu_drm_bo *bo,
 		job->overflow = true;
 		return;
 	}
-	job->bos[job->bo_count++] =
-		(struct drm_vgpu_submit_bo){.handle = bo->handle, .flags = write ? DRM_VGPU_SUBMIT_BO_WRITE : 0};
+	job->bos[job->bo_count++] = (struct drm_vgpu_submit_bo){
+	        .handle = bo->handle, .flags = write ? DRM_VGPU_SUBMIT_BO_WRITE : 0};
 }
 
 void vgpu_drm_job_add_cmdstream(struct vgpu_drm_job *job, const struct vgpu_drm_cmdstream *cs)
@@ -143,7 +144,7 @@ void vgpu_drm_job_add_cmdstream(struct vgpu_drm_job *job, const struct vgpu_drm_
 }
 
 static void vgpu_drm_sync_add(struct drm_vgpu_sync *syncs, uint32_t *count, bool *overflow, uint32_t handle,
-			      uint64_t point)
+                              uint64_t point)
 {
 	if (*count == VGPU_DRM_JOB_MAX_SYNCS) {
 		*overflow = true;
@@ -176,17 +177,17 @@ void vgpu_drm_job_want_fence_fd(struct vgpu_drm_job *job)
 int vgpu_drm_job_submit(int fd, const struct vgpu_drm_job *job, struct vgpu_drm_job_result *result)
 {
 	struct drm_vgpu_submit args = {
-		.cmdbufs = (uintptr_t)job->cmdbufs,
-		.bos = (uintptr_t)job->bos,
-		.in_syncs = (uintptr_t)job->in_syncs,
-		.out_syncs = (uintptr_t)job->out_syncs,
-		.cmdbuf_count = job->cmdbuf_count,
-		.bo_count = job->bo_count,
-		.in_sync_count = job->in_sync_count,
-		.out_sync_count = job->out_sync_count,
-		.flags = job->flags,
-		.in_fence_fd = job->in_fence_fd,
-		.out_fence_fd = -1,
+	        .cmdbufs = (uintptr_t)job->cmdbufs,
+	        .bos = (uintptr_t)job->bos,
+	        .in_syncs = (uintptr_t)job->in_syncs,
+	        .out_syncs = (uintptr_t)job->out_syncs,
+	        .cmdbuf_count = job->cmdbuf_count,
+	        .bo_count = job->bo_count,
+	        .in_sync_count = job->in_sync_count,
+	        .out_sync_count = job->out_sync_count,
+	        .flags = job->flags,
+	        .in_fence_fd = job->in_fence_fd,
+	        .out_fence_fd = -1,
 	};
 	int ret;
 
@@ -195,7 +196,7 @@ int vgpu_drm_job_submit(int fd, const struct vgpu_drm_job *job, struct vgpu_drm_
 	ret = vgpu_drm_ioctl(fd, DRM_IOCTL_VGPU_SUBMIT, &args);
 	if (result)
 		*result = (struct vgpu_drm_job_result){.seqno = ret ? 0 : args.seqno,
-						       .fence_fd = ret ? -1 : args.out_fence_fd};
+		                                       .fence_fd = ret ? -1 : args.out_fence_fd};
 	return ret;
 }
 

@@ -43,7 +43,7 @@ struct vgpu_drm_cmdstream {
 
 void vgpu_drm_cmdstream_init(struct vgpu_drm_cmdstream *cs, struct vgpu_drm_bo *bo);
 
-#define VGPU_DRM_JOB_MAX_BOS 64
+#define VGPU_DRM_JOB_MAX_BOS   64
 #define VGPU_DRM_JOB_MAX_SYNCS 16
 
 /* One job being assembled: command buffers, the buffers it uses, syncobjs and sync_files. */

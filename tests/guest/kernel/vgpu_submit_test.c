@@ -17,13 +17,13 @@
 #include "vgpu_drm_client.h"
 #include "vgpu_test.h"
 
-#define SIDE 64 /* test surfaces: SIDE x SIDE B8G8R8A8 */
-#define PITCH (SIDE * 4)
+#define SIDE          64 /* test surfaces: SIDE x SIDE B8G8R8A8 */
+#define PITCH         (SIDE * 4)
 #define SURFACE_BYTES (PITCH * SIDE)
-#define VA_IB 0x100000ull
-#define VA_SRC 0x200000ull
-#define VA_DST 0x300000ull
-#define VA_UNMAPPED 0x7000000ull
+#define VA_IB         0x100000ull
+#define VA_SRC        0x200000ull
+#define VA_DST        0x300000ull
+#define VA_UNMAPPED   0x7000000ull
 #define FENCE_WAIT_MS 20000
 
 /* A client: its own file, an IB buffer and two surfaces at the same VAs in every client. */
@@ -302,7 +302,8 @@ static void *concurrent_client_run(void *arg)
 		if (vgpu_drm_job_submit(cc->c.fd, &job, &result))
 			cc->failed_jobs++;
 	}
-	if (result.fence_fd < 0 || vgpu_drm_fence_fd_wait(result.fence_fd, FENCE_WAIT_MS, &status) || status != 1)
+	if (result.fence_fd < 0 || vgpu_drm_fence_fd_wait(result.fence_fd, FENCE_WAIT_MS, &status) ||
+	    status != 1)
 		cc->failed_jobs++;
 	if (result.fence_fd >= 0)
 		close(result.fence_fd);
@@ -417,17 +418,22 @@ static void test_error_paths(void)
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_VM_BIND, &bind), -ENOENT);
 	bind = (struct drm_vgpu_vm_bind){.op = 7, .handle = extra.handle, .va = 0x900000};
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_VM_BIND, &bind), -EINVAL);
-	bind = (struct drm_vgpu_vm_bind){.op = DRM_VGPU_VM_BIND_MAP, .handle = extra.handle, .va = 0x900000, .flags = 2};
+	bind = (struct drm_vgpu_vm_bind){
+	        .op = DRM_VGPU_VM_BIND_MAP, .handle = extra.handle, .va = 0x900000, .flags = 2};
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_VM_BIND, &bind), -EINVAL);
-	bind = (struct drm_vgpu_vm_bind){.op = DRM_VGPU_VM_BIND_MAP, .handle = extra.handle, .va = 0x900000, .pad = 1};
+	bind = (struct drm_vgpu_vm_bind){
+	        .op = DRM_VGPU_VM_BIND_MAP, .handle = extra.handle, .va = 0x900000, .pad = 1};
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_VM_BIND, &bind), -EINVAL);
 	bind = (struct drm_vgpu_vm_bind){.op = DRM_VGPU_VM_BIND_MAP, .handle = extra.handle, .va = 0x900100};
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_VM_BIND, &bind), -EINVAL);
-	bind = (struct drm_vgpu_vm_bind){.op = DRM_VGPU_VM_BIND_MAP, .handle = extra.handle, .va = (1ull << 39) - 4096};
+	bind = (struct drm_vgpu_vm_bind){
+	        .op = DRM_VGPU_VM_BIND_MAP, .handle = extra.handle, .va = (1ull << 39) - 4096};
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_VM_BIND, &bind), -EINVAL);
-	bind = (struct drm_vgpu_vm_bind){.op = DRM_VGPU_VM_BIND_MAP, .handle = extra.handle, .va = UINT64_MAX & ~4095ull};
+	bind = (struct drm_vgpu_vm_bind){
+	        .op = DRM_VGPU_VM_BIND_MAP, .handle = extra.handle, .va = UINT64_MAX & ~4095ull};
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_VM_BIND, &bind), -EINVAL);
-	bind = (struct drm_vgpu_vm_bind){.op = DRM_VGPU_VM_BIND_MAP, .handle = extra.handle, .va = VA_IB + 4096};
+	bind = (struct drm_vgpu_vm_bind){
+	        .op = DRM_VGPU_VM_BIND_MAP, .handle = extra.handle, .va = VA_IB + 4096};
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_VM_BIND, &bind), -EBUSY);
 	bind = (struct drm_vgpu_vm_bind){.op = DRM_VGPU_VM_BIND_UNMAP, .va = 0x900000};
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_VM_BIND, &bind), -ENOENT);
@@ -468,12 +474,9 @@ static void test_error_paths(void)
 	s = good, s.out_syncs = bad_ptr, s.out_sync_count = 1;
 	VT_CHECK_EQ_INT(submit_raw(c.fd, &s), -EFAULT);
 	struct drm_vgpu_cmdbuf bad_cmdbufs[] = {
-		{.va = VA_IB, .size_dwords = 0},
-		{.va = VA_IB, .size_dwords = VGPU_IB_MAX_DWORDS + 1},
-		{.va = VA_IB + 2, .size_dwords = 1},
-		{.va = VA_IB, .size_dwords = 1, .pad = 1},
-		{.va = 1ull << 39, .size_dwords = 1},
-		{.va = (1ull << 39) - 4, .size_dwords = 2},
+	        {.va = VA_IB, .size_dwords = 0},      {.va = VA_IB, .size_dwords = VGPU_IB_MAX_DWORDS + 1},
+	        {.va = VA_IB + 2, .size_dwords = 1},  {.va = VA_IB, .size_dwords = 1, .pad = 1},
+	        {.va = 1ull << 39, .size_dwords = 1}, {.va = (1ull << 39) - 4, .size_dwords = 2},
 	};
 	for (size_t i = 0; i < sizeof(bad_cmdbufs) / sizeof(bad_cmdbufs[0]); i++) {
 		s = good, s.cmdbufs = (uintptr_t)&bad_cmdbufs[i];
@@ -540,7 +543,8 @@ static void test_hang_reset(void)
 	client_open(&hung);
 	client_open(&other);
 	bo_setup(hung.fd, &big, 16 << 20, 0x10000000);
-	struct vgpu_pkt_surface big_surface = {.va = 0x10000000, .pitch = 4096 * 4, .format = VGPU_FORMAT_B8G8R8A8_UNORM};
+	struct vgpu_pkt_surface big_surface = {
+	        .va = 0x10000000, .pitch = 4096 * 4, .format = VGPU_FORMAT_B8G8R8A8_UNORM};
 	vgpu_drm_cmdstream_init(&cs, &hung.ib);
 	for (int i = 0; i < 250; i++)
 		vgpu_pkt_fill(&cs.cb, &big_surface, 0, 0, 4096, 1024, (uint32_t)i);
@@ -572,24 +576,25 @@ static void test_hang_reset(void)
 }
 
 static const struct vt_case cases[] = {
-	VT_CASE(test_fill_and_copy),
-	VT_CASE(test_wait_bo),
-	VT_CASE(test_syncobj_chain),
-	VT_CASE(test_sync_file),
-	VT_CASE(test_two_clients_concurrent),
-	VT_CASE(test_fault_isolated),
-	VT_CASE(test_error_paths),
+        VT_CASE(test_fill_and_copy),
+        VT_CASE(test_wait_bo),
+        VT_CASE(test_syncobj_chain),
+        VT_CASE(test_sync_file),
+        VT_CASE(test_two_clients_concurrent),
+        VT_CASE(test_fault_isolated),
+        VT_CASE(test_error_paths),
 };
 
 static const struct vt_case reset_cases[] = {
-	VT_CASE(test_hang_reset),
+        VT_CASE(test_hang_reset),
 };
 
 int main(int argc, char **argv)
 {
 	int fd = open_vgpu_render_node();
 	if (fd < 0) {
-		fprintf(stderr, "vgpu_submit_test: no /dev/dri/renderD* is driven by vgpu; is vgpu.ko loaded?\n");
+		fprintf(stderr,
+		        "vgpu_submit_test: no /dev/dri/renderD* is driven by vgpu; is vgpu.ko loaded?\n");
 		return 1;
 	}
 	close(fd);

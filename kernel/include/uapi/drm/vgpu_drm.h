@@ -59,11 +59,11 @@ struct drm_vgpu_get_param {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VGPU_GET_PARAM, struct drm_vgpu_get_param)
 
 /*
- * Command submission (minor 1). Every open file of the render or primary node has its own GPU address
- * space (39-bit VAs, hw-spec 4.2) with page tables only the kernel writes: user space places buffer
- * objects at VAs of its choice with VM_BIND and submits jobs made of indirect buffers in that address
- * space. A job completes with a fence; faults of a job are reported to its own file (GET_FAULT and the
- * fence's error status), never to others.
+ * Command submission (minor 1). Every open file of the render or primary node has its own GPU
+ * address space (39-bit VAs, hw-spec 4.2) with page tables only the kernel writes: user space
+ * places buffer objects at VAs of its choice with VM_BIND and submits jobs made of indirect buffers
+ * in that address space. A job completes with a fence; faults of a job are reported to its own file
+ * (GET_FAULT and the fence's error status), never to others.
  */
 
 /**
@@ -109,7 +109,8 @@ struct drm_vgpu_gem_info {
  * @flags: in, MAP: DRM_VGPU_VM_BIND_READ_ONLY; UNMAP: 0
  * @pad: in, must be 0
  *
- * A mapped buffer stays in VRAM until unmapped. UNMAP waits for the file's submitted jobs to finish.
+ * A mapped buffer stays in VRAM until unmapped. UNMAP waits for the file's submitted jobs to
+ * finish.
  */
 struct drm_vgpu_vm_bind {
 	__u32 op;
@@ -236,7 +237,8 @@ struct drm_vgpu_get_fault {
 
 #define DRM_IOCTL_VGPU_GEM_CREATE \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_VGPU_GEM_CREATE, struct drm_vgpu_gem_create)
-#define DRM_IOCTL_VGPU_GEM_INFO DRM_IOWR(DRM_COMMAND_BASE + DRM_VGPU_GEM_INFO, struct drm_vgpu_gem_info)
+#define DRM_IOCTL_VGPU_GEM_INFO \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_VGPU_GEM_INFO, struct drm_vgpu_gem_info)
 #define DRM_IOCTL_VGPU_VM_BIND DRM_IOW(DRM_COMMAND_BASE + DRM_VGPU_VM_BIND, struct drm_vgpu_vm_bind)
 #define DRM_IOCTL_VGPU_SUBMIT DRM_IOWR(DRM_COMMAND_BASE + DRM_VGPU_SUBMIT, struct drm_vgpu_submit)
 #define DRM_IOCTL_VGPU_WAIT_BO DRM_IOW(DRM_COMMAND_BASE + DRM_VGPU_WAIT_BO, struct drm_vgpu_wait_bo)
