@@ -62,8 +62,13 @@ static void vgpu_fault_report(struct vgpu_device *vdev)
 	unsigned long flags;
 
 	spin_lock_irqsave(&vdev->fence_lock, flags);
-	status = vgpu_read(vdev, VGPU_REG_FAULT_STATUS);
+	/* Every fault counts: an unchanged count (the fence path's usual case) means nothing new. */
 	count = vgpu_read(vdev, VGPU_REG_FAULT_COUNT);
+	if (count == vdev->faults_seen) {
+		spin_unlock_irqrestore(&vdev->fence_lock, flags);
+		return;
+	}
+	status = vgpu_read(vdev, VGPU_REG_FAULT_STATUS);
 	if (status & VGPU_FAULT_STATUS_VALID) {
 		record.type = vgpu_read(vdev, VGPU_REG_FAULT_TYPE);
 		record.info = vgpu_read(vdev, VGPU_REG_FAULT_INFO);

@@ -216,14 +216,13 @@ static void vgpu_ring_process_locked(struct vgpu_device *vdev, u64 completed)
 void vgpu_ring_fence_irq(struct vgpu_device *vdev)
 {
 	unsigned long flags;
-	u64 completed;
 
 	spin_lock_irqsave(&vdev->fence_lock, flags);
-	completed = ((u64)vgpu_read(vdev, VGPU_REG_FENCE_SEQ_HI) << 32) |
-		    vgpu_read(vdev, VGPU_REG_FENCE_SEQ_LO);
-	/* A reset sets FENCE_SEQ to 0; the status page keeps the last number written before it. */
-	completed = max(completed, READ_ONCE(vdev->ring.status->fence_seq));
-	vgpu_ring_process_locked(vdev, completed);
+	/*
+	 * The FENCE packet writes the status page before it updates FENCE_SEQ and interrupts; the
+	 * page, unlike the register, also keeps the last number across a reset.
+	 */
+	vgpu_ring_process_locked(vdev, READ_ONCE(vdev->ring.status->fence_seq));
 	spin_unlock_irqrestore(&vdev->fence_lock, flags);
 }
 
