@@ -12,7 +12,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <poll.h>
 #include <xf86drm.h>
+#include <xf86drmMode.h>
 
 #include "vgpu_drm_client.h"
 #include "vgpu_test.h"
@@ -32,11 +34,13 @@ struct client {
 	struct vgpu_drm_bo ib, src, dst;
 };
 
-static int open_vgpu_render_node(void)
+/* The first vgpu node of the kind: "renderD" (render nodes from 128) or "card" (from 0). */
+static int open_vgpu_node(const char *kind)
 {
-	for (int i = 128; i < 144; i++) {
+	int first = strcmp(kind, "card") == 0 ? 0 : 128;
+	for (int i = first; i < first + 16; i++) {
 		char path[32];
-		snprintf(path, sizeof(path), "/dev/dri/renderD%d", i);
+		snprintf(path, sizeof(path), "/dev/dri/%s%d", kind, i);
 		int fd = open(path, O_RDWR | O_CLOEXEC);
 		if (fd < 0)
 			continue;
@@ -48,6 +52,11 @@ static int open_vgpu_render_node(void)
 		close(fd);
 	}
 	return -1;
+}
+
+static int open_vgpu_render_node(void)
+{
+	return open_vgpu_node("renderD");
 }
 
 static void bo_setup(int fd, struct vgpu_drm_bo *bo, uint64_t size, uint64_t va)
@@ -377,6 +386,63 @@ static void test_fault_isolated(void)
 	client_close(&good);
 }
 
+static bool fence_fd_signaled(int fence_fd)
+{
+	struct pollfd pfd = {.fd = fence_fd, .events = POLLIN};
+	return poll(&pfd, 1, 0) == 1;
+}
+
+/* Implicit synchronisation: a mode set with a framebuffer that a job is still rendering waits for the
+ * job (the job's write fence in the buffer's reservation), so the display never shows it half done. */
+static void test_scanout_waits_for_rendering(void)
+{
+	int card = open_vgpu_node("card");
+	VT_CHECK(card >= 0);
+	drmModeResPtr res = drmModeGetResources(card);
+	VT_CHECK(res && res->count_connectors > 0 && res->count_crtcs > 0);
+	drmModeConnectorPtr conn = drmModeGetConnector(card, res->connectors[0]);
+	VT_CHECK(conn && conn->count_modes > 0);
+	drmModeModeInfo mode = conn->modes[0];
+	struct drm_mode_create_dumb create = {.width = mode.hdisplay, .height = mode.vdisplay, .bpp = 32};
+	VT_CHECK_EQ_INT(vgpu_drm_ioctl(card, DRM_IOCTL_MODE_CREATE_DUMB, &create), 0);
+	uint32_t fb_id = 0;
+	VT_CHECK_EQ_INT(
+	        drmModeAddFB(card, mode.hdisplay, mode.vdisplay, 24, 32, create.pitch, create.handle, &fb_id),
+	        0);
+
+	/* The dumb buffer, bound in the card file's own address space, filled over and over. */
+	struct vgpu_drm_bo fb = {.handle = create.handle, .size = create.size};
+	struct vgpu_drm_bo ib;
+	bo_setup(card, &ib, 64 * 1024, VA_IB);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_map(card, &fb), 0);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_bind(card, &fb, 0x10000000, 0), 0);
+	struct vgpu_pkt_surface screen = {
+	        .va = 0x10000000, .pitch = create.pitch, .format = VGPU_FORMAT_B8G8R8X8_UNORM};
+	struct vgpu_drm_cmdstream cs;
+	vgpu_drm_cmdstream_init(&cs, &ib);
+	for (uint32_t i = 0; i <= 300; i++)
+		vgpu_pkt_fill(&cs.cb, &screen, 0, 0, mode.hdisplay, mode.vdisplay, 0x00102030 + i);
+	struct vgpu_drm_job job;
+	struct vgpu_drm_job_result result;
+	vgpu_drm_job_init(&job);
+	vgpu_drm_job_add_cmdstream(&job, &cs);
+	vgpu_drm_job_add_bo(&job, &fb, true);
+	vgpu_drm_job_want_fence_fd(&job);
+	VT_CHECK_EQ_INT(vgpu_drm_job_submit(card, &job, &result), 0);
+	VT_CHECK(!fence_fd_signaled(result.fence_fd));
+	VT_CHECK_EQ_INT(drmModeSetCrtc(card, res->crtcs[0], fb_id, 0, 0, &conn->connector_id, 1, &mode), 0);
+	VT_CHECK(fence_fd_signaled(result.fence_fd));
+	VT_CHECK_EQ_U64(((volatile uint32_t *)fb.map)[0], 0x00102030 + 300);
+	close(result.fence_fd);
+
+	drmModeRmFB(card, fb_id);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_destroy(card, &fb), 0);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_destroy(card, &ib), 0);
+	drmModeFreeConnector(conn);
+	drmModeFreeResources(res);
+	close(card);
+}
+
 static int submit_raw(int fd, struct drm_vgpu_submit *args)
 {
 	return vgpu_drm_ioctl(fd, DRM_IOCTL_VGPU_SUBMIT, args);
@@ -582,6 +648,7 @@ static const struct vt_case cases[] = {
         VT_CASE(test_sync_file),
         VT_CASE(test_two_clients_concurrent),
         VT_CASE(test_fault_isolated),
+        VT_CASE(test_scanout_waits_for_rendering),
         VT_CASE(test_error_paths),
 };
 
