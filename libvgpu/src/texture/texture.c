@@ -2,19 +2,15 @@
 #include "texture/texture.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "format/format.h"
 
-/* c / 255 for every byte, exactly as the division gives it (spec 9.2). */
-static float unorm8_value[256];
-static pthread_once_t unorm8_once = PTHREAD_ONCE_INIT;
-
-static void unorm8_init(void)
+/* c / 255 for a byte, exactly as the float division gives it (spec 9.2): the product in double rounds to
+ * the same float for all 256 values, and unlike a table lookup it vectorises. */
+static inline float unorm8_value(uint32_t c)
 {
-	for (int c = 0; c < 256; c++)
-		unorm8_value[c] = (float)c / 255.0f;
+	return (float)((double)c * (1.0 / 255.0));
 }
 
 static uint32_t max_u32(uint32_t a, uint32_t b)
@@ -25,7 +21,6 @@ static uint32_t max_u32(uint32_t a, uint32_t b)
 bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view,
                           const struct e3d_texture_desc *desc, struct vgpu_fault *fault)
 {
-	pthread_once(&unorm8_once, unorm8_init);
 	view->desc = desc;
 	view->bpp = format_bytes_per_pixel(desc->format);
 	view->faces = desc->type == VGPU_TEXTURE_CUBE ? 6 : 1;
@@ -97,8 +92,8 @@ static inline void fetch(struct sample_ctx *sc, unsigned level, unsigned face, i
 	if (format == VGPU_FORMAT_B8G8R8A8_UNORM || format == VGPU_FORMAT_R8G8B8A8_UNORM) {
 		/* the common formats without the general unpacker's per-call dispatch */
 		unsigned r = format == VGPU_FORMAT_B8G8R8A8_UNORM ? 2 : 0;
-		rgba[0] = unorm8_value[texel[r]], rgba[1] = unorm8_value[texel[1]];
-		rgba[2] = unorm8_value[texel[2 - r]], rgba[3] = unorm8_value[texel[3]];
+		rgba[0] = unorm8_value(texel[r]), rgba[1] = unorm8_value(texel[1]);
+		rgba[2] = unorm8_value(texel[2 - r]), rgba[3] = unorm8_value(texel[3]);
 	} else if (format_is_depth(format)) {
 		rgba[0] = format_unpack_depth(format, texel);
 		rgba[1] = rgba[2] = 0.0f, rgba[3] = 1.0f;
@@ -187,6 +182,99 @@ static float implicit_lod(const struct vgpu_shader_tex_request *req, unsigned la
 	return log2f(rho);
 }
 
+/* The common case, done a step at a time for the whole warp in lane loops the compiler vectorises instead of
+ * lane by lane: a 2D RGBA8/BGRA8 texture in contiguous memory, without depth comparison, where only level 0
+ * can be sampled and with one filter (no mipmaps, minification and magnification filters alike, so the LOD
+ * changes nothing). Every lane computes exactly what sample_level and fetch compute for it, operation for
+ * operation, so the results are bit-identical. Lanes outside the mask are computed too (their coordinates
+ * wrap into the texture like any other) and ignored by the shader core. */
+static bool warp_fast_path(const struct e3d_texture_view *view, const struct vgpu_shader_tex_request *req,
+                           uint32_t flags)
+{
+	uint32_t format = view->desc->format;
+	return !req->cube && !req->shadow && view->linear && VGPU_SAMPLER_MIP(flags) == 0 &&
+	       !(flags & VGPU_SAMPLER_MIN_LINEAR) == !(flags & VGPU_SAMPLER_MAG_LINEAR) &&
+	       (format == VGPU_FORMAT_B8G8R8A8_UNORM || format == VGPU_FORMAT_R8G8B8A8_UNORM);
+}
+
+/* wrap() for a row of texel indices; the usual modes as branch-free loops. */
+static void wrap_lanes(int32_t index[VGPU_ISA_LANES], int size, unsigned mode)
+{
+	if (mode == VGPU_WRAP_REPEAT && (size & (size - 1)) == 0) {
+		for (unsigned l = 0; l < VGPU_ISA_LANES; l++)
+			index[l] &= size - 1; /* two's complement: the non-negative remainder */
+	} else if (mode == VGPU_WRAP_CLAMP_TO_EDGE) {
+		for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
+			int32_t i = index[l] < 0 ? 0 : index[l];
+			index[l] = i < size - 1 ? i : size - 1;
+		}
+	} else {
+		for (unsigned l = 0; l < VGPU_ISA_LANES; l++)
+			index[l] = wrap(index[l], size, mode);
+	}
+}
+
+/* The texels at (i[lane], j[lane]) of level 0, as RGBA floats [component][lane]. */
+static void fetch_lanes(const struct e3d_texture_view *view, const int32_t i[VGPU_ISA_LANES],
+                        const int32_t j[VGPU_ISA_LANES], float rgba[4][VGPU_ISA_LANES])
+{
+	uint32_t pitch = view->level_pitch[0];
+	unsigned red = view->desc->format == VGPU_FORMAT_B8G8R8A8_UNORM ? 16 : 0;
+	uint32_t texel[VGPU_ISA_LANES];
+	for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
+		const uint8_t *p = view->linear + (size_t)j[l] * pitch + (size_t)i[l] * 4;
+		texel[l] = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	}
+	for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
+		rgba[0][l] = unorm8_value(texel[l] >> red & 0xff);
+		rgba[1][l] = unorm8_value(texel[l] >> 8 & 0xff);
+		rgba[2][l] = unorm8_value(texel[l] >> (16 - red) & 0xff);
+		rgba[3][l] = unorm8_value(texel[l] >> 24);
+	}
+}
+
+static void sample_warp_rgba8(const struct e3d_texture_view *view, const struct vgpu_shader_tex_request *req,
+                              uint32_t flags, float out[4][VGPU_ISA_LANES])
+{
+	int w = (int)view->desc->width, h = (int)view->desc->height;
+	float u[VGPU_ISA_LANES], v[VGPU_ISA_LANES];
+	int32_t i0[VGPU_ISA_LANES], j0[VGPU_ISA_LANES];
+	for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
+		u[l] = texel_space(req->coord[0][l], (uint32_t)w);
+		v[l] = texel_space(req->coord[1][l], (uint32_t)h);
+	}
+	if (!(flags & VGPU_SAMPLER_MAG_LINEAR)) {
+		for (unsigned l = 0; l < VGPU_ISA_LANES; l++)
+			i0[l] = floor_int(u[l]), j0[l] = floor_int(v[l]);
+		wrap_lanes(i0, w, VGPU_SAMPLER_WRAP_S(flags));
+		wrap_lanes(j0, h, VGPU_SAMPLER_WRAP_T(flags));
+		fetch_lanes(view, i0, j0, out);
+		return;
+	}
+	int32_t i1[VGPU_ISA_LANES], j1[VGPU_ISA_LANES];
+	float w00[VGPU_ISA_LANES], w10[VGPU_ISA_LANES], w01[VGPU_ISA_LANES], w11[VGPU_ISA_LANES];
+	for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
+		float su = u[l] - 0.5f, sv = v[l] - 0.5f;
+		i0[l] = floor_int(su), j0[l] = floor_int(sv);
+		i1[l] = i0[l] + 1, j1[l] = j0[l] + 1;
+		float a = su - (float)i0[l], b = sv - (float)j0[l];
+		w00[l] = (1 - a) * (1 - b), w10[l] = a * (1 - b), w01[l] = (1 - a) * b, w11[l] = a * b;
+	}
+	wrap_lanes(i0, w, VGPU_SAMPLER_WRAP_S(flags));
+	wrap_lanes(i1, w, VGPU_SAMPLER_WRAP_S(flags));
+	wrap_lanes(j0, h, VGPU_SAMPLER_WRAP_T(flags));
+	wrap_lanes(j1, h, VGPU_SAMPLER_WRAP_T(flags));
+	float t00[4][VGPU_ISA_LANES], t10[4][VGPU_ISA_LANES], t01[4][VGPU_ISA_LANES], t11[4][VGPU_ISA_LANES];
+	fetch_lanes(view, i0, j0, t00);
+	fetch_lanes(view, i1, j0, t10);
+	fetch_lanes(view, i0, j1, t01);
+	fetch_lanes(view, i1, j1, t11);
+	for (unsigned c = 0; c < 4; c++)
+		for (unsigned l = 0; l < VGPU_ISA_LANES; l++)
+			out[c][l] = w00[l] * t00[c][l] + w10[l] * t10[c][l] + w01[l] * t01[c][l] +
+			            w11[l] * t11[c][l];
+}
+
 uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, float out[4][VGPU_ISA_LANES])
 {
 	struct e3d_draw *draw = ctx;
@@ -197,6 +285,10 @@ uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, fl
 	const struct e3d_sampler_desc *sampler = &draw->state->sampler[req->sampler];
 	const struct e3d_texture_desc *d = view->desc;
 	uint32_t flags = sampler->flags;
+	if (warp_fast_path(view, req, flags)) {
+		sample_warp_rgba8(view, req, flags, out);
+		return 0;
+	}
 	struct sample_ctx sc = {.view = view, .flags = flags, .shadow = req->shadow};
 	unsigned wrap_s = VGPU_SAMPLER_WRAP_S(flags), wrap_t = VGPU_SAMPLER_WRAP_T(flags);
 	unsigned mip = VGPU_SAMPLER_MIP(flags);
