@@ -3,7 +3,8 @@
 
 One boot (guest_submit.sh): vgpu_submit_test.c's cases (2D jobs, syncobjs, sync_files, two clients,
 fault isolation, error paths) with leak counters and debugfs checked around them; then the driver is
-reloaded with job_timeout_ms=100 and the hang-and-reset case runs.
+reloaded with job_timeout_ms=100 and the hang-and-reset case runs; last the device is removed while a job
+runs (--unplug) and rescanned.
 
 Usage: guest_submit_test.py VGPU-VM MODULE-DIR TEST-PROGRAM [QEMU]
 """
@@ -13,7 +14,8 @@ import tempfile
 
 from guest_kms_test import HERE, QEMU, Tap, report_guest_checks, run_guest
 
-RESET_MARK = 'vgpu-tap-reset: '
+# The TAP of the later runs of the test program, each marked so and reported under its own label.
+RUN_MARKS = {'vgpu-tap-reset: ': 'reset: ', 'vgpu-tap-unplug: ': 'unplug: '}
 
 
 def main():
@@ -30,9 +32,11 @@ def main():
                                      os.path.join(workdir, 'submit.png'))
     tap.result(status == 0, 'the guest ran the submission checks', None if status == 0 else err + out)
     lines = out.splitlines()
-    report_guest_checks(tap, '\n'.join(l for l in lines if not l.startswith(RESET_MARK)), 'submit: ')
-    reset_tap = ['vgpu-tap: ' + l[len(RESET_MARK):] for l in lines if l.startswith(RESET_MARK)]
-    report_guest_checks(tap, '\n'.join(reset_tap), 'reset: ')
+    marked = lambda line: any(line.startswith(mark) for mark in RUN_MARKS)
+    report_guest_checks(tap, '\n'.join(l for l in lines if not marked(l)), 'submit: ')
+    for mark, label in RUN_MARKS.items():
+        run_tap = ['vgpu-tap: ' + l[len(mark):] for l in lines if l.startswith(mark)]
+        report_guest_checks(tap, '\n'.join(run_tap), label)
     sys.exit(tap.finish())
 
 

@@ -1,8 +1,9 @@
 /* Guest test of vgpu.ko's command submission: 2D jobs through DRM_IOCTL_VGPU_SUBMIT with fences,
  * syncobj chains, sync_files, two concurrent clients, fault isolation, the error paths of every
- * submission ioctl, and (with --reset, on a driver loaded with a short job_timeout_ms) a hanging job
- * cancelled by a GPU reset. Runs in the guest (guest_kms_test.py boots it) on the vgpu render node;
- * jobs are built with libvgpu_drm, results checked through CPU mappings. */
+ * submission ioctl; with --reset (on a driver loaded with a short job_timeout_ms) a hanging job
+ * cancelled by a GPU reset; with --unplug the device removed while a job runs. Runs in the guest
+ * (guest_kms_test.py boots it) on the vgpu render node; jobs are built with libvgpu_drm, results checked
+ * through CPU mappings. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <poll.h>
@@ -641,6 +644,87 @@ static void test_hang_reset(void)
 	client_close(&other);
 }
 
+static bool write_sysfs(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	bool ok = fd >= 0 && write(fd, value, strlen(value)) == (ssize_t)strlen(value);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* The PCI function's sysfs folder of a DRM node's fd. */
+static bool device_sysfs_path(int fd, char *out, size_t size)
+{
+	struct stat st;
+	char link[64];
+	if (fstat(fd, &st))
+		return false;
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device", major(st.st_rdev), minor(st.st_rdev));
+	return realpath(link, out) != NULL && strlen(out) < size;
+}
+
+/* The device goes away (PCI remove) while a long job runs: the job's fence signals (with ENODEV when
+ * it had not finished), ioctls fail with ENODEV, closing cleans up, and after a PCI rescan a new client's
+ * job succeeds. Replaces the device: runs on its own (--unplug). */
+static void test_hot_unplug_while_running(void)
+{
+	struct client c;
+	struct vgpu_drm_bo big;
+	struct vgpu_drm_cmdstream cs;
+	struct vgpu_drm_job job;
+	struct vgpu_drm_job_result result;
+	char device[4096], path[4200];
+	int status = 0;
+
+	client_open(&c);
+	VT_CHECK(device_sysfs_path(c.fd, device, sizeof(device)));
+	bo_setup(c.fd, &big, 16 << 20, 0x10000000);
+	struct vgpu_pkt_surface big_surface = {
+	        .va = 0x10000000, .pitch = 4096 * 4, .format = VGPU_FORMAT_B8G8R8A8_UNORM};
+	vgpu_drm_cmdstream_init(&cs, &c.ib);
+	for (int i = 0; i < 250; i++)
+		vgpu_pkt_fill(&cs.cb, &big_surface, 0, 0, 4096, 1024, (uint32_t)i);
+	vgpu_drm_job_init(&job);
+	vgpu_drm_job_add_cmdstream(&job, &cs);
+	vgpu_drm_job_add_bo(&job, &big, true);
+	vgpu_drm_job_want_fence_fd(&job);
+	VT_CHECK_EQ_INT(vgpu_drm_job_submit(c.fd, &job, &result), 0);
+
+	snprintf(path, sizeof(path), "%s/remove", device);
+	VT_CHECK(write_sysfs(path, "1"));
+	VT_CHECK_EQ_INT(vgpu_drm_fence_fd_wait(result.fence_fd, FENCE_WAIT_MS, &status), 0);
+	VT_CHECK(status == 1 || status == -ENODEV);
+	printf("# the running job's fence status after the unplug: %d\n", status);
+	close(result.fence_fd);
+	VT_CHECK_EQ_INT(vgpu_drm_job_submit(c.fd, &job, NULL), -ENODEV);
+	struct drm_vgpu_vm_bind unbind = {.op = DRM_VGPU_VM_BIND_UNMAP, .va = VA_IB};
+	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_VM_BIND, &unbind), -ENODEV);
+	munmap(big.map, big.size);
+	munmap(c.ib.map, c.ib.size);
+	munmap(c.src.map, c.src.size);
+	munmap(c.dst.map, c.dst.size);
+	close(c.fd);
+
+	VT_CHECK(write_sysfs("/sys/bus/pci/rescan", "1"));
+	int fd = -1;
+	for (int tries = 0; tries < 100 && fd < 0; tries++) {
+		fd = open_vgpu_render_node();
+		if (fd < 0)
+			usleep(100 * 1000);
+	}
+	VT_CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	close(fd);
+	client_open(&c);
+	vgpu_drm_cmdstream_init(&cs, &c.ib);
+	emit_clear_and_fill(&cs, 0, 0x0f0e0d0c);
+	VT_CHECK_EQ_INT(run_job(&c, &cs, NULL), 1);
+	VT_CHECK_EQ_INT(count_pixels(&c.src, 0x0f0e0d0c), 16 * 16);
+	client_close(&c);
+}
+
 static const struct vt_case cases[] = {
         VT_CASE(test_fill_and_copy),
         VT_CASE(test_wait_bo),
@@ -656,6 +740,10 @@ static const struct vt_case reset_cases[] = {
         VT_CASE(test_hang_reset),
 };
 
+static const struct vt_case unplug_cases[] = {
+        VT_CASE(test_hot_unplug_while_running),
+};
+
 int main(int argc, char **argv)
 {
 	int fd = open_vgpu_render_node();
@@ -667,5 +755,7 @@ int main(int argc, char **argv)
 	close(fd);
 	if (argc > 1 && strcmp(argv[1], "--reset") == 0)
 		return vt_main(reset_cases, VT_COUNT(reset_cases), argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "--unplug") == 0)
+		return vt_main(unplug_cases, VT_COUNT(unplug_cases), argc - 1, argv + 1);
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
 }
