@@ -143,12 +143,14 @@ struct dma_fence *vgpu_ring_emit_job(struct vgpu_device *vdev, struct vgpu_job *
 	struct vgpu_hw_fence *fence;
 	u32 indirect_first, i;
 	unsigned long flags;
+	bool tables_changed;
 
 	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
 	if (!fence)
 		return ERR_PTR(-ENOMEM);
 
-	if (ring->context_vm_id != file->vm.id || atomic_xchg(&file->vm.tables_changed, 0)) {
+	tables_changed = atomic_xchg(&file->vm.tables_changed, 0);
+	if (ring->context_vm_id != file->vm.id || tables_changed) {
 		vgpu_pkt_set_context(&cb, file->vm.asid, vgpu_vm_root_pa(&file->vm));
 		vgpu_pkt_mmu_invalidate(&cb);
 		ring->context_vm_id = file->vm.id;

@@ -262,6 +262,9 @@ static int vgpu_submit_lock_bos(struct vgpu_job *job, const struct drm_vgpu_subm
 	int ret;
 
 	ret = drm_gem_lock_reservations(job->bos, job->bo_count, ctx);
+	/* The same buffer listed twice: its lock is already held. */
+	if (ret == -EALREADY)
+		return -EINVAL;
 	if (ret)
 		return ret;
 	for (i = 0; i < job->bo_count; i++) {

@@ -556,6 +556,10 @@ static void test_error_paths(void)
 	VT_CHECK_EQ_INT(submit_raw(c.fd, &s), -ENOENT);
 	bo = (struct drm_vgpu_submit_bo){.handle = c.ib.handle, .flags = 2};
 	VT_CHECK_EQ_INT(submit_raw(c.fd, &s), -EINVAL);
+	struct drm_vgpu_submit_bo twice[] = {
+	        {.handle = c.ib.handle}, {.handle = c.src.handle}, {.handle = c.ib.handle}};
+	s = good, s.bos = (uintptr_t)twice, s.bo_count = 3;
+	VT_CHECK_EQ_INT(submit_raw(c.fd, &s), -EINVAL);
 	sync = (struct drm_vgpu_sync){.handle = 0xdead};
 	s = good, s.in_syncs = (uintptr_t)&sync, s.in_sync_count = 1;
 	VT_CHECK_EQ_INT(submit_raw(c.fd, &s), -ENOENT);

@@ -137,7 +137,7 @@ struct drm_vgpu_cmdbuf {
 
 /**
  * struct drm_vgpu_submit_bo - a buffer object the job uses, for implicit synchronisation
- * @handle: a GEM handle of the file (ENOENT otherwise)
+ * @handle: a GEM handle of the file (ENOENT otherwise), listed once per job (EINVAL otherwise)
  * @flags: DRM_VGPU_SUBMIT_BO_WRITE
  */
 struct drm_vgpu_submit_bo {
