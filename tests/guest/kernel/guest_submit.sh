@@ -1,9 +1,9 @@
 #!/bin/sh
 # Runs in the guest (booted by guest_submit_test.py with vgpu.ko loaded at boot): the submission test
 # program, leak counters before and after it, debugfs's submission state; then, reloaded with a short
-# job timeout, the hang-and-reset case; last the device is removed while a job runs, and rescanned.
-# Output: see guest_lib.sh; the TAP of the reset and unplug runs is marked "vgpu-tap-reset:" and
-# "vgpu-tap-unplug:".
+# job timeout, the hang-and-reset case; with a small watchdog, a job the device stops; last the device
+# is removed while a job runs, and rescanned. Output: see guest_lib.sh; the TAP of the later runs is
+# marked "vgpu-tap-reset:", "vgpu-tap-watchdog:" and "vgpu-tap-unplug:".
 # Usage: guest_submit.sh TEST-PROGRAM MODULE.ko
 test_program=$1
 module=$2
@@ -38,11 +38,17 @@ debugfs=$(vgpu_debugfs)
 check "debugfs counts the reset" grep -qE "resets [1-9]" "$debugfs/submission"
 check "the reset was logged" dmesg_has 'job [0-9]+ of pid [0-9]+ ran over 100 ms: resetting the GPU'
 check "the display still scans out after the reset" grep -q "^0x0500 DISP_CTRL        0x00000001" "$debugfs/registers"
+check "rmmod vgpu succeeds after the reset" rmmod vgpu
+check "insmod vgpu.ko watchdog=16 succeeds" insmod "$module" watchdog=16
+"$test_program" --watchdog 2>&1 | sed 's/^/vgpu-tap-watchdog: /'
+check "the watchdog fault was logged for its job" dmesg_has 'device fault WATCHDOG \(0x16\): asid [0-9]+ .* job [0-9]+ pid [0-9]+'
+check "rmmod vgpu succeeds after the watchdog fault" rmmod vgpu
+check "insmod vgpu.ko succeeds before the unplug" insmod "$module"
 "$test_program" --unplug 2>&1 | sed 's/^/vgpu-tap-unplug: /'
 check "the device is bound again after the rescan" bound
 check "rmmod vgpu succeeds after the unplug" rmmod vgpu
 # Complaints other than the faults and the reset the tests caused on purpose.
 check "no kernel warnings or unexpected DRM errors in dmesg" sh -c \
-    '! kernel_complaints | grep -vE "device fault MMU_NOT_MAPPED|ran over 100 ms: resetting the GPU" | grep -q .'
+    '! kernel_complaints | grep -vE "device fault (MMU_NOT_MAPPED|WATCHDOG)|ran over 100 ms: resetting the GPU" | grep -q .'
 kernel_complaints | sed 's/^/# dmesg: /'
 exit 0

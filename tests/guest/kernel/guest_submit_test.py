@@ -3,8 +3,8 @@
 
 One boot (guest_submit.sh): vgpu_submit_test.c's cases (2D jobs, syncobjs, sync_files, two clients,
 fault isolation, error paths) with leak counters and debugfs checked around them; then the driver is
-reloaded with job_timeout_ms=100 and the hang-and-reset case runs; last the device is removed while a job
-runs (--unplug) and rescanned.
+reloaded with job_timeout_ms=100 and the hang-and-reset case runs; reloaded with watchdog=16, a job the
+device's watchdog stops; last the device is removed while a job runs (--unplug) and rescanned.
 
 Usage: guest_submit_test.py VGPU-VM MODULE-DIR TEST-PROGRAM [QEMU]
 """
@@ -15,7 +15,7 @@ import tempfile
 from guest_kms_test import HERE, QEMU, Tap, report_guest_checks, run_guest
 
 # The TAP of the later runs of the test program, each marked so and reported under its own label.
-RUN_MARKS = {'vgpu-tap-reset: ': 'reset: ', 'vgpu-tap-unplug: ': 'unplug: '}
+RUN_MARKS = {'vgpu-tap-reset: ': 'reset: ', 'vgpu-tap-watchdog: ': 'watchdog: ', 'vgpu-tap-unplug: ': 'unplug: '}
 
 
 def main():

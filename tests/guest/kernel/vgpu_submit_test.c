@@ -1,7 +1,8 @@
 /* Guest test of vgpu.ko's command submission: 2D jobs through DRM_IOCTL_VGPU_SUBMIT with fences,
  * syncobj chains, sync_files, two concurrent clients, fault isolation, the error paths of every
  * submission ioctl; with --reset (on a driver loaded with a short job_timeout_ms) a hanging job
- * cancelled by a GPU reset; with --unplug the device removed while a job runs. Runs in the guest
+ * cancelled by a GPU reset; with --watchdog (watchdog=16) a job stopped by the device's watchdog; with
+ * --unplug the device removed while a job runs. Runs in the guest
  * (guest_kms_test.py boots it) on the vgpu render node; jobs are built with libvgpu_drm, results checked
  * through CPU mappings. */
 #include <errno.h>
@@ -744,6 +745,41 @@ static const struct vt_case reset_cases[] = {
         VT_CASE(test_hang_reset),
 };
 
+/* Run on a driver loaded with watchdog=16 (2^20 work units per ring packet): a 2048x1024 fill exceeds
+ * the budget, the device abandons the IB with a WATCHDOG fault, the job fails with EIO and its client
+ * sees the fault; a job within the budget then succeeds. */
+static void test_watchdog_fault(void)
+{
+	struct client c;
+	struct vgpu_drm_bo big;
+	struct vgpu_drm_cmdstream cs;
+	struct drm_vgpu_get_fault fault = {0};
+	uint64_t seqno = 0;
+
+	client_open(&c);
+	bo_setup(c.fd, &big, 8 << 20, 0x10000000);
+	struct vgpu_pkt_surface big_surface = {
+	        .va = 0x10000000, .pitch = 2048 * 4, .format = VGPU_FORMAT_B8G8R8A8_UNORM};
+	vgpu_drm_cmdstream_init(&cs, &c.ib);
+	vgpu_pkt_fill(&cs.cb, &big_surface, 0, 0, 2048, 1024, 0x77777777);
+	VT_CHECK_EQ_INT(run_job(&c, &cs, &seqno), -EIO);
+	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_GET_FAULT, &fault), 0);
+	VT_CHECK_EQ_INT(fault.count, 1);
+	VT_CHECK_EQ_U64(fault.type, VGPU_FAULT_WATCHDOG);
+	VT_CHECK_EQ_U64(fault.seqno, seqno);
+
+	vgpu_drm_cmdstream_init(&cs, &c.ib);
+	emit_clear_and_fill(&cs, 0, 0x08090a0b);
+	VT_CHECK_EQ_INT(run_job(&c, &cs, NULL), 1);
+	VT_CHECK_EQ_INT(count_pixels(&c.src, 0x08090a0b), 16 * 16);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_destroy(c.fd, &big), 0);
+	client_close(&c);
+}
+
+static const struct vt_case watchdog_cases[] = {
+        VT_CASE(test_watchdog_fault),
+};
+
 static const struct vt_case unplug_cases[] = {
         VT_CASE(test_hot_unplug_while_running),
 };
@@ -757,9 +793,18 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	close(fd);
-	if (argc > 1 && strcmp(argv[1], "--reset") == 0)
-		return vt_main(reset_cases, VT_COUNT(reset_cases), argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "--unplug") == 0)
-		return vt_main(unplug_cases, VT_COUNT(unplug_cases), argc - 1, argv + 1);
+	/* The runs that need a driver loaded with other parameters, or that replace the device. */
+	static const struct {
+		const char *option;
+		const struct vt_case *cases;
+		size_t count;
+	} runs[] = {
+	        {"--reset", reset_cases, VT_COUNT(reset_cases)},
+	        {"--watchdog", watchdog_cases, VT_COUNT(watchdog_cases)},
+	        {"--unplug", unplug_cases, VT_COUNT(unplug_cases)},
+	};
+	for (size_t i = 0; argc > 1 && i < VT_COUNT(runs); i++)
+		if (strcmp(argv[1], runs[i].option) == 0)
+			return vt_main(runs[i].cases, runs[i].count, argc - 1, argv + 1);
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
 }
