@@ -97,13 +97,12 @@ static uint32_t pixel(const struct vgpu_drm_bo *bo, int x, int y)
 	return ((const volatile uint32_t *)bo->map)[y * SIDE + x];
 }
 
-/* Submits the packets of cs (in c's IB) as one job writing src and dst; returns its fence status
- * (1 done, negative: the job's error) after waiting for it, and the job's seqno. */
-static int run_job(struct client *c, struct vgpu_drm_cmdstream *cs, uint64_t *seqno)
+/* Submits the packets of cs (in c's IB) as one job writing src and dst; returns its sync_file fd and
+ * its seqno. */
+static int submit_job(struct client *c, struct vgpu_drm_cmdstream *cs, uint64_t *seqno)
 {
 	struct vgpu_drm_job job;
 	struct vgpu_drm_job_result result;
-	int status = 0;
 
 	vgpu_drm_job_init(&job);
 	vgpu_drm_job_add_cmdstream(&job, cs);
@@ -111,13 +110,26 @@ static int run_job(struct client *c, struct vgpu_drm_cmdstream *cs, uint64_t *se
 	vgpu_drm_job_add_bo(&job, &c->dst, true);
 	vgpu_drm_job_want_fence_fd(&job);
 	VT_CHECK_EQ_INT(vgpu_drm_job_submit(c->fd, &job, &result), 0);
-	if (result.fence_fd < 0)
-		return -1000;
-	VT_CHECK_EQ_INT(vgpu_drm_fence_fd_wait(result.fence_fd, FENCE_WAIT_MS, &status), 0);
-	close(result.fence_fd);
 	if (seqno)
 		*seqno = result.seqno;
+	return result.fence_fd;
+}
+
+/* Waits for and closes a job's sync_file; returns its status: 1 done, negative: the job's error. */
+static int wait_job(int fence_fd)
+{
+	int status = 0;
+
+	if (fence_fd < 0)
+		return -1000;
+	VT_CHECK_EQ_INT(vgpu_drm_fence_fd_wait(fence_fd, FENCE_WAIT_MS, &status), 0);
+	close(fence_fd);
 	return status;
+}
+
+static int run_job(struct client *c, struct vgpu_drm_cmdstream *cs, uint64_t *seqno)
+{
+	return wait_job(submit_job(c, cs, seqno));
 }
 
 /* One job: src and dst cleared to `clear`, then a fill of `value` in src's rectangle. */
@@ -347,25 +359,43 @@ static void test_two_clients_concurrent(void)
 }
 
 /* A job that touches an unmapped VA fails with EIO and its client alone sees the fault; the rest of its
- * IB is abandoned; the other client's job and the faulting client's next job are unaffected. */
+ * IB is abandoned; the other client's jobs, on the ring before and after it, and the faulting client's
+ * next job are unaffected. */
 static void test_fault_isolated(void)
 {
 	struct client bad, good;
 	struct vgpu_pkt_surface unmapped = surface(VA_UNMAPPED), dst = surface(VA_DST);
-	struct vgpu_drm_cmdstream cs;
+	struct vgpu_drm_cmdstream bad_cs, good_cs;
 	struct drm_vgpu_get_fault fault = {0};
 	uint64_t seqno = 0;
 
 	client_open(&bad);
 	client_open(&good);
-	vgpu_drm_cmdstream_init(&cs, &bad.ib);
-	emit_clear_and_fill(&cs, 0x01010101, 0x02020202);
-	VT_CHECK_EQ_INT(run_job(&bad, &cs, NULL), 1);
+	vgpu_drm_cmdstream_init(&bad_cs, &bad.ib);
+	emit_clear_and_fill(&bad_cs, 0x01010101, 0x02020202);
+	VT_CHECK_EQ_INT(run_job(&bad, &bad_cs, NULL), 1);
 
-	vgpu_drm_cmdstream_init(&cs, &bad.ib);
-	vgpu_pkt_fill(&cs.cb, &unmapped, 0, 0, 4, 4, 0xdeaddead);
-	vgpu_pkt_fill(&cs.cb, &dst, 0, 0, SIDE, SIDE, 0xdeaddead);
-	VT_CHECK_EQ_INT(run_job(&bad, &cs, &seqno), -EIO);
+	/* In flight together: good, bad, good. */
+	vgpu_drm_cmdstream_init(&good_cs, &good.ib);
+	emit_clear_and_fill(&good_cs, 0x03030303, 0x04040404);
+	int good_first = submit_job(&good, &good_cs, NULL);
+	vgpu_drm_cmdstream_init(&bad_cs, &bad.ib);
+	vgpu_pkt_fill(&bad_cs.cb, &unmapped, 0, 0, 4, 4, 0xdeaddead);
+	vgpu_pkt_fill(&bad_cs.cb, &dst, 0, 0, SIDE, SIDE, 0xdeaddead);
+	int bad_job = submit_job(&bad, &bad_cs, &seqno);
+	uint32_t start = good_cs.cb.count;
+	vgpu_pkt_fill(&good_cs.cb, &dst, 0, 0, SIDE, 8, 0x07070707);
+	struct vgpu_drm_job job;
+	struct vgpu_drm_job_result result = {.fence_fd = -1};
+	vgpu_drm_job_init(&job);
+	vgpu_drm_job_add_cmdbuf(&job, VA_IB + 4 * start, good_cs.cb.count - start);
+	vgpu_drm_job_add_bo(&job, &good.dst, true);
+	vgpu_drm_job_want_fence_fd(&job);
+	VT_CHECK_EQ_INT(vgpu_drm_job_submit(good.fd, &job, &result), 0);
+
+	VT_CHECK_EQ_INT(wait_job(bad_job), -EIO);
+	VT_CHECK_EQ_INT(wait_job(good_first), 1);
+	VT_CHECK_EQ_INT(wait_job(result.fence_fd), 1);
 	VT_CHECK_EQ_INT(count_pixels(&bad.dst, 0xdeaddead), 0);
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(bad.fd, DRM_IOCTL_VGPU_GET_FAULT, &fault), 0);
 	VT_CHECK_EQ_INT(fault.count, 1);
@@ -374,17 +404,16 @@ static void test_fault_isolated(void)
 	VT_CHECK_EQ_U64(fault.seqno, seqno);
 	VT_CHECK_EQ_INT(fault.ib_pos, 0);
 
-	vgpu_drm_cmdstream_init(&cs, &good.ib);
-	emit_clear_and_fill(&cs, 0x03030303, 0x04040404);
-	VT_CHECK_EQ_INT(run_job(&good, &cs, NULL), 1);
 	VT_CHECK_EQ_INT(count_pixels(&good.src, 0x04040404), 16 * 16);
+	VT_CHECK_EQ_INT(count_pixels(&good.dst, 0x07070707), SIDE * 8);
+	VT_CHECK_EQ_INT(count_pixels(&good.dst, 0x03030303), SIDE * (SIDE - 8));
 	memset(&fault, 0, sizeof(fault));
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(good.fd, DRM_IOCTL_VGPU_GET_FAULT, &fault), 0);
 	VT_CHECK_EQ_INT(fault.count, 0);
 
-	vgpu_drm_cmdstream_init(&cs, &bad.ib);
-	emit_clear_and_fill(&cs, 0x05050505, 0x06060606);
-	VT_CHECK_EQ_INT(run_job(&bad, &cs, NULL), 1);
+	vgpu_drm_cmdstream_init(&bad_cs, &bad.ib);
+	emit_clear_and_fill(&bad_cs, 0x05050505, 0x06060606);
+	VT_CHECK_EQ_INT(run_job(&bad, &bad_cs, NULL), 1);
 	VT_CHECK_EQ_INT(count_pixels(&bad.src, 0x06060606), 16 * 16);
 	client_close(&bad);
 	client_close(&good);
