@@ -64,6 +64,23 @@ static float clamp01(float v)
 	return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; /* NaN -> 0 */
 }
 
+static inline uint32_t float_bits(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+/* mask ? a : b for a mask of all ones or all zeros, as bit operations: GCC does not vectorise a loop whose
+ * float selects it may turn back into branches (it keeps possibly trapping float operations unspeculated). */
+static inline float select_float(uint32_t mask, float a, float b)
+{
+	uint32_t u = (float_bits(a) & mask) | (float_bits(b) & ~mask);
+	float f;
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
 static bool tile_fail(struct e3d_tile_result *result, uint32_t type)
 {
 	result->faulted = true;
@@ -96,33 +113,49 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 	float z[VGPU_ISA_LANES];
 	unsigned count = batch->quads * 4;
 
-	for (unsigned lane = 0; lane < count; lane++) {
-		int32_t px = batch->x[lane / 4] + (int32_t)(lane & 1),
-		        py = batch->y[lane / 4] + (int32_t)(lane >> 1 & 1);
-		float fx = (float)px + offset, fy = (float)py + offset;
-		float c1 = (float)(prim->c_plane[0][0] * fx + prim->c_plane[0][1] * fy + prim->c_plane[0][2]);
-		float c2 = (float)(prim->c_plane[1][0] * fx + prim->c_plane[1][1] * fy + prim->c_plane[1][2]);
-		float c0 = 1.0f - c1 - c2;
-		float inv_w = prim->inv_w[0] * c0 + prim->inv_w[1] * c1 + prim->inv_w[2] * c2;
-		float p0 = c0, p1 = c1, p2 = c2;
-		if (inv_w != 0.0f) {
-			float w = 1.0f / inv_w;
-			p0 = c0 * prim->inv_w[0] * w, p1 = c1 * prim->inv_w[1] * w,
-			p2 = c2 * prim->inv_w[2] * w;
-		}
-		z[lane] =
-		        clamp01(prim->z[0] + c1 * (prim->z[1] - prim->z[0]) + c2 * (prim->z[2] - prim->z[0]));
-		for (unsigned i = 0; i < 2; i++) {
-			const float *m = prim->to_orig[i];
-			warp->bary_linear[i][lane] = m[0] * c0 + m[1] * c1 + m[2] * c2;
-			warp->bary_persp[i][lane] = m[0] * p0 + m[1] * p1 + m[2] * p2;
-		}
+	/* All lanes, in loops the compiler vectorises (lanes past the batch are computed and ignored). */
+	int32_t px[VGPU_ISA_LANES], py[VGPU_ISA_LANES];
+	float c1[VGPU_ISA_LANES], c2[VGPU_ISA_LANES];
+	for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++) {
+		px[lane] = batch->x[lane / 4] + (int32_t)(lane & 1);
+		py[lane] = batch->y[lane / 4] + (int32_t)(lane >> 1 & 1);
+		lanes.x[lane] = (uint8_t)(px[lane] - tx);
+		lanes.y[lane] = (uint8_t)(py[lane] - ty);
+	}
+	/* the primitive's constants in locals: the warp's arrays could alias them as far as the compiler
+	 * knows */
+	const double a1 = prim->c_plane[0][0], b1 = prim->c_plane[0][1], d1 = prim->c_plane[0][2];
+	const double a2 = prim->c_plane[1][0], b2 = prim->c_plane[1][1], d2 = prim->c_plane[1][2];
+	for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++) {
+		float fx = (float)px[lane] + offset, fy = (float)py[lane] + offset;
+		c1[lane] = (float)(a1 * fx + b1 * fy + d1);
+		c2[lane] = (float)(a2 * fx + b2 * fy + d2);
 		warp->frag_coord[0][lane] = fx;
 		warp->frag_coord[1][lane] = fy;
+	}
+	const float w0 = prim->inv_w[0], w1 = prim->inv_w[1], w2 = prim->inv_w[2];
+	const float z0 = prim->z[0], dz1 = prim->z[1] - prim->z[0], dz2 = prim->z[2] - prim->z[0];
+	const float m00 = prim->to_orig[0][0], m01 = prim->to_orig[0][1], m02 = prim->to_orig[0][2];
+	const float m10 = prim->to_orig[1][0], m11 = prim->to_orig[1][1], m12 = prim->to_orig[1][2];
+	for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++) {
+		float k1 = c1[lane], k2 = c2[lane];
+		float k0 = 1.0f - k1 - k2;
+		float inv_w = w0 * k0 + w1 * k1 + w2 * k2;
+		/* perspective weights where 1/w interpolates to non-zero, the affine ones elsewhere */
+		uint32_t perspective = 0u - (uint32_t)((float_bits(inv_w) & 0x7fffffffu) != 0);
+		float w = 1.0f / select_float(perspective, inv_w, 1.0f);
+		float p0 = select_float(perspective, k0 * w0 * w, k0),
+		      p1 = select_float(perspective, k1 * w1 * w, k1),
+		      p2 = select_float(perspective, k2 * w2 * w, k2);
+		float depth = z0 + k1 * dz1 + k2 * dz2;
+		depth = depth > 0.0f ? depth : 0.0f; /* clamp01, NaN -> 0 */
+		z[lane] = depth < 1.0f ? depth : 1.0f;
+		warp->bary_linear[0][lane] = m00 * k0 + m01 * k1 + m02 * k2;
+		warp->bary_linear[1][lane] = m10 * k0 + m11 * k1 + m12 * k2;
+		warp->bary_persp[0][lane] = m00 * p0 + m01 * p1 + m02 * p2;
+		warp->bary_persp[1][lane] = m10 * p0 + m11 * p1 + m12 * p2;
 		warp->frag_coord[2][lane] = z[lane];
 		warp->frag_coord[3][lane] = inv_w;
-		lanes.x[lane] = (uint8_t)(px - tx);
-		lanes.y[lane] = (uint8_t)(py - ty);
 	}
 
 	/* a unit per fragment rasterized (spec 5.5 counts pixels written; fragments rejected by depth or

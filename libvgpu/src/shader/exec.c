@@ -68,20 +68,23 @@ static const uint32_t *source_row(const struct shader_inst *in, struct vgpu_shad
 	return w->reg.u[in->src[i]]; /* an immediate source names SHADER_IMM_ROW */
 }
 
-/* 2x2 quad derivatives; `fine` differences within each row/column, coarse uses the top row/left column. */
+/* 2x2 quad derivatives; `fine` differences within each row/column, coarse uses the top row/left column.
+ * Lanes of a quad: 0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right. */
 static void derivative(const uint32_t *v, uint32_t keep, uint32_t flip, bool vertical, bool fine,
                        uint32_t t[LANES])
 {
-	unsigned step = vertical ? 2 : 1;
 	for (unsigned q = 0; q < LANES; q += 4) {
-		for (unsigned i = 0; i < 4; i++) {
-			/* The lane pair this lane differences: its own row/column when fine, else the first.
-			 */
-			unsigned base = fine ? (vertical ? (i & 1) : (i & 2)) : 0;
-			float lo = alu_f((v[q + base] & keep) ^ flip);
-			float hi = alu_f((v[q + base + step] & keep) ^ flip);
-			t[q + i] = canon(hi - lo);
-		}
+		float tl = alu_f((v[q] & keep) ^ flip), tr = alu_f((v[q + 1] & keep) ^ flip);
+		float bl = alu_f((v[q + 2] & keep) ^ flip), br = alu_f((v[q + 3] & keep) ^ flip);
+		uint32_t first, second; /* the top row's (left column's) difference, the other one's */
+		if (vertical)
+			first = canon(bl - tl), second = fine ? canon(br - tr) : first;
+		else
+			first = canon(tr - tl), second = fine ? canon(br - bl) : first;
+		t[q] = first;
+		t[q + 1] = vertical ? second : first;
+		t[q + 2] = vertical ? first : second;
+		t[q + 3] = second;
 	}
 }
 
@@ -181,8 +184,7 @@ static void store_output(struct vgpu_shader_warp *w, const struct shader_inst *i
 	float *out = w->out[in->slot][in->comp];
 
 	for (unsigned l = 0; l < LANES; l++)
-		if ((st->exec >> l) & 1)
-			out[l] = alu_f(a[l]);
+		out[l] = alu_f((a[l] & st->lane_bits[l]) | (alu_u(out[l]) & ~st->lane_bits[l]));
 }
 
 static void reset_warp(const struct vgpu_shader *s, struct vgpu_shader_warp *w)

@@ -112,7 +112,7 @@ static inline void fetch(struct sample_ctx *sc, unsigned level, unsigned face, i
 static inline int floor_int(float x)
 {
 	int i = (int)x;
-	return (float)i > x ? i - 1 : i;
+	return i - ((float)i > x); /* no select: the lane loops vectorise */
 }
 
 /* One level: nearest or bilinear at (s, t), wrapping each tap. */
