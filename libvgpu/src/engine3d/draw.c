@@ -28,6 +28,21 @@ bool e3d_charge(struct e3d_draw *draw, uint64_t units)
 	return true;
 }
 
+#define CHARGE_BATCH 4096
+
+bool e3d_shading_charge(struct e3d_shading *shading, uint64_t units)
+{
+	uint64_t *pending = shading->pending_units;
+	if (!pending)
+		return e3d_charge(shading->draw, units);
+	*pending += units;
+	if (*pending < CHARGE_BATCH)
+		return true;
+	units = *pending;
+	*pending = 0;
+	return e3d_charge(shading->draw, units);
+}
+
 static bool bad_state(struct cp_job *job, uint32_t packet)
 {
 	return cp_fail(job, VGPU_FAULT_BAD_STATE, packet);

@@ -228,4 +228,16 @@ static inline bool e3d_compare(unsigned func, float a, float b)
 /* Charge the watchdog from any thread; false (and budget_out) when it ran out. */
 bool e3d_charge(struct e3d_draw *draw, uint64_t units);
 
+/* The context of the shader environment: the draw, and where a render worker gathers its watchdog units
+ * (NULL on the CP thread). */
+struct e3d_shading {
+	struct e3d_draw *draw;
+	uint64_t *pending_units;
+};
+
+/* Charge from a shading context. A worker's units are taken from the shared budget in batches, one atomic
+ * operation per batch instead of several per warp (it settles the rest with e3d_charge when its tile ends).
+ */
+bool e3d_shading_charge(struct e3d_shading *shading, uint64_t units);
+
 #endif

@@ -17,7 +17,7 @@ struct quad_batch {
 static uint32_t ubo_load(void *ctx, unsigned slot, const uint32_t addr[VGPU_ISA_LANES], uint32_t mask,
                          uint32_t out[VGPU_ISA_LANES])
 {
-	const struct e3d_draw *draw = ctx;
+	const struct e3d_draw *draw = ((const struct e3d_shading *)ctx)->draw;
 	const struct e3d_uniform_copy *u = &draw->uniform[slot];
 	bool bound = draw->state->uniform[slot].bound;
 	for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++) {
@@ -35,9 +35,9 @@ static uint32_t ubo_load(void *ctx, unsigned slot, const uint32_t addr[VGPU_ISA_
 	return 0;
 }
 
-void e3d_shader_env(struct e3d_draw *draw, struct vgpu_shader_env *env)
+void e3d_shader_env(struct e3d_shading *shading, struct vgpu_shader_env *env)
 {
-	*env = (struct vgpu_shader_env){.ctx = draw,
+	*env = (struct vgpu_shader_env){.ctx = shading,
 	                                .ubo_load = ubo_load,
 	                                .texture_sample = texture_sample,
 	                                .budget = E3D_INVOCATION_BUDGET};
@@ -88,18 +88,9 @@ static bool tile_fail(struct e3d_tile_result *result, uint32_t type)
 	return false;
 }
 
-/* Watchdog units from a worker, taken from the shared budget in batches (one atomic operation per batch
- * instead of several per warp); a tile settles its remainder when it ends. */
-#define CHARGE_BATCH 4096
-
 static bool charge(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, uint64_t units)
 {
-	scratch->pending_units += units;
-	if (scratch->pending_units < CHARGE_BATCH)
-		return true;
-	units = scratch->pending_units;
-	scratch->pending_units = 0;
-	return e3d_charge(draw, units);
+	return e3d_shading_charge(&(struct e3d_shading){draw, &scratch->pending_units}, units);
 }
 
 /* Shade one warp of quads and run the per-fragment operations. tx, ty: the tile's origin. */
@@ -173,8 +164,9 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 		if (covered >> (4 * q) & 0xf)
 			run |= 0xfu << (4 * q);
 	warp->lane_mask = run;
+	struct e3d_shading shading = {draw, &scratch->pending_units};
 	struct vgpu_shader_env env;
-	e3d_shader_env(draw, &env);
+	e3d_shader_env(&shading, &env);
 	enum vgpu_shader_fault fault = vgpu_shader_run(fs->core, warp, &env);
 	if (fault != VGPU_SHADER_FAULT_NONE) {
 		result->faulted = true;
@@ -201,6 +193,16 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 	return true;
 }
 
+/* Is the centre of pixel (px, py) inside the primitive? */
+static inline bool covers(const struct e3d_prim *prim, int32_t px, int32_t py, int64_t centre)
+{
+	int64_t X = (int64_t)px * E3D_SUBPIXEL + centre, Y = (int64_t)py * E3D_SUBPIXEL + centre;
+	bool inside = true;
+	for (unsigned e = 0; e < prim->edges; e++)
+		inside &= prim->edge_a[e] * X + prim->edge_b[e] * Y + prim->edge_c[e] >= 0;
+	return inside;
+}
+
 static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratch,
                         const struct e3d_prim *prim, const int32_t tile[4], struct e3d_tile_result *result)
 {
@@ -221,6 +223,10 @@ static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratc
 				warp->varying[draw->slot_of[k]][c][v] = var[(k * 4 + c) * 3 + v];
 
 	int64_t centre = draw->state->raster & VGPU_RASTER_HALF_PIXEL_CENTER ? E3D_SUBPIXEL / 2 : 0;
+	/* Each edge function is affine, so it is smallest at a corner of the box: when the four corner pixels
+	 * are inside, every pixel is and the per-pixel tests can be skipped. */
+	bool all_inside = covers(prim, x0, y0, centre) && covers(prim, x1 - 1, y0, centre) &&
+	                  covers(prim, x0, y1 - 1, centre) && covers(prim, x1 - 1, y1 - 1, centre);
 	struct quad_batch batch = {0};
 	for (int32_t qy = y0 & ~1; qy < y1; qy += 2) {
 		for (int32_t qx = x0 & ~1; qx < x1; qx += 2) {
@@ -229,14 +235,7 @@ static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratc
 				int32_t px = qx + (int32_t)(l & 1), py = qy + (int32_t)(l >> 1);
 				if (px < x0 || px >= x1 || py < y0 || py >= y1)
 					continue;
-				int64_t X = (int64_t)px * E3D_SUBPIXEL + centre,
-				        Y = (int64_t)py * E3D_SUBPIXEL + centre;
-				bool inside = true;
-				for (unsigned e = 0; e < prim->edges; e++)
-					inside &=
-					        prim->edge_a[e] * X + prim->edge_b[e] * Y + prim->edge_c[e] >=
-					        0;
-				quad |= (uint32_t)inside << l;
+				quad |= (uint32_t)(all_inside || covers(prim, px, py, centre)) << l;
 			}
 			if (!quad)
 				continue;

@@ -17,8 +17,8 @@ struct e3d_worker_scratch {
 /* The work function for e3d_workers_run over the tiles of draw. */
 void e3d_raster_tile(void *draw, unsigned tile, unsigned worker);
 
-/* The shader environment of a draw (uniform loads and texture sampling); ctx is the struct e3d_draw. */
-void e3d_shader_env(struct e3d_draw *draw, struct vgpu_shader_env *env);
+/* The shader environment of a draw (uniform loads and texture sampling); shading must outlive its use. */
+void e3d_shader_env(struct e3d_shading *shading, struct vgpu_shader_env *env);
 /* Turn a faulted invocation into the fault record it stands for (CP thread only). */
 void e3d_shader_fault(const struct e3d_draw *draw, enum vgpu_shader_fault kind, uint32_t pc, uint32_t detail,
                       struct vgpu_fault *fault);

@@ -116,8 +116,9 @@ bool e3d_shade_vertices(struct cp_job *job, struct e3d_draw *draw, struct vgpu_s
 {
 	const struct e3d_state *s = draw->state;
 	const struct e3d_shader *vs = s->shader[VGPU_SHADER_STAGE_VERTEX];
+	struct e3d_shading shading = {draw, NULL};
 	struct vgpu_shader_env env;
-	e3d_shader_env(draw, &env);
+	e3d_shader_env(&shading, &env);
 	bool sized_points = s->raster & VGPU_RASTER_POINT_SIZE_SHADER;
 
 	for (unsigned base = 0; base < count; base += VGPU_ISA_LANES) {

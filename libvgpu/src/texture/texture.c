@@ -277,10 +277,11 @@ static void sample_warp_rgba8(const struct e3d_texture_view *view, const struct 
 
 uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, float out[4][VGPU_ISA_LANES])
 {
-	struct e3d_draw *draw = ctx;
+	struct e3d_shading *shading = ctx;
+	const struct e3d_draw *draw = shading->draw;
 	const struct e3d_texture_view *view = &draw->texture[req->texture];
 	/* a sample costs far more than an ALU lane: a watchdog unit per lane sampled */
-	if (!e3d_charge(draw, (uint64_t)__builtin_popcount(req->mask)))
+	if (!e3d_shading_charge(shading, (uint64_t)__builtin_popcount(req->mask)))
 		return E3D_DETAIL_WATCHDOG;
 	const struct e3d_sampler_desc *sampler = &draw->state->sampler[req->sampler];
 	const struct e3d_texture_desc *d = view->desc;

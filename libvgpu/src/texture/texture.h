@@ -11,7 +11,7 @@
 bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view,
                           const struct e3d_texture_desc *desc, struct vgpu_fault *fault);
 
-/* The shader core's texture_sample callback; ctx is the struct e3d_draw. Returns 0, or a fault detail
+/* The shader core's texture_sample callback; ctx is the struct e3d_shading. Returns 0, or a fault detail
  * that texture_fault turns into the fault record. */
 uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, float out[4][VGPU_ISA_LANES]);
 void texture_fault(struct vgpu *gpu, const struct e3d_draw *draw, uint32_t detail, struct vgpu_fault *fault);
