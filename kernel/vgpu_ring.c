@@ -79,6 +79,7 @@ int vgpu_ring_init(struct vgpu_device *vdev)
 		dma_alloc_coherent(dev, sizeof(*ring->status), &ring->status_dma, GFP_KERNEL);
 	if (!ring->status) {
 		dma_free_coherent(dev, ring->size, ring->words, ring->dma);
+		ring->words = NULL;
 		return -ENOMEM;
 	}
 	ring->next_seq = 1;
