@@ -153,16 +153,35 @@ static bool format_is_unorm(uint32_t format)
 	       format != VGPU_FORMAT_R32G32B32A32_FLOAT;
 }
 
+static inline uint32_t float_bits(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+static inline float bits_float(uint32_t u)
+{
+	float f;
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
+/* To [0, 1], NaN to 0. Selects by bit masks: GCC does not vectorise a loop with float selects it may turn
+ * back into branches. */
 static float clamp01(float v)
 {
-	return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;
+	uint32_t positive = 0u - (uint32_t)(v > 0.0f);
+	v = bits_float(float_bits(v) & positive);
+	uint32_t below_one = 0u - (uint32_t)(v < 1.0f);
+	return bits_float((float_bits(v) & below_one) | (float_bits(1.0f) & ~below_one));
 }
 
 /* Float to 8-bit UNORM, round to nearest even (spec 9.2): adding 2^23 leaves the rounded integer in the
  * mantissa under the default rounding mode. */
-static uint8_t unorm8(float v)
+static uint32_t unorm8(float v)
 {
-	return (uint8_t)((clamp01(v) * 255.0f + 8388608.0f) - 8388608.0f);
+	return (uint32_t)(int32_t)((clamp01(v) * 255.0f + 8388608.0f) - 8388608.0f);
 }
 
 /* The common case, unblended 8-bit RGBA/BGRA with every channel written, without the float round trip. */
@@ -187,14 +206,18 @@ static bool write_rgba8(uint32_t format, uint8_t *tile, const struct e3d_lanes *
 	default:
 		return false;
 	}
+	/* converted for every lane in a loop that vectorises, then stored for the covered ones */
+	uint32_t packed[VGPU_ISA_LANES], opaque = alpha ? 0 : 0xffu;
+	for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++)
+		packed[lane] = unorm8(out[0][lane]) << 8 * r | unorm8(out[1][lane]) << 8 |
+		               unorm8(out[2][lane]) << 8 * b | (unorm8(out[3][lane]) | opaque) << 24;
 	for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++) {
 		if (!(mask >> lane & 1))
 			continue;
 		uint8_t *p = tile + ((size_t)lanes->y[lane] * E3D_TILE + lanes->x[lane]) * 4;
-		p[r] = unorm8(out[0][lane]);
-		p[1] = unorm8(out[1][lane]);
-		p[b] = unorm8(out[2][lane]);
-		p[3] = alpha ? unorm8(out[3][lane]) : 0xff;
+		uint32_t v = packed[lane];
+		p[0] = (uint8_t)v, p[1] = (uint8_t)(v >> 8), p[2] = (uint8_t)(v >> 16),
+		p[3] = (uint8_t)(v >> 24);
 	}
 	return true;
 }

@@ -130,24 +130,33 @@ static bool sample(struct vgpu_shader_warp *w, const struct vgpu_shader_env *env
 	unsigned coords = (in->cube ? 3u : 2u) + in->shadow, derived = in->cube ? 3u : 2u;
 	uint32_t t[LANES];
 
-	memset(&req, 0, sizeof(req));
+	/* Each row written once, unused ones zero (cheaper than clearing the whole request first). */
 	req.texture = in->slot;
 	req.sampler = in->sampler;
 	req.mode = (enum vgpu_isa_tex_mode)in->mode;
 	req.cube = in->cube;
 	req.shadow = in->shadow;
 	req.mask = st->exec;
-	for (unsigned c = 0; c < coords; c++)
-		memcpy(req.coord[c], w->reg.f[in->src[0] + c], sizeof(req.coord[c]));
+	for (unsigned c = 0; c < 4; c++) {
+		if (c < coords)
+			memcpy(req.coord[c], w->reg.f[in->src[0] + c], sizeof(req.coord[c]));
+		else
+			memset(req.coord[c], 0, sizeof(req.coord[c]));
+	}
 	if (in->mode != VGPU_ISA_TEX_IMPLICIT)
 		memcpy(req.lod_or_bias, source_row(in, w, 1), sizeof(req.lod_or_bias));
-	if (in->mode != VGPU_ISA_TEX_LOD) {
-		for (unsigned c = 0; c < derived; c++) {
-			derivative(w->reg.u[in->src[0] + c], ALU_TRUE, 0, false, false, t);
-			memcpy(req.ddx[c], t, sizeof(t));
-			derivative(w->reg.u[in->src[0] + c], ALU_TRUE, 0, true, false, t);
-			memcpy(req.ddy[c], t, sizeof(t));
+	else
+		memset(req.lod_or_bias, 0, sizeof(req.lod_or_bias));
+	for (unsigned c = 0; c < 3; c++) {
+		if (in->mode == VGPU_ISA_TEX_LOD || c >= derived) {
+			memset(req.ddx[c], 0, sizeof(req.ddx[c]));
+			memset(req.ddy[c], 0, sizeof(req.ddy[c]));
+			continue;
 		}
+		derivative(w->reg.u[in->src[0] + c], ALU_TRUE, 0, false, false, t);
+		memcpy(req.ddx[c], t, sizeof(t));
+		derivative(w->reg.u[in->src[0] + c], ALU_TRUE, 0, true, false, t);
+		memcpy(req.ddy[c], t, sizeof(t));
 	}
 	memset(out, 0, sizeof(out));
 	w->fault_detail = env->texture_sample ? env->texture_sample(env->ctx, &req, out) : 1;
@@ -183,16 +192,17 @@ static void store_output(struct vgpu_shader_warp *w, const struct shader_inst *i
 	const uint32_t *a = source_row(in, w, 0);
 	float *out = w->out[in->slot][in->comp];
 
+	float merged[LANES]; /* built apart, so the loop vectorises whether or not out and a alias */
 	for (unsigned l = 0; l < LANES; l++)
-		out[l] = alu_f((a[l] & st->lane_bits[l]) | (alu_u(out[l]) & ~st->lane_bits[l]));
+		merged[l] = alu_f((a[l] & st->lane_bits[l]) | (alu_u(out[l]) & ~st->lane_bits[l]));
+	memcpy(out, merged, sizeof(merged));
 }
 
 static void reset_warp(const struct vgpu_shader *s, struct vgpu_shader_warp *w)
 {
 	memset(w->reg.u, 0, (size_t)s->regs * sizeof(w->reg.u[0]));
-	for (unsigned slot = 0; slot < VGPU_ISA_OUT_SLOTS; slot++)
-		if ((s->outputs >> slot) & 1)
-			memset(w->out[slot], 0, sizeof(w->out[slot]));
+	for (uint32_t slots = s->outputs; slots; slots &= slots - 1)
+		memset(w->out[__builtin_ctz(slots)], 0, sizeof(w->out[0]));
 	w->kill_mask = 0;
 	w->fault = VGPU_SHADER_FAULT_NONE;
 	w->fault_pc = 0;
