@@ -188,6 +188,10 @@ static bool prepare(struct cp_job *job, struct e3d_draw *draw)
 		if (fs->inputs >> slot & 1)
 			draw->slot_of[draw->varying_slots++] = (uint8_t)slot;
 	draw->early_depth = !(fs->outputs >> VGPU_ISA_OUT_DEPTH & 1) && !fs->may_discard;
+	draw->lod_free_samplers = 0;
+	for (unsigned slot = 0; slot < VGPU_MAX_SAMPLERS; slot++)
+		if (texture_sampler_ignores_lod(s->sampler[slot].flags))
+			draw->lod_free_samplers |= 1u << slot;
 	e3d_primitive_prepare(draw);
 
 	uint16_t ubos = vs->ubo_mask | fs->ubo_mask, textures = vs->texture_mask | fs->texture_mask;

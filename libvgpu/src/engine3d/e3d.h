@@ -144,8 +144,9 @@ struct e3d_draw {
 	struct e3d_uniform_copy *uniform;   /* [VGPU_MAX_UNIFORM_BUFFERS] */
 	struct e3d_texture_view *texture;   /* [VGPU_MAX_TEXTURES] */
 	bool early_depth;
-	int32_t clip_rect[4]; /* framebuffer within the scissor: x0, y0, x1, y1 (exclusive) */
-	float planes[7][5];   /* clip planes: inside when p0 x + p1 y + p2 z + p3 w + p4 >= 0 */
+	uint32_t lod_free_samplers; /* for the shader environment: texture_sampler_ignores_lod, by slot */
+	int32_t clip_rect[4];       /* framebuffer within the scissor: x0, y0, x1, y1 (exclusive) */
+	float planes[7][5];         /* clip planes: inside when p0 x + p1 y + p2 z + p3 w + p4 >= 0 */
 	unsigned plane_count;
 	uint32_t tiles_x, tiles_y;
 	/* the primitives binned so far (flushed to the tiles when full) */

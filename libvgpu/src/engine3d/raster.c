@@ -40,7 +40,8 @@ void e3d_shader_env(struct e3d_shading *shading, struct vgpu_shader_env *env)
 	*env = (struct vgpu_shader_env){.ctx = shading,
 	                                .ubo_load = ubo_load,
 	                                .texture_sample = texture_sample,
-	                                .budget = E3D_INVOCATION_BUDGET};
+	                                .budget = E3D_INVOCATION_BUDGET,
+	                                .lod_free_samplers = shading->draw->lod_free_samplers};
 }
 
 void e3d_shader_fault(const struct e3d_draw *draw, enum vgpu_shader_fault kind, uint32_t pc, uint32_t detail,

@@ -128,6 +128,7 @@ static bool sample(struct vgpu_shader_warp *w, const struct vgpu_shader_env *env
 	struct vgpu_shader_tex_request req;
 	float out[4][LANES];
 	unsigned coords = (in->cube ? 3u : 2u) + in->shadow, derived = in->cube ? 3u : 2u;
+	bool derive = in->mode != VGPU_ISA_TEX_LOD && !(env->lod_free_samplers >> in->sampler & 1);
 	uint32_t t[LANES];
 
 	/* Each row written once, unused ones zero (cheaper than clearing the whole request first). */
@@ -148,7 +149,7 @@ static bool sample(struct vgpu_shader_warp *w, const struct vgpu_shader_env *env
 	else
 		memset(req.lod_or_bias, 0, sizeof(req.lod_or_bias));
 	for (unsigned c = 0; c < 3; c++) {
-		if (in->mode == VGPU_ISA_TEX_LOD || c >= derived) {
+		if (!derive || c >= derived) {
 			memset(req.ddx[c], 0, sizeof(req.ddx[c]));
 			memset(req.ddy[c], 0, sizeof(req.ddy[c]));
 			continue;

@@ -26,7 +26,8 @@ enum vgpu_shader_fault {
 
 /* One texture request for a whole warp. Arrays are indexed [component][lane]; only lanes in `mask` matter.
  * coord holds s,t (2D) or x,y,z (cube), followed by the depth reference when `shadow`. ddx/ddy are the
- * coordinates' screen-space derivatives (implicit and bias modes only, zero otherwise). */
+ * coordinates' screen-space derivatives (implicit and bias modes only, zero otherwise and for the
+ * env's lod_free_samplers). */
 struct vgpu_shader_tex_request {
 	unsigned texture, sampler;
 	enum vgpu_isa_tex_mode mode;
@@ -50,6 +51,9 @@ struct vgpu_shader_env {
 	uint32_t (*texture_sample)(void *ctx, const struct vgpu_shader_tex_request *req,
 	                           float out[4][VGPU_ISA_LANES]);
 	uint32_t budget; /* instructions a warp invocation may issue */
+	/* Bit s: sampler s ignores the LOD, so its implicit and bias requests skip the derivatives (left
+	 * zero). */
+	uint32_t lod_free_samplers;
 };
 
 /* Per-warp state: the pipeline fills the inputs, runs, reads the outputs. Reusable from warp to warp; the

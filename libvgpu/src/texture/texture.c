@@ -192,8 +192,7 @@ static bool warp_fast_path(const struct e3d_texture_view *view, const struct vgp
                            uint32_t flags)
 {
 	uint32_t format = view->desc->format;
-	return !req->cube && !req->shadow && view->linear && VGPU_SAMPLER_MIP(flags) == 0 &&
-	       !(flags & VGPU_SAMPLER_MIN_LINEAR) == !(flags & VGPU_SAMPLER_MAG_LINEAR) &&
+	return !req->cube && !req->shadow && view->linear && texture_sampler_ignores_lod(flags) &&
 	       (format == VGPU_FORMAT_B8G8R8A8_UNORM || format == VGPU_FORMAT_R8G8B8A8_UNORM);
 }
 
@@ -275,6 +274,12 @@ static void sample_warp_rgba8(const struct e3d_texture_view *view, const struct 
 			            w11[l] * t11[c][l];
 }
 
+bool texture_sampler_ignores_lod(uint32_t flags)
+{
+	return VGPU_SAMPLER_MIP(flags) == 0 &&
+	       !(flags & VGPU_SAMPLER_MIN_LINEAR) == !(flags & VGPU_SAMPLER_MAG_LINEAR);
+}
+
 uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, float out[4][VGPU_ISA_LANES])
 {
 	struct e3d_shading *shading = ctx;
@@ -309,10 +314,7 @@ uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, fl
 			float ref = req->coord[req->cube ? 3 : 2][lane];
 			sc.reference = ref > 0.0f ? (ref < 1.0f ? ref : 1.0f) : 0.0f;
 		}
-		/* Without mipmaps and with one filter for both, the LOD changes nothing: skip the logarithm.
-		 */
-		bool lod_matters = mip != 0 || ((flags & VGPU_SAMPLER_MIN_LINEAR) != 0) !=
-		                                       ((flags & VGPU_SAMPLER_MAG_LINEAR) != 0);
+		bool lod_matters = !texture_sampler_ignores_lod(flags); /* else skip the logarithm */
 		float lod = req->mode == VGPU_ISA_TEX_LOD ? req->lod_or_bias[lane]
 		            : lod_matters                 ? implicit_lod(req, lane, d, major)
 		                                          : 0.0f;

@@ -11,6 +11,10 @@
 bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view,
                           const struct e3d_texture_desc *desc, struct vgpu_fault *fault);
 
+/* Whether a sampler's results do not depend on the LOD (no mipmaps, one filter for both): its requests
+ * need no derivatives. */
+bool texture_sampler_ignores_lod(uint32_t flags);
+
 /* The shader core's texture_sample callback; ctx is the struct e3d_shading. Returns 0, or a fault detail
  * that texture_fault turns into the fault record. */
 uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, float out[4][VGPU_ISA_LANES]);
