@@ -60,6 +60,16 @@ static bool bounce_page(struct vgpu *gpu, struct surface_map *map, uint64_t pa, 
 	return true;
 }
 
+static uint8_t *find_linear(const struct surface_map *map)
+{
+	if (map->pages == 0)
+		return NULL;
+	for (uint32_t i = 0; i < map->pages; i++)
+		if (!map->page[i] || map->page[i] != map->page[0] + (size_t)i * PAGE)
+			return NULL;
+	return map->page[0] + (map->va - map->first_page);
+}
+
 static struct surface_key current_key(struct vgpu *gpu)
 {
 	return (struct surface_key){.asid = gpu->mmu.asid,
@@ -92,7 +102,7 @@ bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, u
 	                key.generation == map->key.generation && key.invalidations == map->key.invalidations;
 	if (map->cached && same_key && map->va == va && map->size == size && map->writable == writable &&
 	    refresh(gpu, map, fault))
-		return true;
+		return true; /* the same pages: map->linear still holds */
 	/* otherwise translate from scratch (a page that stopped reading then faults where it should) */
 	map->cached = false;
 	map->va = va;
@@ -101,6 +111,7 @@ bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, u
 	map->writable = writable;
 	map->bounce_used = 0;
 	map->pages = 0;
+	map->linear = NULL;
 	if (size == 0)
 		return true;
 	uint64_t pages = ((va + size + PAGE - 1) & ~(PAGE - 1)) / PAGE - map->first_page / PAGE;
@@ -145,6 +156,7 @@ bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, u
 	}
 	map->cached = true;
 	map->key = key;
+	map->linear = find_linear(map);
 	return true;
 }
 
@@ -203,28 +215,73 @@ void surface_write(const struct surface_map *map, uint64_t offset, const void *s
 	FOR_EACH_PIECE(map, offset, len, memcpy(host_, (const uint8_t *)src + done_, piece_));
 }
 
+/* A fill pattern: one pixel, and where the pixel size divides 16, 16 bytes of pixels twice over, so the
+ * 16 bytes from any phase are at wide + phase % 16. */
+struct fill {
+	const uint8_t *pixel;
+	unsigned bpp;
+	bool uniform; /* every byte the same: memset */
+	bool wide;
+	uint8_t pattern[32];
+};
+
+static void fill_init(struct fill *f, const uint8_t *pixel, unsigned bpp)
+{
+	f->pixel = pixel;
+	f->bpp = bpp;
+	f->uniform = true;
+	for (unsigned i = 1; i < bpp; i++)
+		f->uniform &= pixel[i] == pixel[0];
+	f->wide = 16 % bpp == 0;
+	for (unsigned i = 0; i < sizeof(f->pattern); i++)
+		f->pattern[i] = pixel[i % bpp];
+}
+
+/* len bytes at dst, the first at byte `phase` of the pattern: a prefix of whole pixels written by hand,
+ * then doubled by copies within dst (memcpy's wide stores run near memset's speed; a loop of 16-byte stores
+ * reaches half of it). */
+static void fill_run(const struct fill *f, uint8_t *dst, size_t len, size_t phase)
+{
+	if (f->uniform) {
+		memset(dst, f->pixel[0], len);
+		return;
+	}
+	size_t prefix;
+	if (f->wide) {
+		prefix = len < 64 ? len : 64;
+		uint8_t v[16];
+		memcpy(v, f->pattern + phase % 16, 16);
+		for (size_t i = 0; i < prefix; i++)
+			dst[i] = v[i % 16];
+	} else {
+		prefix = len < 16 * f->bpp ? len : 16 * f->bpp;
+		for (size_t i = 0, j = phase % f->bpp; i < prefix; i++, j = j + 1 < f->bpp ? j + 1 : 0)
+			dst[i] = f->pixel[j];
+	}
+	for (size_t done = prefix; done < len;) {
+		size_t n = done < len - done ? done : len - done;
+		memcpy(dst + done, dst, n);
+		done += n;
+	}
+}
+
 void surface_fill(const struct surface_map *map, uint64_t offset, uint64_t pitch, uint32_t rows,
                   const uint8_t *pattern, unsigned bpp, uint64_t count)
 {
 	uint64_t len = count * bpp;
-	bool uniform_bytes = true;
-	for (unsigned i = 1; i < bpp; i++)
-		uniform_bytes &= pattern[i] == pattern[0];
-	if (uniform_bytes) {
-		for (uint32_t r = 0; r < rows; r++)
-			FOR_EACH_PIECE(map, offset + r * pitch, (size_t)len,
-			               memset(host_, pattern[0], piece_));
+	struct fill f;
+	fill_init(&f, pattern, bpp);
+	if (map->linear && pitch == len) {
+		fill_run(&f, map->linear + offset, (size_t)(len * rows), 0); /* rows back to back: one run */
 		return;
 	}
-	/* A page of the pattern (plus one pixel for the phase), so each page piece is a single copy; the
-	 * phase follows the byte position. */
-	uint8_t row[PAGE + 16];
-	memcpy(row, pattern, bpp);
-	for (size_t n = bpp; n < sizeof(row); n *= 2)
-		memcpy(row + n, row, n < sizeof(row) - n ? n : sizeof(row) - n);
-	for (uint32_t r = 0; r < rows; r++)
-		FOR_EACH_PIECE(map, offset + r * pitch, (size_t)len,
-		               memcpy(host_, row + done_ % bpp, piece_));
+	for (uint32_t r = 0; r < rows; r++) {
+		if (map->linear)
+			fill_run(&f, map->linear + offset + r * pitch, (size_t)len, 0);
+		else
+			FOR_EACH_PIECE(map, offset + r * pitch, (size_t)len,
+			               fill_run(&f, host_, piece_, done_));
+	}
 }
 
 const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsigned len, uint8_t tmp[16],
@@ -251,12 +308,7 @@ const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsi
 
 const uint8_t *surface_linear(const struct surface_map *map)
 {
-	if (map->pages == 0)
-		return NULL;
-	for (uint32_t i = 0; i < map->pages; i++)
-		if (!map->page[i] || map->page[i] != map->page[0] + (size_t)i * PAGE)
-			return NULL;
-	return map->page[0] + (map->va - map->first_page);
+	return map->linear;
 }
 
 void surface_page_fault(struct vgpu *gpu, const struct surface_map *map, uint32_t page,

@@ -21,6 +21,7 @@ struct surface_map {
 	uint32_t pages, capacity;
 	uint8_t *bounce;
 	uint32_t bounce_used, bounce_capacity; /* pages */
+	uint8_t *linear;                       /* what surface_linear returns, found when the map is built */
 	bool writable;
 	/* The translations are cached like the TLB's: valid until the context changes or the MMU drops its
 	 * cached translations (spec 4.2: drivers invalidate after changing page tables). */
@@ -54,7 +55,8 @@ void surface_fill(const struct surface_map *map, uint64_t offset, uint64_t pitch
 const uint8_t *surface_peek(const struct surface_map *map, uint64_t offset, unsigned len, uint8_t tmp[16],
                             uint32_t *missing_page);
 /* The map's first byte when every page is present and the host pointers are contiguous (one VRAM
- * allocation, or system memory in the bounce buffer), so offsets need no page lookup; else NULL. */
+ * allocation, or system memory in the bounce buffer), so offsets need no page lookup; else NULL. Valid
+ * until the map is built again. */
 const uint8_t *surface_linear(const struct surface_map *map);
 /* The fault of a page recorded as missing (translated again, on the CP thread). */
 void surface_page_fault(struct vgpu *gpu, const struct surface_map *map, uint32_t page,
