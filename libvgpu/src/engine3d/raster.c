@@ -204,6 +204,24 @@ static inline bool covers(const struct e3d_prim *prim, int32_t px, int32_t py, i
 	return inside;
 }
 
+/* Which pixels of the 2x2 quad at (qx, qy) have their centre inside the primitive (bit l: pixel qx + (l & 1),
+ * qy + (l >> 1)). The edge functions of the other three pixels are the first one's plus whole steps: the
+ * same integers covers() computes. */
+static inline uint32_t quad_coverage(const struct e3d_prim *prim, int32_t qx, int32_t qy, int64_t centre)
+{
+	int64_t X = (int64_t)qx * E3D_SUBPIXEL + centre, Y = (int64_t)qy * E3D_SUBPIXEL + centre;
+	uint32_t inside = 0xf;
+	for (unsigned e = 0; e < prim->edges; e++) {
+		int64_t f = prim->edge_a[e] * X + prim->edge_b[e] * Y + prim->edge_c[e];
+		int64_t right = f + prim->edge_a[e] * E3D_SUBPIXEL,
+		        below = f + prim->edge_b[e] * E3D_SUBPIXEL;
+		int64_t diagonal = right + prim->edge_b[e] * E3D_SUBPIXEL;
+		inside &= (uint32_t)(f >= 0) | (uint32_t)(right >= 0) << 1 | (uint32_t)(below >= 0) << 2 |
+		          (uint32_t)(diagonal >= 0) << 3;
+	}
+	return inside;
+}
+
 static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratch,
                         const struct e3d_prim *prim, const int32_t tile[4], struct e3d_tile_result *result)
 {
@@ -228,16 +246,15 @@ static bool raster_prim(struct e3d_draw *draw, struct e3d_worker_scratch *scratc
 	 * are inside, every pixel is and the per-pixel tests can be skipped. */
 	bool all_inside = covers(prim, x0, y0, centre) && covers(prim, x1 - 1, y0, centre) &&
 	                  covers(prim, x0, y1 - 1, centre) && covers(prim, x1 - 1, y1 - 1, centre);
+	/* Inside the box, each row of a quad is a pair of columns and each column a pair of rows. */
 	struct quad_batch batch = {0};
 	for (int32_t qy = y0 & ~1; qy < y1; qy += 2) {
+		uint32_t rows = (uint32_t)(qy >= y0) * 0x3u | (uint32_t)(qy + 1 < y1) * 0xcu;
 		for (int32_t qx = x0 & ~1; qx < x1; qx += 2) {
-			uint32_t quad = 0;
-			for (unsigned l = 0; l < 4; l++) {
-				int32_t px = qx + (int32_t)(l & 1), py = qy + (int32_t)(l >> 1);
-				if (px < x0 || px >= x1 || py < y0 || py >= y1)
-					continue;
-				quad |= (uint32_t)(all_inside || covers(prim, px, py, centre)) << l;
-			}
+			uint32_t columns = (uint32_t)(qx >= x0) * 0x5u | (uint32_t)(qx + 1 < x1) * 0xau;
+			uint32_t quad = rows & columns;
+			if (!all_inside)
+				quad &= quad_coverage(prim, qx, qy, centre);
 			if (!quad)
 				continue;
 			batch.covered |= quad << (4 * batch.quads);
