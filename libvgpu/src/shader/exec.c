@@ -159,14 +159,22 @@ static bool sample(struct vgpu_shader_warp *w, const struct vgpu_shader_env *env
 		derivative(w->reg.u[in->src[0] + c], ALU_TRUE, 0, true, false, t);
 		memcpy(req.ddy[c], t, sizeof(t));
 	}
-	memset(out, 0, sizeof(out));
-	w->fault_detail = env->texture_sample ? env->texture_sample(env->ctx, &req, out) : 1;
+	/* With every lane running, the results go straight to the four destination registers (a fault ends
+	 * the run, so partly written registers are never read). */
+	bool direct = st->exec == ALL_LANES;
+	float(*result)[LANES] = direct ? &w->reg.f[in->dst] : out;
+	if (!direct)
+		memset(out, 0, sizeof(out));
+	w->fault_detail = env->texture_sample ? env->texture_sample(env->ctx, &req, result) : 1;
 	if (w->fault_detail)
 		return false;
 	for (unsigned c = 0; c < 4; c++) {
 		for (unsigned l = 0; l < LANES; l++)
-			t[l] = canon(out[c][l]);
-		write_row(w->reg.u[in->dst + c], t, st);
+			t[l] = canon(result[c][l]);
+		if (direct)
+			memcpy(w->reg.u[in->dst + c], t, sizeof(t));
+		else
+			write_row(w->reg.u[in->dst + c], t, st);
 	}
 	return true;
 }
