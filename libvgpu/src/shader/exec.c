@@ -31,6 +31,10 @@ struct run_state {
 static void set_exec(struct run_state *st, uint32_t mask)
 {
 	st->exec = mask;
+	if (mask == ALL_LANES) { /* the usual case, without the per-lane shifts SSE2 cannot vectorise */
+		memset(st->lane_bits, 0xff, sizeof(st->lane_bits));
+		return;
+	}
 	for (unsigned l = 0; l < LANES; l++)
 		st->lane_bits[l] = 0u - ((mask >> l) & 1u);
 }
@@ -88,7 +92,9 @@ static void derivative(const uint32_t *v, uint32_t keep, uint32_t flip, bool ver
 	}
 }
 
-static void interpolate(const struct vgpu_shader_warp *w, const struct shader_inst *in, uint32_t t[LANES])
+/* restrict: the loop vectorises whether or not it is inlined */
+static void interpolate(const struct vgpu_shader_warp *w, const struct shader_inst *in,
+                        uint32_t t[restrict LANES])
 {
 	const float *v = w->varying[in->slot][in->comp];
 	const float(*bary)[LANES] = in->mode == VGPU_ISA_INTERP_SMOOTH ? w->bary_persp : w->bary_linear;
@@ -120,6 +126,14 @@ static uint32_t special_value(const struct vgpu_shader_warp *w, unsigned sr, uns
 	default:
 		return alu_u(w->frag_coord[sr - VGPU_ISA_SR_FRAGCOORD_X][lane]);
 	}
+}
+
+/* A callback's float results as register values (every NaN canonical). restrict: the loop vectorises
+ * whether or not it is inlined. */
+static void canon_row(uint32_t t[restrict LANES], const float v[restrict LANES])
+{
+	for (unsigned l = 0; l < LANES; l++)
+		t[l] = canon(v[l]);
 }
 
 static bool sample(struct vgpu_shader_warp *w, const struct vgpu_shader_env *env,
@@ -169,8 +183,7 @@ static bool sample(struct vgpu_shader_warp *w, const struct vgpu_shader_env *env
 	if (w->fault_detail)
 		return false;
 	for (unsigned c = 0; c < 4; c++) {
-		for (unsigned l = 0; l < LANES; l++)
-			t[l] = canon(result[c][l]);
+		canon_row(t, result[c]);
 		if (direct)
 			memcpy(w->reg.u[in->dst + c], t, sizeof(t));
 		else
@@ -201,6 +214,10 @@ static void store_output(struct vgpu_shader_warp *w, const struct shader_inst *i
 	const uint32_t *a = source_row(in, w, 0);
 	float *out = w->out[in->slot][in->comp];
 
+	if (st->exec == ALL_LANES) {
+		memcpy(out, a, LANES * sizeof(*a));
+		return;
+	}
 	float merged[LANES]; /* built apart, so the loop vectorises whether or not out and a alias */
 	for (unsigned l = 0; l < LANES; l++)
 		merged[l] = alu_f((a[l] & st->lane_bits[l]) | (alu_u(out[l]) & ~st->lane_bits[l]));
@@ -209,9 +226,13 @@ static void store_output(struct vgpu_shader_warp *w, const struct shader_inst *i
 
 static void reset_warp(const struct vgpu_shader *s, struct vgpu_shader_warp *w)
 {
-	memset(w->reg.u, 0, (size_t)s->regs * sizeof(w->reg.u[0]));
+	/* row by row: fixed-size clears compile to a few vector stores, a variable-size memset to a string
+	 * instruction with a long start-up */
+	for (unsigned r = 0; r < s->regs; r++)
+		memset(w->reg.u[r], 0, sizeof(w->reg.u[r]));
 	for (uint32_t slots = s->outputs; slots; slots &= slots - 1)
-		memset(w->out[__builtin_ctz(slots)], 0, sizeof(w->out[0]));
+		for (unsigned c = 0; c < 4; c++)
+			memset(w->out[__builtin_ctz(slots)][c], 0, sizeof(w->out[0][c]));
 	w->kill_mask = 0;
 	w->fault = VGPU_SHADER_FAULT_NONE;
 	w->fault_pc = 0;
