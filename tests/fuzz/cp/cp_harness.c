@@ -184,19 +184,19 @@ void cp_harness_run(const uint8_t *data, size_t size)
 			break;
 		}
 		case 6: {
-			uint8_t blob[1024];
-			size_t len = vgpu_state_size(gpu);
+			/* The size depends on the 3D state, so it is asked of the paused GPU (as QEMU does). */
 			char error[200];
-			if (len > sizeof(blob))
-				abort();
 			vgpu_pause(gpu);
-			if (vgpu_state_save(gpu, blob, len) != 0)
+			size_t len = vgpu_state_size(gpu);
+			uint8_t *blob = malloc(len);
+			if (!blob || vgpu_state_save(gpu, blob, len) != 0)
 				abort();
 			vgpu_resume(gpu);
 			if (vgpu_state_load(gpu, blob, len, error, sizeof(error)) != 0) {
 				fprintf(stderr, "cp_harness: a saved state did not load back: %s\n", error);
 				abort();
 			}
+			free(blob);
 			wait_idle();
 			break;
 		}
