@@ -54,13 +54,31 @@ static inline int wrap(int i, int size, unsigned mode)
 	}
 }
 
-/* Texel coordinates stay far inside int range whatever the guest's coordinates. */
+static inline uint32_t float_bits(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof(u));
+	return u;
+}
+
+/* mask ? a : b for a mask of all ones or all zeros, as bit operations: GCC does not vectorise a loop whose
+ * float selects it may turn back into branches. */
+static inline float select_float(uint32_t mask, float a, float b)
+{
+	uint32_t u = (float_bits(a) & mask) | (float_bits(b) & ~mask);
+	float f;
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
+/* Texel coordinates stay far inside int range whatever the guest's coordinates: clamped to +-2^24, NaN to 0.
+ */
 static float texel_space(float coord, uint32_t size)
 {
 	float u = coord * (float)size;
-	if (!(u > -16777216.0f))
-		return u != u ? 0.0f : -16777216.0f;
-	return u < 16777216.0f ? u : 16777216.0f;
+	uint32_t above_min = 0u - (uint32_t)(u > -16777216.0f), nan = 0u - (uint32_t)(u != u);
+	u = select_float(above_min, u, select_float(nan, 0.0f, -16777216.0f));
+	return select_float(0u - (uint32_t)(u < 16777216.0f), u, 16777216.0f);
 }
 
 struct sample_ctx {
@@ -213,17 +231,27 @@ static void wrap_lanes(int32_t index[VGPU_ISA_LANES], int size, unsigned mode)
 	}
 }
 
-/* The texels at (i[lane], j[lane]) of level 0, as RGBA floats [component][lane]. */
-static void fetch_lanes(const struct e3d_texture_view *view, const int32_t i[VGPU_ISA_LANES],
-                        const int32_t j[VGPU_ISA_LANES], float rgba[4][VGPU_ISA_LANES])
+/* The texel words of level 0 at (i[lane], j[lane]) and (i2[lane], j[lane]): bilinear taps come in pairs
+ * on a row. */
+static void gather_pairs(const struct e3d_texture_view *view, const int32_t i[VGPU_ISA_LANES],
+                         const int32_t i2[VGPU_ISA_LANES], const int32_t j[VGPU_ISA_LANES],
+                         uint32_t texel[VGPU_ISA_LANES], uint32_t texel2[VGPU_ISA_LANES])
 {
 	uint32_t pitch = view->level_pitch[0];
-	unsigned red = view->desc->format == VGPU_FORMAT_B8G8R8A8_UNORM ? 16 : 0;
-	uint32_t texel[VGPU_ISA_LANES];
 	for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
-		const uint8_t *p = view->linear + (size_t)j[l] * pitch + (size_t)i[l] * 4;
+		const uint8_t *row = view->linear + (size_t)j[l] * pitch;
+		const uint8_t *p = row + (size_t)i[l] * 4, *p2 = row + (size_t)i2[l] * 4;
 		texel[l] = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		texel2[l] = (uint32_t)p2[0] | (uint32_t)p2[1] << 8 | (uint32_t)p2[2] << 16 |
+		            (uint32_t)p2[3] << 24;
 	}
+}
+
+/* Texel words as RGBA floats [component][lane] (restrict: so the loop vectorises). */
+static void unpack_lanes(const struct e3d_texture_view *view, const uint32_t texel[restrict VGPU_ISA_LANES],
+                         float rgba[restrict 4][VGPU_ISA_LANES])
+{
+	unsigned red = view->desc->format == VGPU_FORMAT_B8G8R8A8_UNORM ? 16 : 0;
 	for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
 		rgba[0][l] = unorm8_value(texel[l] >> red & 0xff);
 		rgba[1][l] = unorm8_value(texel[l] >> 8 & 0xff);
@@ -247,7 +275,9 @@ static void sample_warp_rgba8(const struct e3d_texture_view *view, const struct 
 			i0[l] = floor_int(u[l]), j0[l] = floor_int(v[l]);
 		wrap_lanes(i0, w, VGPU_SAMPLER_WRAP_S(flags));
 		wrap_lanes(j0, h, VGPU_SAMPLER_WRAP_T(flags));
-		fetch_lanes(view, i0, j0, out);
+		uint32_t texel[VGPU_ISA_LANES], unused[VGPU_ISA_LANES];
+		gather_pairs(view, i0, i0, j0, texel, unused);
+		unpack_lanes(view, texel, out);
 		return;
 	}
 	int32_t i1[VGPU_ISA_LANES], j1[VGPU_ISA_LANES];
@@ -264,10 +294,13 @@ static void sample_warp_rgba8(const struct e3d_texture_view *view, const struct 
 	wrap_lanes(j0, h, VGPU_SAMPLER_WRAP_T(flags));
 	wrap_lanes(j1, h, VGPU_SAMPLER_WRAP_T(flags));
 	float t00[4][VGPU_ISA_LANES], t10[4][VGPU_ISA_LANES], t01[4][VGPU_ISA_LANES], t11[4][VGPU_ISA_LANES];
-	fetch_lanes(view, i0, j0, t00);
-	fetch_lanes(view, i1, j0, t10);
-	fetch_lanes(view, i0, j1, t01);
-	fetch_lanes(view, i1, j1, t11);
+	uint32_t texel[4][VGPU_ISA_LANES];
+	gather_pairs(view, i0, i1, j0, texel[0], texel[1]);
+	gather_pairs(view, i0, i1, j1, texel[2], texel[3]);
+	unpack_lanes(view, texel[0], t00);
+	unpack_lanes(view, texel[1], t10);
+	unpack_lanes(view, texel[2], t01);
+	unpack_lanes(view, texel[3], t11);
 	for (unsigned c = 0; c < 4; c++)
 		for (unsigned l = 0; l < VGPU_ISA_LANES; l++)
 			out[c][l] = w00[l] * t00[c][l] + w10[l] * t10[c][l] + w01[l] * t01[c][l] +
