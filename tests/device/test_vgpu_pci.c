@@ -4,9 +4,9 @@
 #include "vgpu/vgpu_hw.h"
 #include "vgpu_pci_dev.h"
 #include "vgpu_test.h"
+#include "vt_png.h"
 #include "vnc_client.h"
 
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,28 +289,6 @@ static void test_intx_follows_int_pending(void)
 	qt_quit(qt);
 }
 
-/* Read back a PNG as RGB, or NULL (reported). */
-static uint8_t *read_png_rgb(const char *path, unsigned *width, unsigned *height)
-{
-	png_image image = {.version = PNG_IMAGE_VERSION};
-	uint8_t *rgb;
-
-	if (!png_image_begin_read_from_file(&image, path)) {
-		vt_fail(__FILE__, __LINE__, "cannot read %s: %s", path, image.message);
-		return NULL;
-	}
-	image.format = PNG_FORMAT_RGB;
-	rgb = malloc(PNG_IMAGE_SIZE(image));
-	if (!png_image_finish_read(&image, NULL, rgb, 0, NULL)) {
-		vt_fail(__FILE__, __LINE__, "cannot decode %s: %s", path, image.message);
-		free(rgb);
-		return NULL;
-	}
-	*width = image.width;
-	*height = image.height;
-	return rgb;
-}
-
 static void screendump(struct qt *qt, const char *path)
 {
 	char cmd[256];
@@ -325,7 +303,7 @@ static void screendump(struct qt *qt, const char *path)
 static int count_wrong_pixels(const char *path, uint32_t corner_pixel)
 {
 	unsigned width = 0, height = 0, wrong = 0;
-	uint8_t *rgb = read_png_rgb(path, &width, &height);
+	uint8_t *rgb = vt_read_png_rgb(path, &width, &height);
 
 	if (!rgb) {
 		return -1;
@@ -397,7 +375,7 @@ static void test_scanout_and_png_screendump(void)
 	vgpu_wr(&dev, VGPU_REG_DISP_COMMIT, 1);
 	qt_clock_step(qt, 20 * 1000 * 1000);
 	screendump(qt, path);
-	uint8_t *rgb = read_png_rgb(path, &width, &height);
+	uint8_t *rgb = vt_read_png_rgb(path, &width, &height);
 	VT_CHECK_EQ_INT(width, 32);
 	VT_CHECK_EQ_INT(height, 8);
 	free(rgb);
@@ -448,7 +426,7 @@ static void test_scanout_from_system_memory_and_bad_commit(void)
 
 	snprintf(path, sizeof(path), "%s/sysmem.png", qt_dir(qt));
 	screendump(qt, path);
-	uint8_t *rgb = read_png_rgb(path, &width, &height);
+	uint8_t *rgb = vt_read_png_rgb(path, &width, &height);
 	if (rgb && width == 8 && height == 4) {
 		unsigned wrong = 0;
 		for (unsigned y = 0; y < 4; y++) {

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Capture and replay round trip: record a sequence that the CPU and the GPU both draw into, replay the file
  * with tools/vgpu-replay's code, and compare the PNG it writes with the frame the live GPU displays. */
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "gpu_fixture.h"
 #include "replay.h"
 #include "vgpu_test.h"
+#include "vt_png.h"
 
 #define W      256
 #define H      128
@@ -22,35 +22,6 @@
 #define SRC_VA 0x30000000ull
 #define SYS_VA 0x40000000ull
 #define IB_VA  0x50000000ull
-
-/* Read an 8-bit RGB PNG written by vgpu-replay; NULL on any mismatch of the expected shape. */
-static uint8_t *read_png_rgb(const char *path, uint32_t *width, uint32_t *height)
-{
-	FILE *file = fopen(path, "rb");
-	if (!file)
-		return NULL;
-	png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-	png_infop info = png_create_info_struct(png);
-	uint8_t *volatile rgb = NULL;
-	if (setjmp(png_jmpbuf(png))) {
-		png_destroy_read_struct(&png, &info, NULL);
-		fclose(file);
-		free(rgb);
-		return NULL;
-	}
-	png_init_io(png, file);
-	png_read_info(png, info);
-	*width = png_get_image_width(png, info);
-	*height = png_get_image_height(png, info);
-	if (png_get_color_type(png, info) != PNG_COLOR_TYPE_RGB || png_get_bit_depth(png, info) != 8)
-		png_error(png, "not 8-bit RGB");
-	rgb = malloc((size_t)*width * *height * 3);
-	for (uint32_t y = 0; y < *height; y++)
-		png_read_row(png, rgb + (size_t)y * *width * 3, NULL);
-	png_destroy_read_struct(&png, &info, NULL);
-	fclose(file);
-	return rgb;
-}
 
 static void program_display(struct vgpu *gpu, uint64_t pa)
 {
@@ -173,7 +144,7 @@ static void test_capture_replay_round_trip(void)
 	VT_CHECK_EQ_INT(replay_write_png(png_path, &image, error, sizeof(error)), 0);
 	replay_image_free(&image);
 	uint32_t width = 0, height = 0;
-	uint8_t *replayed = read_png_rgb(png_path, &width, &height);
+	uint8_t *replayed = vt_read_png_rgb(png_path, &width, &height);
 	VT_CHECK(replayed != NULL);
 	VT_CHECK_EQ_U64(width, W);
 	VT_CHECK_EQ_U64(height, H);

@@ -2,7 +2,6 @@
 /* Capture a 3D scene, replay it with vgpu-replay's code writing every draw's targets as PNG, and compare the
  * PNGs with the targets the live GPU rendered: colour as RGB bytes, depth as grey round(255 d). */
 #include <math.h>
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,34 +10,7 @@
 #include "replay.h"
 #include "scene.h"
 #include "vgpu_test.h"
-
-static uint8_t *read_png_rgb(const char *path, uint32_t *width, uint32_t *height)
-{
-	FILE *file = fopen(path, "rb");
-	if (!file)
-		return NULL;
-	png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
-	png_infop info = png_create_info_struct(png);
-	uint8_t *volatile rgb = NULL;
-	if (setjmp(png_jmpbuf(png))) {
-		png_destroy_read_struct(&png, &info, NULL);
-		fclose(file);
-		free(rgb);
-		return NULL;
-	}
-	png_init_io(png, file);
-	png_read_info(png, info);
-	*width = png_get_image_width(png, info);
-	*height = png_get_image_height(png, info);
-	if (png_get_color_type(png, info) != PNG_COLOR_TYPE_RGB || png_get_bit_depth(png, info) != 8)
-		png_error(png, "not 8-bit RGB");
-	rgb = malloc((size_t)*width * *height * 3);
-	for (uint32_t y = 0; y < *height; y++)
-		png_read_row(png, rgb + (size_t)y * *width * 3, NULL);
-	png_destroy_read_struct(&png, &info, NULL);
-	fclose(file);
-	return rgb;
-}
+#include "vt_png.h"
 
 static void test_replay_writes_every_draw(void)
 {
@@ -66,10 +38,10 @@ static void test_replay_writes_every_draw(void)
 	VT_CHECK(image.rgb == NULL); /* nothing was displayed */
 	snprintf(path, sizeof(path), "%s/draw-00001-color0.png", dir);
 	uint32_t w = 0, h = 0;
-	uint8_t *color = read_png_rgb(path, &w, &h);
+	uint8_t *color = vt_read_png_rgb(path, &w, &h);
 	snprintf(path, sizeof(path), "%s/draw-00001-depth.png", dir);
 	uint32_t dw = 0, dh = 0;
-	uint8_t *depth = read_png_rgb(path, &dw, &dh);
+	uint8_t *depth = vt_read_png_rgb(path, &dw, &dh);
 	VT_CHECK(color && depth && w == 70 && h == 50 && dw == 70 && dh == 50);
 	unsigned bad = 0;
 	for (uint32_t y = 0; color && depth && y < 50; y++)
