@@ -6,11 +6,10 @@
 
 #include "format/format.h"
 
-/* c / 255 for a byte, exactly as the float division gives it (spec 9.2): the product in double rounds to
- * the same float for all 256 values, and unlike a table lookup it vectorises. */
+/* c / 255 for a byte (spec 9.2): the division itself, which vectorises, unlike a table lookup. */
 static inline float unorm8_value(uint32_t c)
 {
-	return (float)((double)c * (1.0 / 255.0));
+	return (float)c / 255.0f;
 }
 
 static uint32_t max_u32(uint32_t a, uint32_t b)
