@@ -215,6 +215,8 @@ void surface_write(const struct surface_map *map, uint64_t offset, const void *s
 	FOR_EACH_PIECE(map, offset, len, memcpy(host_, (const uint8_t *)src + done_, piece_));
 }
 
+#define FILL_COPY_MAX (64u * 1024)
+
 /* A fill pattern: one pixel, and where the pixel size divides 16, 16 bytes of pixels twice over, so the
  * 16 bytes from any phase are at wide + phase % 16. */
 struct fill {
@@ -258,8 +260,12 @@ static void fill_run(const struct fill *f, uint8_t *dst, size_t len, size_t phas
 		for (size_t i = 0, j = phase % f->bpp; i < prefix; i++, j = j + 1 < f->bpp ? j + 1 : 0)
 			dst[i] = f->pixel[j];
 	}
+	/* Copies of at most about 64 KiB, so their source stays in the cache however long the run; a multiple
+	 * of the prefix, so each copy starts in phase. */
+	size_t most = prefix ? FILL_COPY_MAX / prefix * prefix : 0;
 	for (size_t done = prefix; done < len;) {
 		size_t n = done < len - done ? done : len - done;
+		n = n < most ? n : most;
 		memcpy(dst + done, dst, n);
 		done += n;
 	}
