@@ -15,6 +15,7 @@
 #include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_gem_vram_helper.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_prime.h>
 #include <drm/drm_module.h>
 #include <drm/vgpu_drm.h>
 
@@ -43,6 +44,9 @@ static const struct drm_driver vgpu_driver = {
 	.debugfs_init = vgpu_debugfs_init,
 	.dumb_create = vgpu_dumb_create,
 	.dumb_map_offset = drm_gem_ttm_dumb_map_offset,
+	.prime_handle_to_fd = vgpu_gem_prime_handle_to_fd,
+	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
+	.gem_prime_mmap = drm_gem_prime_mmap,
 	.name = VGPU_DRIVER_NAME,
 	.desc = "vgpu virtual GPU",
 	.date = "20261123",

@@ -245,9 +245,25 @@ int vgpu_job_open(struct drm_device *drm, struct drm_file *file);
 void vgpu_job_postclose(struct drm_device *drm, struct drm_file *file);
 void vgpu_job_put(struct vgpu_job *job);
 
-/* vgpu_submit.c */
+/* vgpu_gem.c */
+struct sg_table;
+
+/* Where the device finds a pinned buffer object: its pages' bus addresses, or its VRAM offset. */
+struct vgpu_bo_placement {
+	struct sg_table *sgt; /* system memory; NULL for VRAM */
+	s64 vram_offset;
+};
+
+bool vgpu_gem_is_sysmem(const struct drm_gem_object *obj);
 int vgpu_gem_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int vgpu_gem_info_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
+/* Keeps obj where it is, reachable by the device, until vgpu_gem_unpin_for_gpu. */
+int vgpu_gem_pin_for_gpu(struct drm_gem_object *obj, struct vgpu_bo_placement *placement);
+void vgpu_gem_unpin_for_gpu(struct drm_gem_object *obj);
+int vgpu_gem_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file, u32 handle, u32 flags,
+				int *prime_fd);
+
+/* vgpu_submit.c */
 int vgpu_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int vgpu_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int vgpu_wait_bo_ioctl(struct drm_device *drm, void *data, struct drm_file *file);

@@ -29,6 +29,20 @@ u32 vgpu_fb_hw_format(u32 drm_format)
 	return VGPU_FORMAT_NONE;
 }
 
+/* The display reads VRAM only (hw-spec 13): system-memory objects cannot be framebuffers. An unknown
+ * handle passes here and fails in drm_gem_fb_create with ENOENT. */
+static bool vgpu_fb_in_vram(struct drm_file *file, u32 handle)
+{
+	struct drm_gem_object *obj = drm_gem_object_lookup(file, handle);
+	bool sysmem;
+
+	if (!obj)
+		return true;
+	sysmem = vgpu_gem_is_sysmem(obj);
+	drm_gem_object_put(obj);
+	return !sysmem;
+}
+
 struct drm_framebuffer *vgpu_fb_create(struct drm_device *drm, struct drm_file *file,
 				       const struct drm_mode_fb_cmd2 *mode_cmd)
 {
@@ -41,6 +55,8 @@ struct drm_framebuffer *vgpu_fb_create(struct drm_device *drm, struct drm_file *
 		return ERR_PTR(-EINVAL);
 	/* The device addresses whole pixels: rows and the first pixel start on a pixel boundary. */
 	if (mode_cmd->pitches[0] % info->cpp[0] || mode_cmd->offsets[0] % info->cpp[0])
+		return ERR_PTR(-EINVAL);
+	if (!vgpu_fb_in_vram(file, mode_cmd->handles[0]))
 		return ERR_PTR(-EINVAL);
 	return drm_gem_fb_create(drm, file, mode_cmd);
 }

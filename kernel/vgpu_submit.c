@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The command-submission ioctls (include/uapi/drm/vgpu_drm.h): buffer objects, VM_BIND, SUBMIT,
- * WAIT_BO, GET_FAULT. Everything from user space is checked here before it reaches a job; the
- * device checks the command buffers' contents itself (hw-spec 8).
+ * The command-submission ioctls (include/uapi/drm/vgpu_drm.h): VM_BIND, SUBMIT, WAIT_BO,
+ * GET_FAULT (buffer objects: vgpu_gem.c). Everything from user space is checked here before it
+ * reaches a job; the device checks the command buffers' contents itself (hw-spec 8).
  */
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
@@ -14,50 +14,10 @@
 
 #include <drm/drm_file.h>
 #include <drm/drm_gem.h>
-#include <drm/drm_gem_ttm_helper.h>
-#include <drm/drm_gem_vram_helper.h>
 #include <drm/drm_syncobj.h>
 #include <drm/drm_utils.h>
 
 #include "vgpu_drv.h"
-
-int vgpu_gem_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
-{
-	struct vgpu_device *vdev = to_vgpu(drm);
-	struct drm_vgpu_gem_create *args = data;
-	struct drm_gem_vram_object *gbo;
-	u64 size;
-	int ret;
-
-	if (args->flags || !args->size || args->size > U64_MAX - PAGE_SIZE)
-		return -EINVAL;
-	size = PAGE_ALIGN(args->size);
-	if (size > vdev->vram_size)
-		return -ENOMEM;
-	gbo = drm_gem_vram_create(drm, size, 0);
-	if (IS_ERR(gbo))
-		return PTR_ERR(gbo);
-	ret = drm_gem_handle_create(file, &gbo->bo.base, &args->handle);
-	drm_gem_object_put(&gbo->bo.base);
-	return ret;
-}
-
-int vgpu_gem_info_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
-{
-	struct drm_vgpu_gem_info *args = data;
-	struct drm_gem_object *obj;
-	int ret;
-
-	if (args->pad)
-		return -EINVAL;
-	obj = drm_gem_object_lookup(file, args->handle);
-	if (!obj)
-		return -ENOENT;
-	args->size = obj->size;
-	drm_gem_object_put(obj);
-	ret = drm_gem_ttm_dumb_map_offset(file, drm, args->handle, &args->mmap_offset);
-	return ret;
-}
 
 /* Makes the file's earlier jobs finish: nothing running may use a mapping that goes away. */
 static int vgpu_wait_for_jobs_locked(struct vgpu_file *vfile)

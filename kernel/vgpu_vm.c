@@ -2,14 +2,15 @@
 /*
  * GPU address spaces (hw-spec 4.2), one per open file: an ASID and three levels of page tables,
  * each table one DMA-coherent system-memory page that only this file writes. User space places
- * whole buffer objects at VAs of its choice; a mapped buffer is pinned in VRAM (its page-table
- * entries name its VRAM pages) until it is unmapped, and the file can reach nothing else.
+ * whole buffer objects at VAs of its choice; a mapped buffer is pinned where it is (its page-table
+ * entries name its VRAM pages, or its system-memory pages by bus address with the SYSMEM bit) until
+ * it is unmapped, and the file can reach nothing else.
  */
 #include <linux/dma-mapping.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 
 #include <drm/drm_gem.h>
-#include <drm/drm_gem_vram_helper.h>
 
 #include "vgpu_drv.h"
 
@@ -136,7 +137,7 @@ static void vgpu_mapping_destroy(struct vgpu_vm *vm, struct vgpu_mapping *mappin
 			    mapping->node.size << PAGE_SHIFT);
 	drm_mm_remove_node(&mapping->node);
 	list_del(&mapping->link);
-	drm_gem_vram_unpin(drm_gem_vram_of_gem(mapping->obj));
+	vgpu_gem_unpin_for_gpu(mapping->obj);
 	drm_gem_object_put(mapping->obj);
 	kfree(mapping);
 }
@@ -155,15 +156,43 @@ void vgpu_vm_fini(struct vgpu_vm *vm)
 	atomic_dec(&vm->vdev->vms_alive);
 }
 
-/* Maps all of obj at va, pinning it in VRAM; takes over the caller's reference to obj on success.
- */
+/* Writes the leaf entries of [va, va + obj size) for obj's pages; false when out of memory. */
+static bool vgpu_vm_write_entries(struct vgpu_vm *vm, u64 va, u64 size,
+				  const struct vgpu_bo_placement *placement, u64 flags)
+{
+	struct sg_dma_page_iter iter;
+	u64 done = 0;
+	u64 *entry;
+
+	if (placement->sgt) {
+		for_each_sgtable_dma_page(placement->sgt, &iter, 0) {
+			if (done >= size)
+				break;
+			entry = vgpu_vm_leaf_entry(vm, va + done, true);
+			if (!entry)
+				return false;
+			WRITE_ONCE(*entry, flags | VGPU_PTE_SYSMEM |
+						   (sg_page_iter_dma_address(&iter) & VGPU_PTE_ADDR_MASK));
+			done += PAGE_SIZE;
+		}
+		return done == size;
+	}
+	for (; done < size; done += PAGE_SIZE) {
+		entry = vgpu_vm_leaf_entry(vm, va + done, true);
+		if (!entry)
+			return false;
+		WRITE_ONCE(*entry, flags | ((placement->vram_offset + done) & VGPU_PTE_ADDR_MASK));
+	}
+	return true;
+}
+
+/* Maps all of obj at va, pinning it where it is (VRAM or system memory); takes over the caller's
+ * reference to obj on success. */
 int vgpu_vm_map(struct vgpu_vm *vm, struct drm_gem_object *obj, u64 va, bool read_only)
 {
-	struct drm_gem_vram_object *gbo = drm_gem_vram_of_gem(obj);
-	u64 size = obj->size, offset, done;
+	struct vgpu_bo_placement placement;
+	u64 size = obj->size;
 	struct vgpu_mapping *mapping;
-	s64 vram_offset;
-	u64 *entry;
 	int ret;
 
 	if (!IS_ALIGNED(va, PAGE_SIZE) || va >= VGPU_VA_LIMIT || size > VGPU_VA_LIMIT - va)
@@ -171,14 +200,9 @@ int vgpu_vm_map(struct vgpu_vm *vm, struct drm_gem_object *obj, u64 va, bool rea
 	mapping = kzalloc(sizeof(*mapping), GFP_KERNEL);
 	if (!mapping)
 		return -ENOMEM;
-	ret = drm_gem_vram_pin(gbo, DRM_GEM_VRAM_PL_FLAG_VRAM);
+	ret = vgpu_gem_pin_for_gpu(obj, &placement);
 	if (ret)
 		goto err_free;
-	vram_offset = drm_gem_vram_offset(gbo);
-	if (vram_offset < 0) {
-		ret = vram_offset;
-		goto err_unpin;
-	}
 
 	mutex_lock(&vm->lock);
 	mapping->node.start = va >> PAGE_SHIFT;
@@ -188,17 +212,12 @@ int vgpu_vm_map(struct vgpu_vm *vm, struct drm_gem_object *obj, u64 va, bool rea
 		ret = -EBUSY;
 		goto err_unlock;
 	}
-	for (done = 0; done < size; done += PAGE_SIZE) {
-		entry = vgpu_vm_leaf_entry(vm, va + done, true);
-		if (!entry) {
-			vgpu_vm_clear_range(vm, va, done);
-			drm_mm_remove_node(&mapping->node);
-			ret = -ENOMEM;
-			goto err_unlock;
-		}
-		offset = vram_offset + done;
-		WRITE_ONCE(*entry, VGPU_PTE_VALID | (read_only ? 0 : VGPU_PTE_WRITE) |
-					   (offset & VGPU_PTE_ADDR_MASK));
+	if (!vgpu_vm_write_entries(vm, va, size, &placement,
+				   VGPU_PTE_VALID | (read_only ? 0 : VGPU_PTE_WRITE))) {
+		vgpu_vm_clear_range(vm, va, size);
+		drm_mm_remove_node(&mapping->node);
+		ret = -ENOMEM;
+		goto err_unlock;
 	}
 	mapping->obj = obj;
 	list_add_tail(&mapping->link, &vm->mappings);
@@ -209,8 +228,7 @@ int vgpu_vm_map(struct vgpu_vm *vm, struct drm_gem_object *obj, u64 va, bool rea
 
 err_unlock:
 	mutex_unlock(&vm->lock);
-err_unpin:
-	drm_gem_vram_unpin(gbo);
+	vgpu_gem_unpin_for_gpu(obj);
 err_free:
 	kfree(mapping);
 	return ret;

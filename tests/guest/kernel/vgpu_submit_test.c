@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <poll.h>
+#include <drm_fourcc.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
@@ -29,6 +30,7 @@
 #define VA_IB         0x100000ull
 #define VA_SRC        0x200000ull
 #define VA_DST        0x300000ull
+#define VA_SYS        0x400000ull
 #define VA_UNMAPPED   0x7000000ull
 #define FENCE_WAIT_MS 20000
 
@@ -500,8 +502,14 @@ static void test_error_paths(void)
 	/* GEM_CREATE, GEM_INFO. */
 	struct drm_vgpu_gem_create create = {.size = 0};
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_GEM_CREATE, &create), -EINVAL);
-	create = (struct drm_vgpu_gem_create){.size = 4096, .flags = 1};
+	create = (struct drm_vgpu_gem_create){.size = 4096, .flags = 2};
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_GEM_CREATE, &create), -EINVAL);
+	create = (struct drm_vgpu_gem_create){.size = 4096, .flags = DRM_VGPU_GEM_CREATE_SYSMEM | (1u << 31)};
+	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_GEM_CREATE, &create), -EINVAL);
+	create = (struct drm_vgpu_gem_create){.size = 0, .flags = DRM_VGPU_GEM_CREATE_SYSMEM};
+	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_GEM_CREATE, &create), -EINVAL);
+	create = (struct drm_vgpu_gem_create){.size = 1ull << 50, .flags = DRM_VGPU_GEM_CREATE_SYSMEM};
+	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_GEM_CREATE, &create), -ENOMEM);
 	create = (struct drm_vgpu_gem_create){.size = UINT64_MAX};
 	VT_CHECK_EQ_INT(vgpu_drm_ioctl(c.fd, DRM_IOCTL_VGPU_GEM_CREATE, &create), -EINVAL);
 	create = (struct drm_vgpu_gem_create){.size = 1ull << 40};
@@ -759,6 +767,173 @@ static void test_hot_unplug_while_running(void)
 	client_close(&c);
 }
 
+/* A buffer object in guest system memory (DRM_VGPU_GEM_CREATE_SYSMEM), CPU-mapped and bound at va. */
+static void sysmem_bo_setup(int fd, struct vgpu_drm_bo *bo, uint64_t va)
+{
+	struct drm_vgpu_gem_create create = {.size = SURFACE_BYTES, .flags = DRM_VGPU_GEM_CREATE_SYSMEM};
+
+	VT_CHECK_EQ_INT(vgpu_drm_ioctl(fd, DRM_IOCTL_VGPU_GEM_CREATE, &create), 0);
+	*bo = (struct vgpu_drm_bo){.handle = create.handle};
+	VT_CHECK_EQ_INT(vgpu_drm_bo_map(fd, bo), 0);
+	VT_CHECK_EQ_U64(bo->size, SURFACE_BYTES);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_bind(fd, bo, va, 0), 0);
+}
+
+/* A pixel pattern no fill produces: every pixel differs. */
+static uint32_t pattern(int x, int y)
+{
+	return 0x80000000u | (uint32_t)(y << 8 | x);
+}
+
+/* The CPU writes rows 48.. of a system-memory surface, a job fills rows 0..47 and a square, then
+ * copies the whole surface into a VRAM one: the GPU saw the CPU's writes, the CPU sees the GPU's, and
+ * both surfaces agree pixel for pixel. A system-memory object cannot be a framebuffer. */
+static void test_sysmem_fill_and_copy(void)
+{
+	struct client c;
+	struct vgpu_drm_bo sys;
+	struct vgpu_drm_cmdstream cs;
+	struct vgpu_pkt_surface sys_surface = surface(VA_SYS), dst = surface(VA_DST);
+
+	client_open(&c);
+	sysmem_bo_setup(c.fd, &sys, VA_SYS);
+	for (int y = 48; y < SIDE; y++)
+		for (int x = 0; x < SIDE; x++)
+			((uint32_t *)sys.map)[y * SIDE + x] = pattern(x, y);
+	vgpu_drm_cmdstream_init(&cs, &c.ib);
+	vgpu_pkt_fill(&cs.cb, &sys_surface, 0, 0, SIDE, 48, 0x11111111);
+	vgpu_pkt_fill(&cs.cb, &sys_surface, 8, 8, 16, 16, 0xaabbccdd);
+	vgpu_pkt_copy(&cs.cb, &sys_surface, 0, 0, &dst, 0, 0, SIDE, SIDE);
+	struct vgpu_drm_job job;
+	struct vgpu_drm_job_result result;
+	vgpu_drm_job_init(&job);
+	vgpu_drm_job_add_cmdstream(&job, &cs);
+	vgpu_drm_job_add_bo(&job, &sys, true);
+	vgpu_drm_job_add_bo(&job, &c.dst, true);
+	vgpu_drm_job_want_fence_fd(&job);
+	VT_CHECK_EQ_INT(vgpu_drm_job_submit(c.fd, &job, &result), 0);
+	VT_CHECK_EQ_INT(wait_job(result.fence_fd), 1);
+	VT_CHECK_EQ_INT(count_pixels(&sys, 0xaabbccdd), 16 * 16);
+	VT_CHECK_EQ_INT(count_pixels(&sys, 0x11111111), SIDE * 48 - 16 * 16);
+	VT_CHECK_EQ_INT(count_pixels(&c.dst, 0xaabbccdd), 16 * 16);
+	int mismatches = 0;
+	for (int y = 0; y < SIDE; y++)
+		for (int x = 0; x < SIDE; x++)
+			mismatches += pixel(&c.dst, x, y) != pixel(&sys, x, y) ||
+			              (y >= 48 && pixel(&sys, x, y) != pattern(x, y));
+	VT_CHECK_EQ_INT(mismatches, 0);
+
+	int card = open_vgpu_node("card");
+	VT_CHECK(card >= 0);
+	uint32_t prime_handle = 0, fb = 0;
+	int dmabuf = -1;
+	VT_CHECK_EQ_INT(drmPrimeHandleToFD(c.fd, sys.handle, DRM_CLOEXEC, &dmabuf), 0);
+	VT_CHECK_EQ_INT(drmPrimeFDToHandle(card, dmabuf, &prime_handle), 0);
+	uint32_t handles[4] = {prime_handle}, pitches[4] = {PITCH}, offsets[4] = {0};
+	errno = 0;
+	VT_CHECK(drmModeAddFB2(card, SIDE, SIDE, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb, 0) != 0);
+	VT_CHECK_EQ_INT(errno, EINVAL);
+	close(dmabuf);
+	close(card);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_destroy(c.fd, &sys), 0);
+	client_close(&c);
+}
+
+static int prime_export(int fd, uint32_t handle, uint32_t flags, int *dmabuf)
+{
+	struct drm_prime_handle args = {.handle = handle, .flags = flags, .fd = -1};
+	int ret = vgpu_drm_ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &args);
+
+	*dmabuf = args.fd;
+	return ret;
+}
+
+static int prime_import(int fd, int dmabuf, uint32_t *handle)
+{
+	struct drm_prime_handle args = {.fd = dmabuf};
+	int ret = vgpu_drm_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
+
+	*handle = args.handle;
+	return ret;
+}
+
+/* Client a's job fills a system-memory object and a exports it; client b imports it, binds it in its
+ * own address space and copies it into its VRAM surface, then fills a square of it that a sees. The
+ * dma-buf maps for the CPU too. Error paths of export and import. */
+static void test_prime_sysmem(void)
+{
+	struct client a, b;
+	struct vgpu_drm_bo shared, imported;
+	struct vgpu_drm_cmdstream cs;
+	struct vgpu_pkt_surface shared_surface = surface(VA_SYS), dst = surface(VA_DST);
+	struct vgpu_drm_job job;
+	struct vgpu_drm_job_result result;
+	int dmabuf = -1;
+
+	client_open(&a);
+	client_open(&b);
+	sysmem_bo_setup(a.fd, &shared, VA_SYS);
+	vgpu_drm_cmdstream_init(&cs, &a.ib);
+	vgpu_pkt_fill(&cs.cb, &shared_surface, 0, 0, SIDE, SIDE, 0x22222222);
+	vgpu_pkt_fill(&cs.cb, &shared_surface, 4, 4, 8, 8, 0x0a0b0c0d);
+	vgpu_drm_job_init(&job);
+	vgpu_drm_job_add_cmdstream(&job, &cs);
+	vgpu_drm_job_add_bo(&job, &shared, true);
+	vgpu_drm_job_want_fence_fd(&job);
+	VT_CHECK_EQ_INT(vgpu_drm_job_submit(a.fd, &job, &result), 0);
+	VT_CHECK_EQ_INT(wait_job(result.fence_fd), 1);
+
+	VT_CHECK_EQ_INT(prime_export(a.fd, shared.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf), 0);
+	VT_CHECK(dmabuf >= 0);
+	imported = (struct vgpu_drm_bo){0};
+	VT_CHECK_EQ_INT(prime_import(b.fd, dmabuf, &imported.handle), 0);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_map(b.fd, &imported), 0);
+	VT_CHECK_EQ_U64(imported.size, SURFACE_BYTES);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_bind(b.fd, &imported, VA_SYS, 0), 0);
+	/* Importing into the exporting file gives back the same handle. */
+	uint32_t again = 0;
+	VT_CHECK_EQ_INT(prime_import(a.fd, dmabuf, &again), 0);
+	VT_CHECK_EQ_U64(again, shared.handle);
+
+	vgpu_drm_cmdstream_init(&cs, &b.ib);
+	vgpu_pkt_fill(&cs.cb, &dst, 0, 0, SIDE, SIDE, 0);
+	vgpu_pkt_copy(&cs.cb, &shared_surface, 0, 0, &dst, 0, 0, SIDE, SIDE);
+	vgpu_pkt_fill(&cs.cb, &shared_surface, 40, 40, 4, 4, 0x33333333);
+	vgpu_drm_job_init(&job);
+	vgpu_drm_job_add_cmdstream(&job, &cs);
+	vgpu_drm_job_add_bo(&job, &imported, true);
+	vgpu_drm_job_add_bo(&job, &b.dst, true);
+	vgpu_drm_job_want_fence_fd(&job);
+	VT_CHECK_EQ_INT(vgpu_drm_job_submit(b.fd, &job, &result), 0);
+	VT_CHECK_EQ_INT(wait_job(result.fence_fd), 1);
+	VT_CHECK_EQ_INT(count_pixels(&b.dst, 0x0a0b0c0d), 8 * 8);
+	VT_CHECK_EQ_INT(count_pixels(&b.dst, 0x22222222), SIDE * SIDE - 8 * 8);
+	VT_CHECK_EQ_U64(pixel(&b.dst, 4, 4), 0x0a0b0c0d);
+	VT_CHECK_EQ_INT(count_pixels(&shared, 0x33333333), 4 * 4);
+	VT_CHECK_EQ_U64(pixel(&shared, 40, 40), 0x33333333);
+	const volatile uint32_t *dmabuf_map = mmap(NULL, SURFACE_BYTES, PROT_READ, MAP_SHARED, dmabuf, 0);
+	VT_CHECK(dmabuf_map != MAP_FAILED);
+	if (dmabuf_map != MAP_FAILED) {
+		VT_CHECK_EQ_U64(dmabuf_map[43 * SIDE + 43], 0x33333333);
+		munmap((void *)dmabuf_map, SURFACE_BYTES);
+	}
+
+	/* Errors: unknown flags, unknown handle, a VRAM object, a closed fd, an fd that is no dma-buf. */
+	int unused = -1;
+	VT_CHECK_EQ_INT(prime_export(a.fd, shared.handle, 0x100, &unused), -EINVAL);
+	VT_CHECK_EQ_INT(prime_export(a.fd, 0xdead, DRM_CLOEXEC, &unused), -ENOENT);
+	VT_CHECK_EQ_INT(prime_export(a.fd, a.dst.handle, DRM_CLOEXEC, &unused), -EOPNOTSUPP);
+	uint32_t handle = 0;
+	VT_CHECK_EQ_INT(prime_import(b.fd, -1, &handle), -EBADF);
+	VT_CHECK_EQ_INT(prime_import(b.fd, a.fd, &handle), -EINVAL);
+
+	close(dmabuf);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_destroy(b.fd, &imported), 0);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_destroy(a.fd, &shared), 0);
+	client_close(&b);
+	client_close(&a);
+}
+
 static const struct vt_case cases[] = {
         VT_CASE(test_fill_and_copy),
         VT_CASE(test_wait_bo),
@@ -768,6 +943,8 @@ static const struct vt_case cases[] = {
         VT_CASE(test_fault_isolated),
         VT_CASE(test_scanout_waits_for_rendering),
         VT_CASE(test_error_paths),
+        VT_CASE(test_sysmem_fill_and_copy),
+        VT_CASE(test_prime_sysmem),
 };
 
 static const struct vt_case reset_cases[] = {

@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define DRM_VGPU_VERSION_MAJOR 1
-#define DRM_VGPU_VERSION_MINOR 1
+#define DRM_VGPU_VERSION_MINOR 2
 
 #define DRM_VGPU_GET_PARAM 0x00
 #define DRM_VGPU_GEM_CREATE 0x01
@@ -66,10 +66,19 @@ struct drm_vgpu_get_param {
  * (GET_FAULT and the fence's error status), never to others.
  */
 
+/*
+ * Minor 2: the buffer object lives in guest system memory instead of VRAM. The device reaches its
+ * pages by bus address (SYSMEM page-table entries); the CPU maps them cached. Such objects can be
+ * mapped with VM_BIND and listed in jobs, and shared with PRIME (DRM_IOCTL_PRIME_HANDLE_TO_FD /
+ * FD_TO_HANDLE); they cannot be framebuffers (ADDFB: EINVAL). VRAM objects cannot be exported
+ * (PRIME_HANDLE_TO_FD: EOPNOTSUPP); only dma-bufs of this device can be imported (others: EINVAL).
+ */
+#define DRM_VGPU_GEM_CREATE_SYSMEM (1u << 0)
 /**
- * struct drm_vgpu_gem_create - DRM_IOCTL_VGPU_GEM_CREATE: a buffer object in VRAM
- * @size: in, bytes, rounded up to pages; 0 or larger than the VRAM fails with EINVAL / ENOMEM
- * @flags: in, must be 0
+ * struct drm_vgpu_gem_create - DRM_IOCTL_VGPU_GEM_CREATE: a buffer object in VRAM or system memory
+ * @size: in, bytes, rounded up to pages; 0 fails with EINVAL; a VRAM object larger than the VRAM
+ *        with ENOMEM
+ * @flags: in, DRM_VGPU_GEM_CREATE_SYSMEM (minor 2) or 0 (VRAM); other bits: EINVAL
  * @handle: out, the GEM handle
  */
 struct drm_vgpu_gem_create {
@@ -109,8 +118,8 @@ struct drm_vgpu_gem_info {
  * @flags: in, MAP: DRM_VGPU_VM_BIND_READ_ONLY; UNMAP: 0
  * @pad: in, must be 0
  *
- * A mapped buffer stays in VRAM until unmapped. UNMAP waits for the file's submitted jobs to
- * finish.
+ * A mapped buffer stays where it is (VRAM or system memory) until unmapped. UNMAP waits for the
+ * file's submitted jobs to finish.
  */
 struct drm_vgpu_vm_bind {
 	__u32 op;
