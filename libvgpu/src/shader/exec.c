@@ -49,6 +49,13 @@ static uint32_t parked_lanes(const struct run_state *st)
 	return parked;
 }
 
+/* The innermost open if/loop (the bottom entry when none is open: the loader only lets the closing
+ * instructions that use it run inside one). */
+static struct cf_entry *innermost(struct run_state *st)
+{
+	return &st->stack[st->sp ? st->sp - 1 : 0];
+}
+
 static uint32_t true_lanes(const uint32_t *row, uint32_t exec)
 {
 	uint32_t mask = 0;
@@ -273,8 +280,6 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 
 	for (;;) {
 		const struct shader_inst *in = &s->inst[pc];
-		/* The innermost open if/loop (meaningless when none is open; only used when one is). */
-		struct cf_entry *top = &st.stack[st.sp ? st.sp - 1 : 0];
 
 		if (w->issued >= env->budget) {
 			w->fault = VGPU_SHADER_FAULT_BUDGET;
@@ -299,20 +304,25 @@ enum vgpu_shader_fault vgpu_shader_run(const struct vgpu_shader *s, struct vgpu_
 			set_exec(&st, taken);
 			goto mask_changed;
 		}
-		case VGPU_OP_ELSE:
+		case VGPU_OP_ELSE: {
+			struct cf_entry *top = innermost(&st);
 			top->resume = in->target;
 			set_exec(&st, top->pending & ~parked_lanes(&st));
 			goto mask_changed;
-		case VGPU_OP_ENDIF:
+		}
+		case VGPU_OP_ENDIF: {
+			struct cf_entry *top = innermost(&st);
 			st.sp--;
 			set_exec(&st, top->saved & ~parked_lanes(&st));
 			goto mask_changed;
+		}
 		case VGPU_OP_LOOP:
 			st.stack[st.sp] = (struct cf_entry){
 			        .saved = st.exec, .resume = in->target, .outer_loop = st.loop};
 			st.loop = st.sp++;
 			goto mask_changed;
 		case VGPU_OP_ENDLOOP: {
+			struct cf_entry *top = innermost(&st);
 			uint32_t again = (st.exec | top->cont) & ~st.killed;
 			if (again) {
 				top->cont = 0;
