@@ -47,6 +47,7 @@ static const struct drm_driver vgpu_driver = {
 	.prime_handle_to_fd = vgpu_gem_prime_handle_to_fd,
 	.prime_fd_to_handle = drm_gem_prime_fd_to_handle,
 	.gem_prime_mmap = drm_gem_prime_mmap,
+	.gem_prime_import_sg_table = vgpu_gem_prime_import_sg_table,
 	.name = VGPU_DRIVER_NAME,
 	.desc = "vgpu virtual GPU",
 	.date = "20261123",

@@ -246,6 +246,7 @@ void vgpu_job_postclose(struct drm_device *drm, struct drm_file *file);
 void vgpu_job_put(struct vgpu_job *job);
 
 /* vgpu_gem.c */
+struct dma_buf_attachment;
 struct sg_table;
 
 /* Where the device finds a pinned buffer object: its pages' bus addresses, or its VRAM offset. */
@@ -262,6 +263,9 @@ int vgpu_gem_pin_for_gpu(struct drm_gem_object *obj, struct vgpu_bo_placement *p
 void vgpu_gem_unpin_for_gpu(struct drm_gem_object *obj);
 int vgpu_gem_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file, u32 handle, u32 flags,
 				int *prime_fd);
+struct drm_gem_object *vgpu_gem_prime_import_sg_table(struct drm_device *drm,
+						      struct dma_buf_attachment *attach,
+						      struct sg_table *sgt);
 
 /* vgpu_submit.c */
 int vgpu_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file);

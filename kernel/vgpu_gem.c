@@ -5,7 +5,8 @@
  * memory (a drm_gem_shmem object: GEM_CREATE with DRM_VGPU_GEM_CREATE_SYSMEM), whose pages the
  * device reaches by bus address through SYSMEM page-table entries (hw-spec 4.2). PRIME shares
  * system-memory objects only: a dma-buf of BAR memory would hand importers an I/O range most of
- * them cannot use, so exporting a VRAM object fails with EOPNOTSUPP.
+ * them cannot use, so exporting a VRAM object fails with EOPNOTSUPP. Imported dma-bufs, of this
+ * device or another, are system-memory objects.
  */
 #include <linux/mm.h>
 #include <linux/scatterlist.h>
@@ -103,6 +104,12 @@ int vgpu_gem_pin_for_gpu(struct drm_gem_object *obj, struct vgpu_bo_placement *p
 
 	if (vgpu_gem_is_sysmem(obj)) {
 		shmem = to_drm_gem_shmem_obj(obj);
+		/* Another device's dma-buf: its exporter keeps the pages; the attachment's table holds
+		 * their bus addresses for this device. */
+		if (obj->import_attach) {
+			*placement = (struct vgpu_bo_placement){.sgt = shmem->sgt};
+			return 0;
+		}
 		ret = drm_gem_shmem_pin(shmem);
 		if (ret)
 			return ret;
@@ -129,10 +136,12 @@ int vgpu_gem_pin_for_gpu(struct drm_gem_object *obj, struct vgpu_bo_placement *p
 
 void vgpu_gem_unpin_for_gpu(struct drm_gem_object *obj)
 {
-	if (vgpu_gem_is_sysmem(obj))
-		drm_gem_shmem_unpin(to_drm_gem_shmem_obj(obj));
-	else
-		drm_gem_vram_unpin(drm_gem_vram_of_gem(obj));
+	if (vgpu_gem_is_sysmem(obj)) {
+		if (!obj->import_attach)
+			drm_gem_shmem_unpin(to_drm_gem_shmem_obj(obj));
+		return;
+	}
+	drm_gem_vram_unpin(drm_gem_vram_of_gem(obj));
 }
 
 int vgpu_gem_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file, u32 handle, u32 flags,
@@ -148,4 +157,17 @@ int vgpu_gem_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file, u
 	if (!sysmem)
 		return -EOPNOTSUPP;
 	return drm_gem_prime_handle_to_fd(drm, file, handle, flags, prime_fd);
+}
+
+/* A dma-buf of another device becomes a system-memory object over the exporter's pages, mapped for
+ * this device by the attachment (DMA_BIDIRECTIONAL). */
+struct drm_gem_object *vgpu_gem_prime_import_sg_table(struct drm_device *drm,
+						      struct dma_buf_attachment *attach,
+						      struct sg_table *sgt)
+{
+	struct drm_gem_object *obj = drm_gem_shmem_prime_import_sg_table(drm, attach, sgt);
+
+	if (!IS_ERR(obj))
+		obj->funcs = &vgpu_gem_sysmem_funcs;
+	return obj;
 }

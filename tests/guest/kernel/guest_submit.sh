@@ -19,6 +19,8 @@ submission_counters() {
 
 check "vgpu.ko bound the device at boot" bound
 check "the render node is driven by vgpu" sh -c 'ls /dev/dri | grep -q renderD'
+# vgem exports the dma-buf of another device that the PRIME import test needs.
+check "modprobe vgem succeeds" modprobe vgem
 before=$(submission_counters)
 run_tap "$test_program"
 after=$(submission_counters)

@@ -40,8 +40,9 @@ struct client {
 	struct vgpu_drm_bo ib, src, dst;
 };
 
-/* The first vgpu node of the kind: "renderD" (render nodes from 128) or "card" (from 0). */
-static int open_vgpu_node(const char *kind)
+/* The first node of the kind ("renderD": render nodes from 128, or "card": from 0) that `driver`
+ * drives. */
+static int open_drm_node(const char *kind, const char *driver)
 {
 	int first = strcmp(kind, "card") == 0 ? 0 : 128;
 	for (int i = first; i < first + 16; i++) {
@@ -51,13 +52,18 @@ static int open_vgpu_node(const char *kind)
 		if (fd < 0)
 			continue;
 		drmVersionPtr version = drmGetVersion(fd);
-		bool is_vgpu = version && strcmp(version->name, "vgpu") == 0;
+		bool is_driver = version && strcmp(version->name, driver) == 0;
 		drmFreeVersion(version);
-		if (is_vgpu)
+		if (is_driver)
 			return fd;
 		close(fd);
 	}
 	return -1;
+}
+
+static int open_vgpu_node(const char *kind)
+{
+	return open_drm_node(kind, "vgpu");
 }
 
 static int open_vgpu_render_node(void)
@@ -934,6 +940,69 @@ static void test_prime_sysmem(void)
 	client_close(&a);
 }
 
+/* A dma-buf of another device: a vgem dumb buffer (guest_submit.sh loads vgem) written by the CPU is
+ * imported, bound and COPYed into VRAM by a job, which also FILLs a square of it that the CPU then sees
+ * through vgem's mapping. */
+static void test_prime_import_other_device(void)
+{
+	struct client c;
+	struct vgpu_drm_bo imported = {0};
+	struct vgpu_drm_cmdstream cs;
+	struct vgpu_pkt_surface foreign = surface(VA_SYS), dst = surface(VA_DST);
+	struct vgpu_drm_job job;
+	struct vgpu_drm_job_result result;
+
+	int vgem = open_drm_node("card", "vgem");
+	VT_CHECK(vgem >= 0);
+	if (vgem < 0)
+		return;
+	struct drm_mode_create_dumb dumb = {.width = SIDE, .height = SIDE, .bpp = 32};
+	VT_CHECK_EQ_INT(vgpu_drm_ioctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &dumb), 0);
+	VT_CHECK_EQ_U64(dumb.pitch, PITCH);
+	struct drm_mode_map_dumb map = {.handle = dumb.handle};
+	VT_CHECK_EQ_INT(vgpu_drm_ioctl(vgem, DRM_IOCTL_MODE_MAP_DUMB, &map), 0);
+	volatile uint32_t *vgem_map =
+	        mmap(NULL, SURFACE_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED, vgem, (off_t)map.offset);
+	VT_CHECK(vgem_map != MAP_FAILED);
+	if (vgem_map == MAP_FAILED)
+		return;
+	for (int y = 0; y < SIDE; y++)
+		for (int x = 0; x < SIDE; x++)
+			vgem_map[y * SIDE + x] = pattern(x, y);
+	int dmabuf = -1;
+	VT_CHECK_EQ_INT(prime_export(vgem, dumb.handle, DRM_CLOEXEC | DRM_RDWR, &dmabuf), 0);
+
+	client_open(&c);
+	VT_CHECK_EQ_INT(prime_import(c.fd, dmabuf, &imported.handle), 0);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_bind(c.fd, &imported, VA_SYS, 0), 0);
+	vgpu_drm_cmdstream_init(&cs, &c.ib);
+	vgpu_pkt_copy(&cs.cb, &foreign, 0, 0, &dst, 0, 0, SIDE, SIDE);
+	vgpu_pkt_fill(&cs.cb, &foreign, 10, 20, 5, 6, 0x44444444);
+	vgpu_drm_job_init(&job);
+	vgpu_drm_job_add_cmdstream(&job, &cs);
+	vgpu_drm_job_add_bo(&job, &imported, true);
+	vgpu_drm_job_add_bo(&job, &c.dst, true);
+	vgpu_drm_job_want_fence_fd(&job);
+	VT_CHECK_EQ_INT(vgpu_drm_job_submit(c.fd, &job, &result), 0);
+	VT_CHECK_EQ_INT(wait_job(result.fence_fd), 1);
+	int mismatches = 0, filled = 0;
+	for (int y = 0; y < SIDE; y++)
+		for (int x = 0; x < SIDE; x++) {
+			mismatches += pixel(&c.dst, x, y) != pattern(x, y);
+			filled += vgem_map[y * SIDE + x] == 0x44444444;
+		}
+	VT_CHECK_EQ_INT(mismatches, 0);
+	VT_CHECK_EQ_INT(filled, 5 * 6);
+	VT_CHECK_EQ_U64(vgem_map[20 * SIDE + 10], 0x44444444);
+	VT_CHECK_EQ_U64(vgem_map[19 * SIDE + 10], pattern(10, 19));
+
+	munmap((void *)vgem_map, SURFACE_BYTES);
+	close(dmabuf);
+	VT_CHECK_EQ_INT(vgpu_drm_bo_destroy(c.fd, &imported), 0);
+	client_close(&c);
+	close(vgem);
+}
+
 static const struct vt_case cases[] = {
         VT_CASE(test_fill_and_copy),
         VT_CASE(test_wait_bo),
@@ -945,6 +1014,7 @@ static const struct vt_case cases[] = {
         VT_CASE(test_error_paths),
         VT_CASE(test_sysmem_fill_and_copy),
         VT_CASE(test_prime_sysmem),
+        VT_CASE(test_prime_import_other_device),
 };
 
 static const struct vt_case reset_cases[] = {

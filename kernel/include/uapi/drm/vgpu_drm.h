@@ -71,7 +71,8 @@ struct drm_vgpu_get_param {
  * pages by bus address (SYSMEM page-table entries); the CPU maps them cached. Such objects can be
  * mapped with VM_BIND and listed in jobs, and shared with PRIME (DRM_IOCTL_PRIME_HANDLE_TO_FD /
  * FD_TO_HANDLE); they cannot be framebuffers (ADDFB: EINVAL). VRAM objects cannot be exported
- * (PRIME_HANDLE_TO_FD: EOPNOTSUPP); only dma-bufs of this device can be imported (others: EINVAL).
+ * (PRIME_HANDLE_TO_FD: EOPNOTSUPP). An imported dma-buf, of this device or another, is a
+ * system-memory object.
  */
 #define DRM_VGPU_GEM_CREATE_SYSMEM (1u << 0)
 /**
