@@ -155,9 +155,10 @@ struct vgpu_device {
 	u32 watchdog;
 	u32 resets;
 	u64 jobs_run;
-	/* Leak checks for the tests: jobs and address spaces that exist. */
+	/* Leak checks for the tests: jobs, address spaces and system-memory objects that exist. */
 	atomic_t jobs_alive;
 	atomic_t vms_alive;
+	atomic_t sysmem_objects_alive;
 	struct vgpu_fault_record fault_log[VGPU_FAULT_LOG_SIZE];
 	u32 fault_log_count; /* faults recorded since probe; the log holds the last ones */
 };

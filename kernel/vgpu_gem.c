@@ -20,9 +20,18 @@
 
 #include "vgpu_drv.h"
 
-/* The shmem helper's defaults; their address tells system-memory objects from VRAM ones. */
+static void vgpu_gem_sysmem_free(struct drm_gem_object *obj)
+{
+	struct vgpu_device *vdev = to_vgpu(obj->dev);
+
+	drm_gem_shmem_object_free(obj);
+	atomic_dec(&vdev->sysmem_objects_alive);
+}
+
+/* The shmem helper's defaults but for counting; their address tells system-memory objects from VRAM
+ * ones. */
 static const struct drm_gem_object_funcs vgpu_gem_sysmem_funcs = {
-	.free = drm_gem_shmem_object_free,
+	.free = vgpu_gem_sysmem_free,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
@@ -36,6 +45,14 @@ static const struct drm_gem_object_funcs vgpu_gem_sysmem_funcs = {
 bool vgpu_gem_is_sysmem(const struct drm_gem_object *obj)
 {
 	return obj->funcs == &vgpu_gem_sysmem_funcs;
+}
+
+/* Makes a shmem object one of the driver's system-memory objects. */
+static struct drm_gem_object *vgpu_gem_sysmem_adopt(struct drm_gem_object *obj)
+{
+	obj->funcs = &vgpu_gem_sysmem_funcs;
+	atomic_inc(&to_vgpu(obj->dev)->sysmem_objects_alive);
+	return obj;
 }
 
 static struct drm_gem_object *vgpu_gem_create(struct vgpu_device *vdev, u64 size, u32 flags)
@@ -52,8 +69,7 @@ static struct drm_gem_object *vgpu_gem_create(struct vgpu_device *vdev, u64 size
 			return ERR_CAST(shmem);
 		/* x86 DMA is cache-coherent: the CPU maps the pages cached. */
 		shmem->map_wc = false;
-		shmem->base.funcs = &vgpu_gem_sysmem_funcs;
-		return &shmem->base;
+		return vgpu_gem_sysmem_adopt(&shmem->base);
 	}
 	if (size > vdev->vram_size)
 		return ERR_PTR(-ENOMEM);
@@ -167,7 +183,5 @@ struct drm_gem_object *vgpu_gem_prime_import_sg_table(struct drm_device *drm,
 {
 	struct drm_gem_object *obj = drm_gem_shmem_prime_import_sg_table(drm, attach, sgt);
 
-	if (!IS_ERR(obj))
-		obj->funcs = &vgpu_gem_sysmem_funcs;
-	return obj;
+	return IS_ERR(obj) ? obj : vgpu_gem_sysmem_adopt(obj);
 }

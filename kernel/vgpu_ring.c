@@ -290,6 +290,7 @@ void vgpu_ring_debugfs_show(struct vgpu_device *vdev, struct seq_file *m)
 	seq_printf(m, "jobs run %llu, jobs alive %d, address spaces %d, resets %u, watchdog %#x\n",
 		   vdev->jobs_run, atomic_read(&vdev->jobs_alive), atomic_read(&vdev->vms_alive),
 		   vdev->resets, vdev->watchdog);
+	seq_printf(m, "system-memory objects %d\n", atomic_read(&vdev->sysmem_objects_alive));
 	spin_lock_irqsave(&vdev->fence_lock, flags);
 	seq_puts(m, "in flight:\n");
 	list_for_each_entry(fence, &vdev->fences_in_flight, link)

@@ -332,14 +332,16 @@ int vgpu_submit_ioctl(struct drm_device *drm, void *data, struct drm_file *file)
 	args->seqno = job->seqno;
 	dma_fence_put(vfile->last_job_done);
 	vfile->last_job_done = dma_fence_get(done);
-	drm_sched_entity_push_job(&job->base);
-	mutex_unlock(&vfile->submit_lock);
-
+	/* Before the push: once pushed, the job may run, finish and be freed with its BO array and
+	 * its references to the BOs. */
 	for (i = 0; i < job->bo_count; i++)
 		dma_resv_add_fence(job->bos[i]->resv, done,
 				   bos[i].flags & DRM_VGPU_SUBMIT_BO_WRITE ? DMA_RESV_USAGE_WRITE :
 									     DMA_RESV_USAGE_READ);
 	drm_gem_unlock_reservations(job->bos, job->bo_count, &ctx);
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&vfile->submit_lock);
+
 	vgpu_out_syncs_signal(outs, args->out_sync_count, done);
 	if (out_fd >= 0) {
 		sync_file = sync_file_create(done);

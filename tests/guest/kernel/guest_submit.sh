@@ -10,10 +10,12 @@ module=$2
 
 . "$(dirname "$0")/guest_lib.sh"
 
-# Jobs, address spaces and VRAM allocations that exist (debugfs), to compare before and after.
+# Jobs, address spaces, system-memory objects and VRAM allocations that exist (debugfs), to compare
+# before and after.
 submission_counters() {
     debugfs=$(vgpu_debugfs)
     sed -n 's/^jobs run [0-9]*, \(jobs alive [0-9]*, address spaces [0-9]*\),.*/\1/p' "$debugfs/submission"
+    grep "^system-memory objects" "$debugfs/submission"
     echo "vram allocations $(grep -c . "$debugfs/vram-mm")"
 }
 
