@@ -1,7 +1,8 @@
 /* KMS figures of vgpu.ko, run in the guest (guest_bench.sh boots it): page flips per second between two
  * dumb-buffer framebuffers at the preferred mode (each flip waits for its event, so the figure is bounded
  * by the device's refresh rate), and the CPU write bandwidth into a mmapped dumb buffer (VRAM through
- * BAR2, write-combined) beside memset into guest RAM of the same size in the same run. Wall-clock figures
+ * BAR2, write-combined) and into a mmapped system-memory buffer object (DRM_VGPU_GEM_CREATE_SYSMEM,
+ * cached shmem pages) beside memset into guest RAM of the same size in the same run. Wall-clock figures
  * of a TCG guest.
  * usage: vgpu_kms_bench [FLIPS [BUFFER_MIB]] */
 #include <errno.h>
@@ -18,6 +19,8 @@
 #include <drm_fourcc.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
+
+#include <drm/vgpu_drm.h>
 
 static double now_s(void)
 {
@@ -123,6 +126,18 @@ static int bench_flips(int fd, int flips)
 	return 0;
 }
 
+/* A CPU mapping of size bytes of a new system-memory buffer object; MAP_FAILED on failure. */
+static void *map_sysmem_bo(int fd, size_t size)
+{
+	struct drm_vgpu_gem_create create = {.size = size, .flags = DRM_VGPU_GEM_CREATE_SYSMEM};
+	if (drmIoctl(fd, DRM_IOCTL_VGPU_GEM_CREATE, &create))
+		return MAP_FAILED;
+	struct drm_vgpu_gem_info info = {.handle = create.handle};
+	if (drmIoctl(fd, DRM_IOCTL_VGPU_GEM_INFO, &info))
+		return MAP_FAILED;
+	return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)info.mmap_offset);
+}
+
 static int bench_write_bandwidth(int fd, size_t mib)
 {
 	size_t size = mib << 20;
@@ -135,20 +150,26 @@ static int bench_write_bandwidth(int fd, size_t mib)
 	void *vram = mmap(NULL, dumb.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
 	if (vram == MAP_FAILED)
 		return fail("mmap of the dumb buffer");
+	void *sysmem = map_sysmem_bo(fd, size);
+	if (sysmem == MAP_FAILED)
+		return fail("creating and mapping a system-memory buffer object");
 	void *ram = malloc(size);
 	if (!ram)
 		return fail("malloc");
-	/* First touch faults the pages in on both sides; the timed rounds see only writes. */
+	/* First touch faults the pages in everywhere; the timed rounds see only writes. */
 	memset(vram, 0, size);
+	memset(sysmem, 0, size);
 	memset(ram, 0, size);
 	for (int round = 0; round < 3; round++) {
 		double dumb_gbs = memset_bandwidth(vram, size, 8);
+		double sysmem_gbs = memset_bandwidth(sysmem, size, 8);
 		double ram_gbs = memset_bandwidth(ram, size, 8);
-		printf("write bandwidth (memset of %zu MiB x 8): dumb buffer %.2f GB/s, guest RAM %.2f GB/s "
-		       "(dumb/RAM %.2f)\n",
-		       mib, dumb_gbs, ram_gbs, dumb_gbs / ram_gbs);
+		printf("write bandwidth (memset of %zu MiB x 8): dumb buffer %.2f GB/s, system-memory BO %.2f "
+		       "GB/s, guest RAM %.2f GB/s (dumb/RAM %.2f, BO/RAM %.2f)\n",
+		       mib, dumb_gbs, sysmem_gbs, ram_gbs, dumb_gbs / ram_gbs, sysmem_gbs / ram_gbs);
 	}
 	free(ram);
+	munmap(sysmem, size);
 	munmap(vram, dumb.size);
 	return 0;
 }
