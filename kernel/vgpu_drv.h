@@ -262,8 +262,8 @@ int vgpu_gem_info_ioctl(struct drm_device *drm, void *data, struct drm_file *fil
 /* Keeps obj where it is, reachable by the device, until vgpu_gem_unpin_for_gpu. */
 int vgpu_gem_pin_for_gpu(struct drm_gem_object *obj, struct vgpu_bo_placement *placement);
 void vgpu_gem_unpin_for_gpu(struct drm_gem_object *obj);
-int vgpu_gem_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file, u32 handle, u32 flags,
-				int *prime_fd);
+int vgpu_gem_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file, u32 handle,
+				u32 flags, int *prime_fd);
 struct drm_gem_object *vgpu_gem_prime_import_sg_table(struct drm_device *drm,
 						      struct dma_buf_attachment *attach,
 						      struct sg_table *sgt);

@@ -29,8 +29,8 @@ u32 vgpu_fb_hw_format(u32 drm_format)
 	return VGPU_FORMAT_NONE;
 }
 
-/* The display reads VRAM only (hw-spec 13): system-memory objects cannot be framebuffers. An unknown
- * handle passes here and fails in drm_gem_fb_create with ENOENT. */
+/* The display reads VRAM only (hw-spec 13): system-memory objects cannot be framebuffers. An
+ * unknown handle passes here and fails in drm_gem_fb_create with ENOENT. */
 static bool vgpu_fb_in_vram(struct drm_file *file, u32 handle)
 {
 	struct drm_gem_object *obj = drm_gem_object_lookup(file, handle);

@@ -120,10 +120,10 @@ int vgpu_gem_pin_for_gpu(struct drm_gem_object *obj, struct vgpu_bo_placement *p
 
 	if (vgpu_gem_is_sysmem(obj)) {
 		shmem = to_drm_gem_shmem_obj(obj);
-		/* Another device's dma-buf: its exporter keeps the pages; the attachment's table holds
-		 * their bus addresses for this device. */
+		/* Another device's dma-buf: its exporter keeps the pages; the attachment's table
+		 * holds their bus addresses for this device. */
 		if (obj->import_attach) {
-			*placement = (struct vgpu_bo_placement){.sgt = shmem->sgt};
+			*placement = (struct vgpu_bo_placement){ .sgt = shmem->sgt };
 			return 0;
 		}
 		ret = drm_gem_shmem_pin(shmem);
@@ -135,14 +135,14 @@ int vgpu_gem_pin_for_gpu(struct drm_gem_object *obj, struct vgpu_bo_placement *p
 			drm_gem_shmem_unpin(shmem);
 			return PTR_ERR(sgt);
 		}
-		*placement = (struct vgpu_bo_placement){.sgt = sgt};
+		*placement = (struct vgpu_bo_placement){ .sgt = sgt };
 		return 0;
 	}
 	gbo = drm_gem_vram_of_gem(obj);
 	ret = drm_gem_vram_pin(gbo, DRM_GEM_VRAM_PL_FLAG_VRAM);
 	if (ret)
 		return ret;
-	*placement = (struct vgpu_bo_placement){.vram_offset = drm_gem_vram_offset(gbo)};
+	*placement = (struct vgpu_bo_placement){ .vram_offset = drm_gem_vram_offset(gbo) };
 	if (placement->vram_offset < 0) {
 		drm_gem_vram_unpin(gbo);
 		return placement->vram_offset;
@@ -160,8 +160,8 @@ void vgpu_gem_unpin_for_gpu(struct drm_gem_object *obj)
 	drm_gem_vram_unpin(drm_gem_vram_of_gem(obj));
 }
 
-int vgpu_gem_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file, u32 handle, u32 flags,
-				int *prime_fd)
+int vgpu_gem_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file, u32 handle,
+				u32 flags, int *prime_fd)
 {
 	struct drm_gem_object *obj = drm_gem_object_lookup(file, handle);
 	bool sysmem;

@@ -171,8 +171,9 @@ static bool vgpu_vm_write_entries(struct vgpu_vm *vm, u64 va, u64 size,
 			entry = vgpu_vm_leaf_entry(vm, va + done, true);
 			if (!entry)
 				return false;
-			WRITE_ONCE(*entry, flags | VGPU_PTE_SYSMEM |
-						   (sg_page_iter_dma_address(&iter) & VGPU_PTE_ADDR_MASK));
+			WRITE_ONCE(*entry,
+				   flags | VGPU_PTE_SYSMEM |
+					   (sg_page_iter_dma_address(&iter) & VGPU_PTE_ADDR_MASK));
 			done += PAGE_SIZE;
 		}
 		return done == size;

@@ -100,8 +100,8 @@ static int bench_flips(int fd, int flips)
 		if (create_dumb(fd, mode.hdisplay, mode.vdisplay, &dumb))
 			return fail("DRM_IOCTL_MODE_CREATE_DUMB");
 		uint32_t handles[4] = {dumb.handle}, pitches[4] = {dumb.pitch}, offsets[4] = {0};
-		if (drmModeAddFB2(fd, mode.hdisplay, mode.vdisplay, DRM_FORMAT_XRGB8888, handles, pitches, offsets,
-		                  &fbs[i], 0))
+		if (drmModeAddFB2(fd, mode.hdisplay, mode.vdisplay, DRM_FORMAT_XRGB8888, handles, pitches,
+		                  offsets, &fbs[i], 0))
 			return fail("drmModeAddFB2");
 	}
 	if (drmModeSetCrtc(fd, res->crtcs[0], fbs[0], 0, 0, &res->connectors[0], 1, &mode))
@@ -119,8 +119,8 @@ static int bench_flips(int fd, int flips)
 	}
 	double elapsed = now_s() - start;
 	double refresh = mode.clock * 1000.0 / ((double)mode.htotal * mode.vtotal);
-	printf("page flips: %.1f per second (%d flips, %ux%u, mode refresh %.2f Hz)\n", flips / elapsed, flips,
-	       mode.hdisplay, mode.vdisplay, refresh);
+	printf("page flips: %.1f per second (%d flips, %ux%u, mode refresh %.2f Hz)\n", flips / elapsed,
+	       flips, mode.hdisplay, mode.vdisplay, refresh);
 	drmModeFreeConnector(conn);
 	drmModeFreeResources(res);
 	return 0;
@@ -164,7 +164,8 @@ static int bench_write_bandwidth(int fd, size_t mib)
 		double dumb_gbs = memset_bandwidth(vram, size, 8);
 		double sysmem_gbs = memset_bandwidth(sysmem, size, 8);
 		double ram_gbs = memset_bandwidth(ram, size, 8);
-		printf("write bandwidth (memset of %zu MiB x 8): dumb buffer %.2f GB/s, system-memory BO %.2f "
+		printf("write bandwidth (memset of %zu MiB x 8): dumb buffer %.2f GB/s, system-memory BO "
+		       "%.2f "
 		       "GB/s, guest RAM %.2f GB/s (dumb/RAM %.2f, BO/RAM %.2f)\n",
 		       mib, dumb_gbs, sysmem_gbs, ram_gbs, dumb_gbs / ram_gbs, sysmem_gbs / ram_gbs);
 	}
@@ -180,7 +181,8 @@ int main(int argc, char **argv)
 	int mib = argc > 2 ? atoi(argv[2]) : 32;
 
 	if (flips < 1 || mib < 1 || mib > 256) {
-		fprintf(stderr, "usage: vgpu_kms_bench [FLIPS [BUFFER_MIB]] (FLIPS >= 1, 1 <= BUFFER_MIB <= 256)\n");
+		fprintf(stderr,
+		        "usage: vgpu_kms_bench [FLIPS [BUFFER_MIB]] (FLIPS >= 1, 1 <= BUFFER_MIB <= 256)\n");
 		return 2;
 	}
 	int fd = open_vgpu_card();

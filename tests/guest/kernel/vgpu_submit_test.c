@@ -16,8 +16,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <poll.h>
 #include <drm_fourcc.h>
+#include <poll.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
@@ -837,7 +837,8 @@ static void test_sysmem_fill_and_copy(void)
 	VT_CHECK_EQ_INT(drmPrimeFDToHandle(card, dmabuf, &prime_handle), 0);
 	uint32_t handles[4] = {prime_handle}, pitches[4] = {PITCH}, offsets[4] = {0};
 	errno = 0;
-	VT_CHECK(drmModeAddFB2(card, SIDE, SIDE, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb, 0) != 0);
+	VT_CHECK(drmModeAddFB2(card, SIDE, SIDE, DRM_FORMAT_XRGB8888, handles, pitches, offsets, &fb, 0) !=
+	         0);
 	VT_CHECK_EQ_INT(errno, EINVAL);
 	close(dmabuf);
 	close(card);
