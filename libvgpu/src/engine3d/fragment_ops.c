@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "format/float_bits.h"
 #include "format/format.h"
 
 static uint32_t stencil_op(unsigned op, uint32_t s, uint32_t ref)
@@ -151,20 +152,6 @@ static bool format_is_unorm(uint32_t format)
 {
 	return format != VGPU_FORMAT_R16G16B16A16_FLOAT && format != VGPU_FORMAT_R32_FLOAT &&
 	       format != VGPU_FORMAT_R32G32B32A32_FLOAT;
-}
-
-static inline uint32_t float_bits(float f)
-{
-	uint32_t u;
-	memcpy(&u, &f, sizeof(u));
-	return u;
-}
-
-static inline float bits_float(uint32_t u)
-{
-	float f;
-	memcpy(&f, &u, sizeof(f));
-	return f;
 }
 
 /* To [0, 1], NaN to 0. Selects by bit masks: GCC does not vectorise a loop with float selects it may turn

@@ -5,6 +5,7 @@
 
 #include "core/device.h"
 #include "engine3d/fragment_ops.h"
+#include "format/float_bits.h"
 #include "texture/texture.h"
 
 /* Up to four covered 2x2 quads of one primitive: one fragment warp. */
@@ -63,23 +64,6 @@ void e3d_shader_fault(const struct e3d_draw *draw, enum vgpu_shader_fault kind, 
 static float clamp01(float v)
 {
 	return v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f; /* NaN -> 0 */
-}
-
-static inline uint32_t float_bits(float f)
-{
-	uint32_t u;
-	memcpy(&u, &f, sizeof(u));
-	return u;
-}
-
-/* mask ? a : b for a mask of all ones or all zeros, as bit operations: GCC does not vectorise a loop whose
- * float selects it may turn back into branches (it keeps possibly trapping float operations unspeculated). */
-static inline float select_float(uint32_t mask, float a, float b)
-{
-	uint32_t u = (float_bits(a) & mask) | (float_bits(b) & ~mask);
-	float f;
-	memcpy(&f, &u, sizeof(f));
-	return f;
 }
 
 static bool tile_fail(struct e3d_tile_result *result, uint32_t type)

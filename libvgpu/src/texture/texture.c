@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "format/float_bits.h"
 #include "format/format.h"
 
 /* c / 255 for a byte (spec 9.2): the division itself, which vectorises, unlike a table lookup. */
@@ -51,23 +52,6 @@ static inline int wrap(int i, int size, unsigned mode)
 	default:
 		return i < 0 ? 0 : (i >= size ? size - 1 : i);
 	}
-}
-
-static inline uint32_t float_bits(float f)
-{
-	uint32_t u;
-	memcpy(&u, &f, sizeof(u));
-	return u;
-}
-
-/* mask ? a : b for a mask of all ones or all zeros, as bit operations: GCC does not vectorise a loop whose
- * float selects it may turn back into branches. */
-static inline float select_float(uint32_t mask, float a, float b)
-{
-	uint32_t u = (float_bits(a) & mask) | (float_bits(b) & ~mask);
-	float f;
-	memcpy(&f, &u, sizeof(f));
-	return f;
 }
 
 /* Texel coordinates stay far inside int range whatever the guest's coordinates: clamped to +-2^24, NaN to 0.
