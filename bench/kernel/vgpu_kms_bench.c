@@ -21,6 +21,7 @@
 #include <xf86drmMode.h>
 
 #include <drm/vgpu_drm.h>
+#include "vgpu_drm_client.h"
 
 static double now_s(void)
 {
@@ -33,24 +34,6 @@ static int fail(const char *what)
 {
 	fprintf(stderr, "vgpu_kms_bench: %s failed: %s\n", what, strerror(errno));
 	return 1;
-}
-
-static int open_vgpu_card(void)
-{
-	for (int i = 0; i < 16; i++) {
-		char path[32];
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		int fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		drmVersionPtr version = drmGetVersion(fd);
-		int is_vgpu = version && strcmp(version->name, "vgpu") == 0;
-		drmFreeVersion(version);
-		if (is_vgpu)
-			return fd;
-		close(fd);
-	}
-	return -1;
 }
 
 /* A dumb buffer of width x height XRGB8888 pixels; its handle, pitch and size. */
@@ -185,7 +168,7 @@ int main(int argc, char **argv)
 		        "usage: vgpu_kms_bench [FLIPS [BUFFER_MIB]] (FLIPS >= 1, 1 <= BUFFER_MIB <= 256)\n");
 		return 2;
 	}
-	int fd = open_vgpu_card();
+	int fd = vgpu_drm_open_node("card", "vgpu");
 	if (fd < 0) {
 		fprintf(stderr, "vgpu_kms_bench: no /dev/dri/card* is driven by vgpu; is vgpu.ko loaded?\n");
 		return 1;

@@ -34,20 +34,7 @@ static int compare_double(const void *a, const void *b)
 
 static int open_vgpu_render_node(void)
 {
-	for (int i = 128; i < 144; i++) {
-		char path[32];
-		snprintf(path, sizeof(path), "/dev/dri/renderD%d", i);
-		int fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		drmVersionPtr version = drmGetVersion(fd);
-		int is_vgpu = version && strcmp(version->name, "vgpu") == 0;
-		drmFreeVersion(version);
-		if (is_vgpu)
-			return fd;
-		close(fd);
-	}
-	return -1;
+	return vgpu_drm_open_node("renderD", "vgpu");
 }
 
 static int fail(const char *what, int err)

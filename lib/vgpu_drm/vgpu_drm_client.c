@@ -3,7 +3,9 @@
 #include "vgpu_drm_client.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -20,6 +22,25 @@ int vgpu_drm_ioctl(int fd, unsigned long request, void *arg)
 		ret = ioctl(fd, request, arg);
 	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
 	return ret == -1 ? -errno : 0;
+}
+
+int vgpu_drm_open_node(const char *kind, const char *driver)
+{
+	int first = strcmp(kind, "renderD") == 0 ? 128 : 0;
+
+	for (int i = first; i < first + 16; i++) {
+		char path[32], name[32] = "";
+		snprintf(path, sizeof(path), "/dev/dri/%s%d", kind, i);
+		int fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		struct drm_version version = {.name_len = sizeof(name) - 1, .name = name};
+		if (vgpu_drm_ioctl(fd, DRM_IOCTL_VERSION, &version) == 0 && version.name_len < sizeof(name) &&
+		    strcmp(name, driver) == 0)
+			return fd;
+		close(fd);
+	}
+	return -ENODEV;
 }
 
 int vgpu_drm_bo_create(int fd, uint64_t size, struct vgpu_drm_bo *bo)

@@ -17,6 +17,10 @@
 /* The ioctl with EINTR/EAGAIN retried: 0 or -errno. */
 int vgpu_drm_ioctl(int fd, unsigned long request, void *arg);
 
+/* Opens the first DRM node of `kind` ("card": /dev/dri/card0.., or "renderD": /dev/dri/renderD128..) whose
+ * kernel driver is named `driver` ("vgpu" for vgpu.ko): a file descriptor, or -ENODEV when there is none. */
+int vgpu_drm_open_node(const char *kind, const char *driver);
+
 struct vgpu_drm_bo {
 	uint32_t handle;
 	uint64_t size;

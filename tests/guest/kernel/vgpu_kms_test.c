@@ -19,6 +19,7 @@
 #include "drm/vgpu_drm.h"
 #include "vgpu/vgpu_hw.h"
 #include "vgpu_test.h"
+#include "vgpu_drm_client.h"
 
 static int card = -1;
 
@@ -534,7 +535,6 @@ static bool write_sysfs(const char *path, const char *value)
 	return ok;
 }
 
-static int open_vgpu_card(void);
 
 /*
  * The device goes away (PCI remove) while a client holds a mode, a framebuffer and a CPU mapping: its
@@ -574,7 +574,7 @@ static void test_hot_unplug(void)
 	VT_CHECK(write_sysfs("/sys/bus/pci/rescan", "1"));
 	card = -1;
 	for (int tries = 0; tries < 100 && card < 0; tries++) {
-		card = open_vgpu_card();
+		card = vgpu_drm_open_node("card", "vgpu");
 		if (card < 0)
 			usleep(100 * 1000);
 	}
@@ -595,28 +595,9 @@ static const struct vt_case cases[] = {
         VT_CASE(test_hot_unplug),
 };
 
-/* Opens the first DRM card driven by vgpu. */
-static int open_vgpu_card(void)
-{
-	for (int i = 0; i < 16; i++) {
-		char path[32];
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		int fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		drmVersionPtr version = drmGetVersion(fd);
-		bool is_vgpu = version && strcmp(version->name, "vgpu") == 0;
-		drmFreeVersion(version);
-		if (is_vgpu)
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
 int main(int argc, char **argv)
 {
-	card = open_vgpu_card();
+	card = vgpu_drm_open_node("card", "vgpu");
 	if (card < 0) {
 		fprintf(stderr,
 		        "vgpu_kms_test: no /dev/dri/card* is driven by vgpu; is vgpu.ko loaded and bound?\n");

@@ -40,35 +40,9 @@ struct client {
 	struct vgpu_drm_bo ib, src, dst;
 };
 
-/* The first node of the kind ("renderD": render nodes from 128, or "card": from 0) that `driver`
- * drives. */
-static int open_drm_node(const char *kind, const char *driver)
-{
-	int first = strcmp(kind, "card") == 0 ? 0 : 128;
-	for (int i = first; i < first + 16; i++) {
-		char path[32];
-		snprintf(path, sizeof(path), "/dev/dri/%s%d", kind, i);
-		int fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		drmVersionPtr version = drmGetVersion(fd);
-		bool is_driver = version && strcmp(version->name, driver) == 0;
-		drmFreeVersion(version);
-		if (is_driver)
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
-static int open_vgpu_node(const char *kind)
-{
-	return open_drm_node(kind, "vgpu");
-}
-
 static int open_vgpu_render_node(void)
 {
-	return open_vgpu_node("renderD");
+	return vgpu_drm_open_node("renderD", "vgpu");
 }
 
 static void bo_setup(int fd, struct vgpu_drm_bo *bo, uint64_t size, uint64_t va)
@@ -437,7 +411,7 @@ static bool fence_fd_signaled(int fence_fd)
  * job (the job's write fence in the buffer's reservation), so the display never shows it half done. */
 static void test_scanout_waits_for_rendering(void)
 {
-	int card = open_vgpu_node("card");
+	int card = vgpu_drm_open_node("card", "vgpu");
 	VT_CHECK(card >= 0);
 	drmModeResPtr res = drmModeGetResources(card);
 	VT_CHECK(res && res->count_connectors > 0 && res->count_crtcs > 0);
@@ -829,7 +803,7 @@ static void test_sysmem_fill_and_copy(void)
 			              (y >= 48 && pixel(&sys, x, y) != pattern(x, y));
 	VT_CHECK_EQ_INT(mismatches, 0);
 
-	int card = open_vgpu_node("card");
+	int card = vgpu_drm_open_node("card", "vgpu");
 	VT_CHECK(card >= 0);
 	uint32_t prime_handle = 0, fb = 0;
 	int dmabuf = -1;
@@ -953,7 +927,7 @@ static void test_prime_import_other_device(void)
 	struct vgpu_drm_job job;
 	struct vgpu_drm_job_result result;
 
-	int vgem = open_drm_node("card", "vgem");
+	int vgem = vgpu_drm_open_node("card", "vgem");
 	VT_CHECK(vgem >= 0);
 	if (vgem < 0)
 		return;
