@@ -306,6 +306,18 @@ static bool emit_triangle(struct e3d_draw *draw, const struct e3d_vertex *v0, co
 	return true;
 }
 
+/* Edges of a quad (lines, points) from its four window-space corners in order; false when it has no area. */
+static bool quad_edges(const struct e3d_draw *draw, struct e3d_prim *prim, const float cx[4],
+                       const float cy[4])
+{
+	int64_t x[4], y[4], c[4];
+	for (unsigned k = 0; k < 4; k++) {
+		x[k] = snap(cx[k]);
+		y[k] = snap(cy[k]);
+	}
+	return polygon_edges(draw, prim, x, y, 4, c) != 0;
+}
+
 static bool emit_line(struct e3d_draw *draw, const struct e3d_vertex *v0, const struct e3d_vertex *v1)
 {
 	if (!finite4(v0->pos) || !finite4(v1->pos))
@@ -338,13 +350,8 @@ static bool emit_line(struct e3d_draw *draw, const struct e3d_vertex *v0, const 
 	float ox = fabsf(dx) >= fabsf(dy) ? 0.0f : half, oy = fabsf(dx) >= fabsf(dy) ? half : 0.0f;
 	float cx[4] = {a.x - ox, b.x - ox, b.x + ox, a.x + ox},
 	      cy[4] = {a.y - oy, b.y - oy, b.y + oy, a.y + oy};
-	int64_t x[4], y[4], c[4];
-	for (unsigned k = 0; k < 4; k++) {
-		x[k] = snap(cx[k]);
-		y[k] = snap(cy[k]);
-	}
 	struct e3d_prim prim;
-	if (polygon_edges(draw, &prim, x, y, 4, c) == 0)
+	if (!quad_edges(draw, &prim, cx, cy))
 		return true;
 	prim.front = true;
 	prim.c_plane[0][0] = dx / len2, prim.c_plane[0][1] = dy / len2;
@@ -373,13 +380,8 @@ static bool emit_point(struct e3d_draw *draw, const struct e3d_vertex *v)
 	float half = size * 0.5f;
 	float cx[4] = {w.x - half, w.x + half, w.x + half, w.x - half};
 	float cy[4] = {w.y - half, w.y - half, w.y + half, w.y + half};
-	int64_t x[4], y[4], c[4];
-	for (unsigned k = 0; k < 4; k++) {
-		x[k] = snap(cx[k]);
-		y[k] = snap(cy[k]);
-	}
 	struct e3d_prim prim;
-	if (polygon_edges(draw, &prim, x, y, 4, c) == 0)
+	if (!quad_edges(draw, &prim, cx, cy))
 		return true;
 	prim.front = true;
 	memset(prim.c_plane, 0, sizeof(prim.c_plane));
