@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vgpu_hw.h"
+#include "vgpu/vgpu_hw.h"
 
 #ifdef __cplusplus
 extern "C" {
