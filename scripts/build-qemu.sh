@@ -87,6 +87,8 @@ done
 if [ -e "$binary" ] && newer "$libvgpu" "$binary"; then
     rm -f "$binary"
 fi
-ninja -C "$qemu_build" qemu-system-x86_64
+# Paths relative to the checkout and no directory in the hash: a fresh clone (CI) or a git worktree elsewhere
+# reuses the objects ccache holds from another checkout instead of rebuilding QEMU (~5 min).
+CCACHE_BASEDIR=$top CCACHE_NOHASHDIR=1 ninja -C "$qemu_build" qemu-system-x86_64
 echo "$inputs_id" >"$qemu_build/vgpu-inputs.stamp"
 echo "build-qemu: built $binary"
