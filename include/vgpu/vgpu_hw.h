@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vgpu hardware interface, version 1: PCI identity, registers, physical and virtual addressing, page-table
+ * vgpu hardware interface, version 1.1: PCI identity, registers, physical and virtual addressing, page-table
  * entries, command packets, pixel and vertex formats, fault codes.
  *
  * This header is the machine-readable form of docs/hw-spec.md (the prose is authoritative; the two change
@@ -46,7 +46,7 @@
 
 #define VGPU_MAGIC	      0x55504756u /* "VGPU" in little-endian byte order */
 #define VGPU_VERSION_MAJOR    1
-#define VGPU_VERSION_MINOR    0
+#define VGPU_VERSION_MINOR    1
 #define VGPU_VERSION	      ((VGPU_VERSION_MAJOR << 16) | VGPU_VERSION_MINOR)
 #define VGPU_RESET_MAGIC      0x52534554u /* "RSET" */
 #define VGPU_MAX_SURFACE_DIM  16384
@@ -58,6 +58,8 @@
 #define VGPU_CAP_CURSOR	   (1u << 3)
 #define VGPU_CAP_TIMESTAMP (1u << 4)
 #define VGPU_CAP_CAPTURE   (1u << 5)
+/* Version 1.1 features (spec 3.1.1): a driver uses one only when its bit is set. */
+#define VGPU_CAP_TEXTURE_SWIZZLE (1u << 6)
 
 #define VGPU_STATUS_CP_BUSY	 (1u << 0) /* the ring holds packets not yet executed */
 #define VGPU_STATUS_FLIP_PENDING (1u << 1) /* a display commit waits for the next vblank */
@@ -348,10 +350,24 @@
 #define VGPU_BLEND_ONE_MINUS_CONSTANT_ALPHA 13
 #define VGPU_BLEND_SRC_ALPHA_SATURATE	 14
 
-/* SET_TEXTURE word 5: mip levels in bits 0..7 (1..15), type in bits 8..9 */
+/* SET_TEXTURE word 5: mip levels in bits 0..7 (1..15), type in bits 8..15, swizzle in bits 16..27 (1.1) */
 #define VGPU_TEXTURE_2D	  0
 #define VGPU_TEXTURE_CUBE 1
 #define VGPU_TEXTURE_MAX_LEVELS 15
+#define VGPU_TEXTURE_LEVELS(w)	((w) & 0xff)
+#define VGPU_TEXTURE_TYPE(w)	(((w) >> 8) & 0xff)
+#define VGPU_TEXTURE_SWIZZLE(w) (((w) >> 16) & 0xfff)
+/* Swizzle selectors, 3 bits per result channel (R in bits 0..2 of the swizzle field, then G, B, A). */
+#define VGPU_SWIZZLE_IDENTITY 0 /* the channel itself: a 1.0 descriptor's zero bits */
+#define VGPU_SWIZZLE_R	      1
+#define VGPU_SWIZZLE_G	      2
+#define VGPU_SWIZZLE_B	      3
+#define VGPU_SWIZZLE_A	      4
+#define VGPU_SWIZZLE_0	      5
+#define VGPU_SWIZZLE_1	      6 /* 7 is reserved */
+#define VGPU_SWIZZLE(r, g, b, a) \
+	((unsigned)(r) | (unsigned)(g) << 3 | (unsigned)(b) << 6 | (unsigned)(a) << 9)
+#define VGPU_SWIZZLE_SELECT(swizzle, channel) (((swizzle) >> (3 * (channel))) & 7)
 
 /* SET_SAMPLER flags */
 #define VGPU_SAMPLER_WRAP_S(f)	   ((f) & 3)

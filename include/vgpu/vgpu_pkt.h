@@ -246,8 +246,10 @@ static inline void vgpu_pkt_set_uniform_buffer(struct vgpu_cmdbuf *cb, uint32_t 
 	}
 }
 
-static inline void vgpu_pkt_set_texture(struct vgpu_cmdbuf *cb, uint32_t slot, uint64_t va, uint32_t format,
-					uint32_t width, uint32_t height, uint32_t levels, uint32_t type)
+/* swizzle: VGPU_SWIZZLE(r, g, b, a) of VGPU_SWIZZLE_* selectors (1.1, CAPS.TEXTURE_SWIZZLE), 0 = identity. */
+static inline void vgpu_pkt_set_texture_swizzled(struct vgpu_cmdbuf *cb, uint32_t slot, uint64_t va,
+						 uint32_t format, uint32_t width, uint32_t height, uint32_t levels,
+						 uint32_t type, uint32_t swizzle)
 {
 	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_TEXTURE, 6);
 	if (p) {
@@ -255,8 +257,14 @@ static inline void vgpu_pkt_set_texture(struct vgpu_cmdbuf *cb, uint32_t slot, u
 		vgpu_pkt_put64(p + 1, va);
 		p[3] = format;
 		p[4] = VGPU_XY(width, height);
-		p[5] = levels | type << 8;
+		p[5] = levels | type << 8 | swizzle << 16;
 	}
+}
+
+static inline void vgpu_pkt_set_texture(struct vgpu_cmdbuf *cb, uint32_t slot, uint64_t va, uint32_t format,
+					uint32_t width, uint32_t height, uint32_t levels, uint32_t type)
+{
+	vgpu_pkt_set_texture_swizzled(cb, slot, va, format, width, height, levels, type, VGPU_SWIZZLE_IDENTITY);
 }
 
 static inline void vgpu_pkt_set_index_buffer(struct vgpu_cmdbuf *cb, uint64_t va, uint32_t size, uint32_t index_size)

@@ -41,6 +41,7 @@ struct e3d_texture_desc {
 	bool bound;
 	uint64_t va;
 	uint32_t format, width, height, levels, type;
+	uint32_t swizzle; /* VGPU_SWIZZLE(): 0 is the identity */
 };
 
 struct e3d_sampler_desc {

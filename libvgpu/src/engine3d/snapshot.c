@@ -100,7 +100,8 @@ size_t engine3d_state_save(struct engine3d *e3d, uint8_t *buf, size_t len)
 		if (t->bound)
 			packet(&w, VGPU_PKT_SET_TEXTURE,
 			       (uint32_t[6]){i, (uint32_t)t->va, (uint32_t)(t->va >> 32), t->format,
-			                     t->width | t->height << 16, t->levels | t->type << 8},
+			                     t->width | t->height << 16,
+			                     t->levels | t->type << 8 | t->swizzle << 16},
 			       6);
 		const struct e3d_sampler_desc *sm = &s->sampler[i];
 		if (sm->bound)

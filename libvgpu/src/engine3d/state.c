@@ -323,7 +323,8 @@ static bool texture_format(uint32_t format)
 
 bool e3d_set_texture(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 {
-	uint32_t width = p[4] & 0xffff, height = p[4] >> 16, levels = p[5] & 0xff, type = p[5] >> 8;
+	uint32_t width = p[4] & 0xffff, height = p[4] >> 16, levels = VGPU_TEXTURE_LEVELS(p[5]),
+	         type = VGPU_TEXTURE_TYPE(p[5]), swizzle = VGPU_TEXTURE_SWIZZLE(p[5]);
 
 	if (p[0] >= VGPU_MAX_TEXTURES)
 		return field_fail(job, 0);
@@ -341,15 +342,19 @@ bool e3d_set_texture(struct cp_job *job, struct engine3d *e3d, const uint32_t *p
 	uint32_t max_levels = 1;
 	while (max_levels < VGPU_TEXTURE_MAX_LEVELS && ((width | height) >> max_levels))
 		max_levels++;
-	if (levels == 0 || levels > max_levels || type > VGPU_TEXTURE_CUBE)
+	if (levels == 0 || levels > max_levels || type > VGPU_TEXTURE_CUBE || (p[5] >> 28))
 		return field_fail(job, 5);
+	for (unsigned c = 0; c < 4; c++)
+		if (VGPU_SWIZZLE_SELECT(swizzle, c) > VGPU_SWIZZLE_1)
+			return field_fail(job, 5);
 	e3d->state.texture[p[0]] = (struct e3d_texture_desc){.bound = true,
 	                                                     .va = va_of(p + 1),
 	                                                     .format = p[3],
 	                                                     .width = width,
 	                                                     .height = height,
 	                                                     .levels = levels,
-	                                                     .type = type};
+	                                                     .type = type,
+	                                                     .swizzle = swizzle};
 	return true;
 }
 

@@ -23,6 +23,20 @@ const char scene_fs_color[] =
         "st.out color0.x, r0\nst.out color0.y, r1\nst.out color0.z, r2\nst.out color0.w, r3\n"
         "end\n";
 
+const char scene_fs_tex2d[] =
+        ".stage fragment\n"
+        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\n"
+        "tex.2d r4, t0, s0, r0\n"
+        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
+        "end\n";
+
+const char scene_fs_shadow[] =
+        ".stage fragment\n"
+        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\nmov r2, 0.5\n"
+        "tex.2d.shadow r4, t0, s0, r0\n"
+        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
+        "end\n";
+
 #define SCENE_VRAM (128ull << 20)
 
 static unsigned bytes_per_pixel(uint32_t format)

@@ -25,6 +25,8 @@ struct scene {
 
 /* The passthrough shaders: pos = a0, var0 = a1 (vertex); color0 = v0 smooth (fragment). */
 extern const char scene_vs_passthrough[], scene_fs_color[];
+/* color0 = texture 0 with sampler 0 at v0.xy; the same compared with the reference 0.5 (tex.2d.shadow). */
+extern const char scene_fs_tex2d[], scene_fs_shadow[];
 
 struct scene *scene_create(unsigned threads, uint32_t width, uint32_t height);
 void scene_destroy(struct scene *s);
