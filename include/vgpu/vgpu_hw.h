@@ -60,6 +60,7 @@
 #define VGPU_CAP_CAPTURE   (1u << 5)
 /* Version 1.1 features (spec 3.1.1): a driver uses one only when its bit is set. */
 #define VGPU_CAP_TEXTURE_SWIZZLE (1u << 6)
+#define VGPU_CAP_VERTEX_SCALED	 (1u << 7) /* VGPU_VFMT_SCALED and VGPU_VTYPE_FIXED32 */
 
 #define VGPU_STATUS_CP_BUSY	 (1u << 0) /* the ring holds packets not yet executed */
 #define VGPU_STATUS_FLIP_PENDING (1u << 1) /* a display commit waits for the next vblank */
@@ -383,11 +384,13 @@
 #define VGPU_WRAP_CLAMP_TO_EDGE	   2
 
 /* Vertex attribute formats: component type in bits 0..3, component count - 1 in bits 4..5,
- * bit 8 enables the attribute (a disabled attribute reads 0, 0, 0, 1). */
+ * bit 8 enables the attribute (a disabled attribute reads 0, 0, 0, 1), bit 9 (1.1) converts an integer type
+ * to float without normalisation. */
 #define VGPU_VFMT(type, count)	 ((unsigned)(type) | (((unsigned)(count) - 1) << 4) | VGPU_VFMT_ENABLE)
 #define VGPU_VFMT_TYPE(f)	 ((f) & 15)
 #define VGPU_VFMT_COUNT(f)	 ((((f) >> 4) & 3) + 1)
 #define VGPU_VFMT_ENABLE	 (1u << 8)
+#define VGPU_VFMT_SCALED	 (1u << 9) /* 1.1: integer types only */
 #define VGPU_VTYPE_FLOAT32	 0
 #define VGPU_VTYPE_UNORM8	 1
 #define VGPU_VTYPE_SNORM8	 2
@@ -400,6 +403,7 @@
 #define VGPU_VTYPE_UINT32	 9
 #define VGPU_VTYPE_SINT32	 10
 #define VGPU_VTYPE_FLOAT16	 11
+#define VGPU_VTYPE_FIXED32	 12 /* 1.1: signed 16.16 fixed point (GL_FIXED) to float */
 
 /* CLEAR targets word */
 #define VGPU_CLEAR_COLOR(n) (1u << (n))

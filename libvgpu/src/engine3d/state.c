@@ -9,6 +9,7 @@
 #include "engine3d/e3d.h"
 #include "engine3d/engine3d.h"
 #include "engine3d/raster.h"
+#include "engine3d/vertex.h"
 #include "format/format.h"
 
 #define VA_LIMIT (1ull << VGPU_VA_BITS)
@@ -294,7 +295,10 @@ bool e3d_set_vertex_attrib(struct cp_job *job, struct engine3d *e3d, const uint3
 		return field_fail(job, 1);
 	if (p[2] >= 2048)
 		return field_fail(job, 2);
-	if ((p[3] & ~0x13fu) || ((p[3] & VGPU_VFMT_ENABLE) && VGPU_VFMT_TYPE(p[3]) > VGPU_VTYPE_FLOAT16))
+	if ((p[3] & ~0x33fu) ||
+	    ((p[3] & VGPU_VFMT_ENABLE) &&
+	     (VGPU_VFMT_TYPE(p[3]) > VGPU_VTYPE_FIXED32 ||
+	      ((p[3] & VGPU_VFMT_SCALED) && !e3d_vertex_type_is_integer(VGPU_VFMT_TYPE(p[3]))))))
 		return field_fail(job, 3);
 	e3d->state.attrib[p[0]].buffer = p[1];
 	e3d->state.attrib[p[0]].offset = p[2];
