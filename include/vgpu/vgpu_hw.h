@@ -61,6 +61,7 @@
 /* Version 1.1 features (spec 3.1.1): a driver uses one only when its bit is set. */
 #define VGPU_CAP_TEXTURE_SWIZZLE (1u << 6)
 #define VGPU_CAP_VERTEX_SCALED	 (1u << 7) /* VGPU_VFMT_SCALED and VGPU_VTYPE_FIXED32 */
+#define VGPU_CAP_DEPTH_BIAS	 (1u << 8) /* VGPU_PKT_SET_DEPTH_BIAS */
 
 #define VGPU_STATUS_CP_BUSY	 (1u << 0) /* the ring holds packets not yet executed */
 #define VGPU_STATUS_FLIP_PENDING (1u << 1) /* a display commit waits for the next vblank */
@@ -256,6 +257,7 @@
 #define VGPU_PKT_SET_TEXTURE	    0x2a /* len 6: slot, va_lo, va_hi, format, width|height, levels|type */
 #define VGPU_PKT_SET_SAMPLER	    0x2b /* len 5: slot, flags, lod bias, min lod, max lod */
 #define VGPU_PKT_SET_INDEX_BUFFER   0x2c /* len 4: va_lo, va_hi, size, index size (1, 2, 4) */
+#define VGPU_PKT_SET_DEPTH_BIAS	    0x2d /* 1.1, len 3: units, slope factor, clamp (float) */
 #define VGPU_PKT_DRAW		    0x30 /* len 4: topology|flags, first vertex, count, instances */
 #define VGPU_PKT_DRAW_INDEXED	    0x31 /* len 5: topology|flags, first index, count, base vertex, instances */
 #define VGPU_PKT_CLEAR		    0x32 /* len 7: targets, r, g, b, a, depth (float), stencil */

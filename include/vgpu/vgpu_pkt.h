@@ -332,6 +332,17 @@ static inline void vgpu_pkt_set_raster(struct vgpu_cmdbuf *cb, uint32_t flags, f
 	}
 }
 
+/* 1.1 (CAPS.DEPTH_BIAS): glPolygonOffset(factor, units) with EXT_polygon_offset_clamp's clamp (0: none). */
+static inline void vgpu_pkt_set_depth_bias(struct vgpu_cmdbuf *cb, float units, float slope_factor, float clamp)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_DEPTH_BIAS, 3);
+	if (p) {
+		p[0] = vgpu_pkt_f32(units);
+		p[1] = vgpu_pkt_f32(slope_factor);
+		p[2] = vgpu_pkt_f32(clamp);
+	}
+}
+
 static inline void vgpu_pkt_set_blend(struct vgpu_cmdbuf *cb, const uint32_t targets[4], const float color[4])
 {
 	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_BLEND, 8);

@@ -192,6 +192,44 @@ static unsigned provoking_index(const struct e3d_draw *draw, unsigned vertices)
 	return draw->state->raster & VGPU_RASTER_PROVOKING_FIRST ? 0 : vertices - 1;
 }
 
+/* The minimum resolvable difference of the depth format for a triangle with these vertex depths (spec
+ * 10.5.1); 0 without a depth buffer. */
+static double resolvable_difference(uint32_t format, const float z[3])
+{
+	switch (format) {
+	case VGPU_FORMAT_Z16_UNORM:
+		return 1.0 / 65535.0;
+	case VGPU_FORMAT_Z24_UNORM_S8_UINT:
+		return 1.0 / 16777215.0;
+	case VGPU_FORMAT_Z32_FLOAT: {
+		float largest = fmaxf(fmaxf(fabsf(z[0]), fabsf(z[1])), fabsf(z[2]));
+		int e = largest >= 0x1p-126f ? ilogbf(largest) : -126;
+		return ldexp(1.0, e - 23);
+	}
+	default:
+		return 0.0;
+	}
+}
+
+/* The depth bias of a triangle whose planes and vertex depths are set (spec 10.5.1). */
+static float depth_bias(const struct e3d_state *s, const struct e3d_prim *prim)
+{
+	if (s->depth.format == VGPU_FORMAT_NONE ||
+	    (s->depth_bias_units == 0.0f && s->depth_bias_slope == 0.0f))
+		return 0.0f;
+	double dz1 = (double)prim->z[1] - prim->z[0], dz2 = (double)prim->z[2] - prim->z[0];
+	double dzdx = prim->c_plane[0][0] * dz1 + prim->c_plane[1][0] * dz2;
+	double dzdy = prim->c_plane[0][1] * dz1 + prim->c_plane[1][1] * dz2;
+	double m = fmax(fabs(dzdx), fabs(dzdy));
+	float o = (float)(m * s->depth_bias_slope +
+	                  resolvable_difference(s->depth.format, prim->z) * s->depth_bias_units);
+	if (s->depth_bias_clamp > 0.0f)
+		o = fminf(o, s->depth_bias_clamp);
+	else if (s->depth_bias_clamp < 0.0f)
+		o = fmaxf(o, s->depth_bias_clamp);
+	return o;
+}
+
 /* One triangle of the (possibly clipped) polygon: vertices k = 0, 1, 2 with their window positions and
  * original barycentrics. */
 static bool setup_triangle(struct e3d_draw *draw, const struct window_vertex *w[3], const float *b[3],
@@ -227,6 +265,7 @@ static bool setup_triangle(struct e3d_draw *draw, const struct window_vertex *w[
 		prim.to_orig[0][k] = b[k][1];
 		prim.to_orig[1][k] = b[k][2];
 	}
+	prim.z_offset = depth_bias(s, &prim);
 	prim.provoking = (uint8_t)provoking;
 	return bin(draw, &prim, orig);
 }
@@ -354,6 +393,7 @@ static bool emit_line(struct e3d_draw *draw, const struct e3d_vertex *v0, const 
 	if (!quad_edges(draw, &prim, cx, cy))
 		return true;
 	prim.front = true;
+	prim.z_offset = 0.0f; /* depth bias is for triangles only */
 	prim.c_plane[0][0] = dx / len2, prim.c_plane[0][1] = dy / len2;
 	prim.c_plane[0][2] = -((double)a.x * dx + (double)a.y * dy) / len2;
 	memset(prim.c_plane[1], 0, sizeof(prim.c_plane[1]));
@@ -384,6 +424,7 @@ static bool emit_point(struct e3d_draw *draw, const struct e3d_vertex *v)
 	if (!quad_edges(draw, &prim, cx, cy))
 		return true;
 	prim.front = true;
+	prim.z_offset = 0.0f;
 	memset(prim.c_plane, 0, sizeof(prim.c_plane));
 	memset(prim.to_orig, 0, sizeof(prim.to_orig));
 	for (unsigned k = 0; k < 3; k++)

@@ -128,6 +128,8 @@ bool engine3d_packet(struct cp_job *job, const uint32_t *payload, uint32_t lengt
 		return e3d_set_sampler(job, e3d, payload);
 	case VGPU_PKT_SET_INDEX_BUFFER:
 		return e3d_set_index_buffer(job, e3d, payload);
+	case VGPU_PKT_SET_DEPTH_BIAS:
+		return e3d_set_depth_bias(job, e3d, payload);
 	case VGPU_PKT_DRAW:
 		return e3d_draw(job, e3d, payload, false);
 	case VGPU_PKT_DRAW_INDEXED:
@@ -248,6 +250,17 @@ bool e3d_set_depth_stencil(struct cp_job *job, struct engine3d *e3d, const uint3
 		if (p[i] & ~allowed[i])
 			return field_fail(job, i);
 	memcpy(e3d->state.depth_stencil, p, sizeof(e3d->state.depth_stencil));
+	return true;
+}
+
+bool e3d_set_depth_bias(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
+{
+	for (unsigned i = 0; i < 3; i++)
+		if (!isfinite(float_of(p[i])))
+			return field_fail(job, i);
+	e3d->state.depth_bias_units = float_of(p[0]);
+	e3d->state.depth_bias_slope = float_of(p[1]);
+	e3d->state.depth_bias_clamp = float_of(p[2]);
 	return true;
 }
 
