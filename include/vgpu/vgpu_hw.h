@@ -62,6 +62,7 @@
 #define VGPU_CAP_TEXTURE_SWIZZLE (1u << 6)
 #define VGPU_CAP_VERTEX_SCALED	 (1u << 7) /* VGPU_VFMT_SCALED and VGPU_VTYPE_FIXED32 */
 #define VGPU_CAP_DEPTH_BIAS	 (1u << 8) /* VGPU_PKT_SET_DEPTH_BIAS */
+#define VGPU_CAP_POINT_SPRITE	 (1u << 9) /* VGPU_PKT_SET_POINT_SPRITE */
 
 #define VGPU_STATUS_CP_BUSY	 (1u << 0) /* the ring holds packets not yet executed */
 #define VGPU_STATUS_FLIP_PENDING (1u << 1) /* a display commit waits for the next vblank */
@@ -258,6 +259,7 @@
 #define VGPU_PKT_SET_SAMPLER	    0x2b /* len 5: slot, flags, lod bias, min lod, max lod */
 #define VGPU_PKT_SET_INDEX_BUFFER   0x2c /* len 4: va_lo, va_hi, size, index size (1, 2, 4) */
 #define VGPU_PKT_SET_DEPTH_BIAS	    0x2d /* 1.1, len 3: units, slope factor, clamp (float) */
+#define VGPU_PKT_SET_POINT_SPRITE   0x2e /* 1.1, len 1: varying slot mask | VGPU_POINT_SPRITE_* */
 #define VGPU_PKT_DRAW		    0x30 /* len 4: topology|flags, first vertex, count, instances */
 #define VGPU_PKT_DRAW_INDEXED	    0x31 /* len 5: topology|flags, first index, count, base vertex, instances */
 #define VGPU_PKT_CLEAR		    0x32 /* len 7: targets, r, g, b, a, depth (float), stencil */
@@ -291,6 +293,10 @@
 #define VGPU_RASTER_DEPTH_CLIP	     (1u << 5) /* clip against near/far; else clamp depth */
 #define VGPU_RASTER_HALF_PIXEL_CENTER (1u << 6)
 #define VGPU_RASTER_POINT_SIZE_SHADER (1u << 7)
+
+/* SET_POINT_SPRITE word: bits 0..15 the varying slots replaced by (s, t, 0, 1) for points, and the origin */
+#define VGPU_POINT_SPRITE_SLOTS(w)	  ((w) & 0xffffu)
+#define VGPU_POINT_SPRITE_ORIGIN_LOWER_LEFT (1u << 16)
 
 /* Compare functions (depth, stencil, shadow samplers) */
 #define VGPU_COMPARE_NEVER    0

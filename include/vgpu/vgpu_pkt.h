@@ -302,6 +302,14 @@ static inline void vgpu_pkt_draw_indexed(struct vgpu_cmdbuf *cb, uint32_t topolo
 	}
 }
 
+/* 1.1 (CAPS.POINT_SPRITE): slots is a mask of fragment varying slots, flags VGPU_POINT_SPRITE_ORIGIN_*. */
+static inline void vgpu_pkt_set_point_sprite(struct vgpu_cmdbuf *cb, uint32_t slots, uint32_t flags)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_POINT_SPRITE, 1);
+	if (p)
+		p[0] = slots | flags;
+}
+
 #ifndef __KERNEL__
 /* The packets with float fields: userspace only (the kernel never touches floats). */
 static inline uint32_t vgpu_pkt_f32(float value)

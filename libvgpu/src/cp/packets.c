@@ -171,6 +171,7 @@ static const struct cp_packet_desc packet_table[256] = {
         [VGPU_PKT_SET_SAMPLER] = PACKET_3D(5),
         [VGPU_PKT_SET_INDEX_BUFFER] = PACKET_3D(4),
         [VGPU_PKT_SET_DEPTH_BIAS] = PACKET_3D(3),
+        [VGPU_PKT_SET_POINT_SPRITE] = PACKET_3D(1),
         [VGPU_PKT_DRAW] = PACKET_3D(4),
         [VGPU_PKT_DRAW_INDEXED] = PACKET_3D(5),
         [VGPU_PKT_CLEAR] = PACKET_3D(7),

@@ -60,6 +60,7 @@ struct e3d_state {
 	float point_size, line_width;
 	uint32_t depth_stencil[5];
 	float depth_bias_units, depth_bias_slope, depth_bias_clamp; /* SET_DEPTH_BIAS (1.1) */
+	uint32_t point_sprite;                                      /* SET_POINT_SPRITE (1.1) */
 	uint32_t blend[VGPU_MAX_RENDER_TARGETS];
 	float blend_color[4];
 	struct e3d_shader *shader[2]; /* vertex, fragment */
@@ -106,6 +107,7 @@ struct e3d_prim {
 	uint32_t varying_offset; /* floats in e3d_draw.varyings: [slot][component][vertex], slots compacted */
 	uint8_t provoking;
 	bool front;
+	bool sprite; /* a point with sprite coordinates: affine weights only, c1 = s and c2 = t */
 };
 
 /* Per-draw resources the workers read: render target maps, UBO copies, texture maps. */

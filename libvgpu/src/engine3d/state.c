@@ -130,6 +130,11 @@ bool engine3d_packet(struct cp_job *job, const uint32_t *payload, uint32_t lengt
 		return e3d_set_index_buffer(job, e3d, payload);
 	case VGPU_PKT_SET_DEPTH_BIAS:
 		return e3d_set_depth_bias(job, e3d, payload);
+	case VGPU_PKT_SET_POINT_SPRITE:
+		if (payload[0] >> 17)
+			return field_fail(job, 0);
+		e3d->state.point_sprite = payload[0];
+		return true;
 	case VGPU_PKT_DRAW:
 		return e3d_draw(job, e3d, payload, false);
 	case VGPU_PKT_DRAW_INDEXED:
