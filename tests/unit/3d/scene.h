@@ -33,6 +33,8 @@ void scene_destroy(struct scene *s);
 /* bytes of VRAM (256-aligned, zeroed or copied from data); returns the VA. */
 uint64_t scene_alloc(struct scene *s, uint64_t bytes, const void *data);
 uint8_t *scene_host(struct scene *s, uint64_t va);
+/* Bytes per pixel of a format of table 9.1 (written here, not taken from libvgpu). */
+unsigned scene_bytes_per_pixel(uint32_t format);
 /* Assemble and upload; emits SET_SHADER. */
 void scene_shader(struct scene *s, const char *text);
 /* A width x height colour target (tightly pitched) at index color_count, or the depth buffer. */

@@ -88,6 +88,13 @@ static void decode(uint32_t format, const uint8_t *p, double out[4])
 	case 8:
 		r = p[0] / 255.0;
 		break;
+	case 13: /* A 3:0, B 7:4, G 11:8, R 15:12 */
+		a = (v & 15) / 15.0, b = ((v >> 4) & 15) / 15.0, g = ((v >> 8) & 15) / 15.0,
+		r = (v >> 12) / 15.0;
+		break;
+	case 14: /* A 0, B 5:1, G 10:6, R 15:11 */
+		a = v & 1, b = ((v >> 1) & 31) / 31.0, g = ((v >> 6) & 31) / 31.0, r = (v >> 11) / 31.0;
+		break;
 	case 9:
 		r = p[0] / 255.0, g = p[1] / 255.0;
 		break;
@@ -114,19 +121,14 @@ static void decode(uint32_t format, const uint8_t *p, double out[4])
 	out[0] = r, out[1] = g, out[2] = b, out[3] = a;
 }
 
-static unsigned bpp_of(uint32_t format)
-{
-	static const uint8_t bpp[] = {0, 4, 4, 4, 4, 2, 2, 2, 1, 2, 8, 4, 16};
-	return format >= 32 ? (format == 32 ? 2 : 4) : bpp[format];
-}
-
 /* A 5x3 texture (odd width: rows are padded to 4 bytes) in each format, sampled at texel centres. */
 static void test_every_format(void)
 {
-	const uint32_t formats[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 32, 33, 34};
+	const uint32_t formats[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 32, 33, 34};
 	unsigned bad = 0;
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		uint32_t format = formats[i], bpp = bpp_of(format), pitch = (5 * bpp + 3) & ~3u;
+		uint32_t format = formats[i], bpp = scene_bytes_per_pixel(format),
+		         pitch = (5 * bpp + 3) & ~3u;
 		uint8_t texels[3 * 80];
 		unsigned seed = 5 + (unsigned)i;
 		for (size_t k = 0; k < sizeof(texels); k++) {
