@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vgpu hardware interface, version 1: PCI identity, registers, physical and virtual addressing, page-table
+ * vgpu hardware interface, version 1.1: PCI identity, registers, physical and virtual addressing, page-table
  * entries, command packets, pixel and vertex formats, fault codes.
  *
  * This header is the machine-readable form of docs/hw-spec.md (the prose is authoritative; the two change
@@ -46,7 +46,7 @@
 
 #define VGPU_MAGIC	      0x55504756u /* "VGPU" in little-endian byte order */
 #define VGPU_VERSION_MAJOR    1
-#define VGPU_VERSION_MINOR    0
+#define VGPU_VERSION_MINOR    1
 #define VGPU_VERSION	      ((VGPU_VERSION_MAJOR << 16) | VGPU_VERSION_MINOR)
 #define VGPU_RESET_MAGIC      0x52534554u /* "RSET" */
 #define VGPU_MAX_SURFACE_DIM  16384
@@ -58,6 +58,12 @@
 #define VGPU_CAP_CURSOR	   (1u << 3)
 #define VGPU_CAP_TIMESTAMP (1u << 4)
 #define VGPU_CAP_CAPTURE   (1u << 5)
+/* Version 1.1 features (spec 3.1.1): a driver uses one only when its bit is set. */
+#define VGPU_CAP_TEXTURE_SWIZZLE (1u << 6)
+#define VGPU_CAP_VERTEX_SCALED	 (1u << 7) /* VGPU_VFMT_SCALED and VGPU_VTYPE_FIXED32 */
+#define VGPU_CAP_DEPTH_BIAS	 (1u << 8) /* VGPU_PKT_SET_DEPTH_BIAS */
+#define VGPU_CAP_POINT_SPRITE	 (1u << 9) /* VGPU_PKT_SET_POINT_SPRITE */
+#define VGPU_CAP_FORMATS_GL_16BIT (1u << 10) /* VGPU_FORMAT_A4B4G4R4_UNORM, VGPU_FORMAT_A1B5G5R5_UNORM */
 
 #define VGPU_STATUS_CP_BUSY	 (1u << 0) /* the ring holds packets not yet executed */
 #define VGPU_STATUS_FLIP_PENDING (1u << 1) /* a display commit waits for the next vblank */
@@ -206,6 +212,8 @@
 #define VGPU_FORMAT_R16G16B16A16_FLOAT 10
 #define VGPU_FORMAT_R32_FLOAT	      11
 #define VGPU_FORMAT_R32G32B32A32_FLOAT 12
+#define VGPU_FORMAT_A4B4G4R4_UNORM    13 /* 1.1: A 0..3, B 4..7, G 8..11, R 12..15 = GL 4444, DRM RGBA4444 */
+#define VGPU_FORMAT_A1B5G5R5_UNORM    14 /* 1.1: A 0, B 1..5, G 6..10, R 11..15 = GL 5551, DRM RGBA5551 */
 #define VGPU_FORMAT_Z16_UNORM	      32 /* depth formats: render targets and textures */
 #define VGPU_FORMAT_Z24_UNORM_S8_UINT 33 /* depth in bits 0..23, stencil in bits 24..31 */
 #define VGPU_FORMAT_Z32_FLOAT	      34
@@ -253,6 +261,8 @@
 #define VGPU_PKT_SET_TEXTURE	    0x2a /* len 6: slot, va_lo, va_hi, format, width|height, levels|type */
 #define VGPU_PKT_SET_SAMPLER	    0x2b /* len 5: slot, flags, lod bias, min lod, max lod */
 #define VGPU_PKT_SET_INDEX_BUFFER   0x2c /* len 4: va_lo, va_hi, size, index size (1, 2, 4) */
+#define VGPU_PKT_SET_DEPTH_BIAS	    0x2d /* 1.1, len 3: units, slope factor, clamp (float) */
+#define VGPU_PKT_SET_POINT_SPRITE   0x2e /* 1.1, len 1: varying slot mask | VGPU_POINT_SPRITE_* */
 #define VGPU_PKT_DRAW		    0x30 /* len 4: topology|flags, first vertex, count, instances */
 #define VGPU_PKT_DRAW_INDEXED	    0x31 /* len 5: topology|flags, first index, count, base vertex, instances */
 #define VGPU_PKT_CLEAR		    0x32 /* len 7: targets, r, g, b, a, depth (float), stencil */
@@ -286,6 +296,10 @@
 #define VGPU_RASTER_DEPTH_CLIP	     (1u << 5) /* clip against near/far; else clamp depth */
 #define VGPU_RASTER_HALF_PIXEL_CENTER (1u << 6)
 #define VGPU_RASTER_POINT_SIZE_SHADER (1u << 7)
+
+/* SET_POINT_SPRITE word: bits 0..15 the varying slots replaced by (s, t, 0, 1) for points, and the origin */
+#define VGPU_POINT_SPRITE_SLOTS(w)	  ((w) & 0xffffu)
+#define VGPU_POINT_SPRITE_ORIGIN_LOWER_LEFT (1u << 16)
 
 /* Compare functions (depth, stencil, shadow samplers) */
 #define VGPU_COMPARE_NEVER    0
@@ -348,10 +362,24 @@
 #define VGPU_BLEND_ONE_MINUS_CONSTANT_ALPHA 13
 #define VGPU_BLEND_SRC_ALPHA_SATURATE	 14
 
-/* SET_TEXTURE word 5: mip levels in bits 0..7 (1..15), type in bits 8..9 */
+/* SET_TEXTURE word 5: mip levels in bits 0..7 (1..15), type in bits 8..15, swizzle in bits 16..27 (1.1) */
 #define VGPU_TEXTURE_2D	  0
 #define VGPU_TEXTURE_CUBE 1
 #define VGPU_TEXTURE_MAX_LEVELS 15
+#define VGPU_TEXTURE_LEVELS(w)	((w) & 0xff)
+#define VGPU_TEXTURE_TYPE(w)	(((w) >> 8) & 0xff)
+#define VGPU_TEXTURE_SWIZZLE(w) (((w) >> 16) & 0xfff)
+/* Swizzle selectors, 3 bits per result channel (R in bits 0..2 of the swizzle field, then G, B, A). */
+#define VGPU_SWIZZLE_IDENTITY 0 /* the channel itself: a 1.0 descriptor's zero bits */
+#define VGPU_SWIZZLE_R	      1
+#define VGPU_SWIZZLE_G	      2
+#define VGPU_SWIZZLE_B	      3
+#define VGPU_SWIZZLE_A	      4
+#define VGPU_SWIZZLE_0	      5
+#define VGPU_SWIZZLE_1	      6 /* 7 is reserved */
+#define VGPU_SWIZZLE(r, g, b, a) \
+	((unsigned)(r) | (unsigned)(g) << 3 | (unsigned)(b) << 6 | (unsigned)(a) << 9)
+#define VGPU_SWIZZLE_SELECT(swizzle, channel) (((swizzle) >> (3 * (channel))) & 7)
 
 /* SET_SAMPLER flags */
 #define VGPU_SAMPLER_WRAP_S(f)	   ((f) & 3)
@@ -367,11 +395,13 @@
 #define VGPU_WRAP_CLAMP_TO_EDGE	   2
 
 /* Vertex attribute formats: component type in bits 0..3, component count - 1 in bits 4..5,
- * bit 8 enables the attribute (a disabled attribute reads 0, 0, 0, 1). */
+ * bit 8 enables the attribute (a disabled attribute reads 0, 0, 0, 1), bit 9 (1.1) converts an integer type
+ * to float without normalisation. */
 #define VGPU_VFMT(type, count)	 ((unsigned)(type) | (((unsigned)(count) - 1) << 4) | VGPU_VFMT_ENABLE)
 #define VGPU_VFMT_TYPE(f)	 ((f) & 15)
 #define VGPU_VFMT_COUNT(f)	 ((((f) >> 4) & 3) + 1)
 #define VGPU_VFMT_ENABLE	 (1u << 8)
+#define VGPU_VFMT_SCALED	 (1u << 9) /* 1.1: integer types only */
 #define VGPU_VTYPE_FLOAT32	 0
 #define VGPU_VTYPE_UNORM8	 1
 #define VGPU_VTYPE_SNORM8	 2
@@ -384,6 +414,7 @@
 #define VGPU_VTYPE_UINT32	 9
 #define VGPU_VTYPE_SINT32	 10
 #define VGPU_VTYPE_FLOAT16	 11
+#define VGPU_VTYPE_FIXED32	 12 /* 1.1: signed 16.16 fixed point (GL_FIXED) to float */
 
 /* CLEAR targets word */
 #define VGPU_CLEAR_COLOR(n) (1u << (n))

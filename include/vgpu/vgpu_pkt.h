@@ -246,8 +246,10 @@ static inline void vgpu_pkt_set_uniform_buffer(struct vgpu_cmdbuf *cb, uint32_t 
 	}
 }
 
-static inline void vgpu_pkt_set_texture(struct vgpu_cmdbuf *cb, uint32_t slot, uint64_t va, uint32_t format,
-					uint32_t width, uint32_t height, uint32_t levels, uint32_t type)
+/* swizzle: VGPU_SWIZZLE(r, g, b, a) of VGPU_SWIZZLE_* selectors (1.1, CAPS.TEXTURE_SWIZZLE), 0 = identity. */
+static inline void vgpu_pkt_set_texture_swizzled(struct vgpu_cmdbuf *cb, uint32_t slot, uint64_t va,
+						 uint32_t format, uint32_t width, uint32_t height, uint32_t levels,
+						 uint32_t type, uint32_t swizzle)
 {
 	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_TEXTURE, 6);
 	if (p) {
@@ -255,8 +257,14 @@ static inline void vgpu_pkt_set_texture(struct vgpu_cmdbuf *cb, uint32_t slot, u
 		vgpu_pkt_put64(p + 1, va);
 		p[3] = format;
 		p[4] = VGPU_XY(width, height);
-		p[5] = levels | type << 8;
+		p[5] = levels | type << 8 | swizzle << 16;
 	}
+}
+
+static inline void vgpu_pkt_set_texture(struct vgpu_cmdbuf *cb, uint32_t slot, uint64_t va, uint32_t format,
+					uint32_t width, uint32_t height, uint32_t levels, uint32_t type)
+{
+	vgpu_pkt_set_texture_swizzled(cb, slot, va, format, width, height, levels, type, VGPU_SWIZZLE_IDENTITY);
 }
 
 static inline void vgpu_pkt_set_index_buffer(struct vgpu_cmdbuf *cb, uint64_t va, uint32_t size, uint32_t index_size)
@@ -294,6 +302,14 @@ static inline void vgpu_pkt_draw_indexed(struct vgpu_cmdbuf *cb, uint32_t topolo
 	}
 }
 
+/* 1.1 (CAPS.POINT_SPRITE): slots is a mask of fragment varying slots, flags VGPU_POINT_SPRITE_ORIGIN_*. */
+static inline void vgpu_pkt_set_point_sprite(struct vgpu_cmdbuf *cb, uint32_t slots, uint32_t flags)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_POINT_SPRITE, 1);
+	if (p)
+		p[0] = slots | flags;
+}
+
 #ifndef __KERNEL__
 /* The packets with float fields: userspace only (the kernel never touches floats). */
 static inline uint32_t vgpu_pkt_f32(float value)
@@ -321,6 +337,17 @@ static inline void vgpu_pkt_set_raster(struct vgpu_cmdbuf *cb, uint32_t flags, f
 		p[0] = flags;
 		p[1] = vgpu_pkt_f32(point_size);
 		p[2] = vgpu_pkt_f32(line_width);
+	}
+}
+
+/* 1.1 (CAPS.DEPTH_BIAS): glPolygonOffset(factor, units) with EXT_polygon_offset_clamp's clamp (0: none). */
+static inline void vgpu_pkt_set_depth_bias(struct vgpu_cmdbuf *cb, float units, float slope_factor, float clamp)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_SET_DEPTH_BIAS, 3);
+	if (p) {
+		p[0] = vgpu_pkt_f32(units);
+		p[1] = vgpu_pkt_f32(slope_factor);
+		p[2] = vgpu_pkt_f32(clamp);
 	}
 }
 

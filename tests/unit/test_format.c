@@ -14,7 +14,9 @@ static void test_sizes_and_classes(void)
 	VT_CHECK_EQ_INT(format_bytes_per_pixel(VGPU_FORMAT_R16G16B16A16_FLOAT), 8);
 	VT_CHECK_EQ_INT(format_bytes_per_pixel(VGPU_FORMAT_R32G32B32A32_FLOAT), 16);
 	VT_CHECK_EQ_INT(format_bytes_per_pixel(VGPU_FORMAT_Z24_UNORM_S8_UINT), 4);
-	VT_CHECK_EQ_INT(format_bytes_per_pixel(13), 0);
+	VT_CHECK_EQ_INT(format_bytes_per_pixel(VGPU_FORMAT_A4B4G4R4_UNORM), 2);
+	VT_CHECK_EQ_INT(format_bytes_per_pixel(VGPU_FORMAT_A1B5G5R5_UNORM), 2);
+	VT_CHECK_EQ_INT(format_bytes_per_pixel(31), 0);
 	VT_CHECK_EQ_INT(format_bytes_per_pixel(0xffffffff), 0);
 	VT_CHECK(format_is_color(VGPU_FORMAT_R32_FLOAT));
 	VT_CHECK(!format_is_color(VGPU_FORMAT_Z32_FLOAT));
@@ -83,7 +85,37 @@ static void test_every_8bit_value_survives_unorm8_formats(void)
 	}
 }
 
+/* The GL-order 16-bit formats (1.1): hand-worked values, and every 16-bit pattern survives unpack + pack. */
+static void test_gl_order_16bit_formats(void)
+{
+	float rgba[4];
+	uint8_t in[2] = {0x34, 0x12}, out[2];
+	format_unpack_row(VGPU_FORMAT_A4B4G4R4_UNORM, in, rgba, 1); /* 0x1234: R 1, G 2, B 3, A 4 */
+	VT_CHECK(rgba[0] == 1 / 15.0f && rgba[1] == 2 / 15.0f && rgba[2] == 3 / 15.0f &&
+	         rgba[3] == 4 / 15.0f);
+	uint8_t five[2] = {0x43, 0x86}; /* 0x8643: R 16, G 25, B 1, A 1 */
+	format_unpack_row(VGPU_FORMAT_A1B5G5R5_UNORM, five, rgba, 1);
+	VT_CHECK(rgba[0] == 16 / 31.0f && rgba[1] == 25 / 31.0f && rgba[2] == 1 / 31.0f && rgba[3] == 1.0f);
+	float pack[4] = {1.0f, 0.0f, 0.5f,
+	                 0.4f}; /* 4 bits: 15, 0, 7.5 -> 8, 6; 5 bits: 31, 0, 15.5 -> 16, 0 */
+	format_pack_row(VGPU_FORMAT_A4B4G4R4_UNORM, pack, out, 1);
+	VT_CHECK_EQ_U64(out[0] | out[1] << 8, 15u << 12 | 0u << 8 | 8u << 4 | 6u);
+	format_pack_row(VGPU_FORMAT_A1B5G5R5_UNORM, pack, out, 1);
+	VT_CHECK_EQ_U64(out[0] | out[1] << 8, 31u << 11 | 0u << 6 | 16u << 1 | 0u);
+	const uint32_t formats[2] = {VGPU_FORMAT_A4B4G4R4_UNORM, VGPU_FORMAT_A1B5G5R5_UNORM};
+	unsigned bad = 0;
+	for (int f = 0; f < 2; f++)
+		for (uint32_t v = 0; v < 0x10000; v++) {
+			in[0] = (uint8_t)v, in[1] = (uint8_t)(v >> 8);
+			format_unpack_row(formats[f], in, rgba, 1);
+			format_pack_row(formats[f], rgba, out, 1);
+			bad += (uint32_t)(out[0] | out[1] << 8) != v;
+		}
+	VT_CHECK_EQ_INT(bad, 0);
+}
+
 static const struct vt_case cases[] = {
+        VT_CASE(test_gl_order_16bit_formats),
         VT_CASE(test_sizes_and_classes),
         VT_CASE(test_half_float),
         VT_CASE(test_unorm_rounding_and_clamping),

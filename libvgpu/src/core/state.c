@@ -9,8 +9,11 @@
 #include "engine3d/engine3d.h"
 #include "mmu/memory.h"
 
-#define STATE_MAGIC   0x53505856u /* "VXPS" */
-#define STATE_VERSION 2 /* 2: the 3D state follows the registers (engine3d_state_save) */
+#define STATE_MAGIC 0x53505856u /* "VXPS" */
+/* 2: the 3D state follows the registers (engine3d_state_save). 3: the 3D state may hold hardware 1.1 packets,
+ * which a reader of version 2 would refuse one by one; version 2 blobs load (1.1 state stays at reset). */
+#define STATE_VERSION     3
+#define STATE_VERSION_MIN 2
 
 enum state_mode { STATE_SIZE, STATE_SAVE, STATE_LOAD };
 
@@ -93,7 +96,8 @@ static void visit_state(struct state_io *io, struct saved_state *s)
 {
 	uint32_t magic = STATE_MAGIC, version = STATE_VERSION;
 	U32(io, magic), U32(io, version);
-	if (io->mode == STATE_LOAD && (magic != STATE_MAGIC || version != STATE_VERSION)) {
+	if (io->mode == STATE_LOAD &&
+	    (magic != STATE_MAGIC || version < STATE_VERSION_MIN || version > STATE_VERSION)) {
 		io->overrun = true;
 		return;
 	}
@@ -241,7 +245,8 @@ int vgpu_state_load(struct vgpu *gpu, const void *buf, size_t len, char *error, 
 	device_reset_locked(gpu);
 	if (!problem) {
 		apply_locked(gpu, &s);
-		if (engine3d_state_load(gpu->engine3d, io.buf + io.pos, len_3d, problem_3d, sizeof(problem_3d))) {
+		if (engine3d_state_load(gpu->engine3d, io.buf + io.pos, len_3d, problem_3d,
+		                        sizeof(problem_3d))) {
 			problem = problem_3d;
 			device_reset_locked(gpu); /* the device stays reset, as for any rejected blob */
 		} else if (gpu->irq.messages || gpu->irq.level) {

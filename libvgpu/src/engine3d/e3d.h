@@ -41,6 +41,7 @@ struct e3d_texture_desc {
 	bool bound;
 	uint64_t va;
 	uint32_t format, width, height, levels, type;
+	uint32_t swizzle; /* VGPU_SWIZZLE(): 0 is the identity */
 };
 
 struct e3d_sampler_desc {
@@ -58,6 +59,8 @@ struct e3d_state {
 	uint32_t raster;
 	float point_size, line_width;
 	uint32_t depth_stencil[5];
+	float depth_bias_units, depth_bias_slope, depth_bias_clamp; /* SET_DEPTH_BIAS (1.1) */
+	uint32_t point_sprite;                                      /* SET_POINT_SPRITE (1.1) */
 	uint32_t blend[VGPU_MAX_RENDER_TARGETS];
 	float blend_color[4];
 	struct e3d_shader *shader[2]; /* vertex, fragment */
@@ -99,10 +102,12 @@ struct e3d_prim {
 	int32_t x0, y0, x1, y1;  /* pixel bounds, inclusive-exclusive, inside framebuffer and scissor */
 	double c_plane[2][3];    /* c1, c2 = p[0] * x + p[1] * y + p[2] at a pixel centre (window units) */
 	float z[3], inv_w[3];    /* window depth and 1/w at the polygon's vertices */
+	float z_offset;          /* depth bias (spec 10.5.1) added to every fragment's depth; 0 if none */
 	float to_orig[2][3];     /* original b1, b2 = sum over k of to_orig[i][k] * weight_k */
 	uint32_t varying_offset; /* floats in e3d_draw.varyings: [slot][component][vertex], slots compacted */
 	uint8_t provoking;
 	bool front;
+	bool sprite; /* a point with sprite coordinates: affine weights only, c1 = s and c2 = t */
 };
 
 /* Per-draw resources the workers read: render target maps, UBO copies, texture maps. */

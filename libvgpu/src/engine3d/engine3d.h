@@ -40,6 +40,7 @@ bool e3d_set_scissor(struct cp_job *job, struct engine3d *e3d, const uint32_t *p
 bool e3d_set_raster(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
 bool e3d_set_depth_stencil(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
 bool e3d_set_blend(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_set_depth_bias(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
 bool e3d_set_shader(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
 bool e3d_set_vertex_buffer(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
 bool e3d_set_vertex_attrib(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);

@@ -130,6 +130,19 @@ static int64_t polygon_edges(const struct e3d_draw *draw, struct e3d_prim *prim,
 	return area;
 }
 
+/* A sprite's replaced slots get vertex values that the weights c1 = s, c2 = t turn into (s, t, 0, 1) exactly:
+ * v0 + c1 (v1 - v0) + c2 (v2 - v0) with (0, 1, 0) for s, (0, 0, 1) for t (spec 10.4.1). */
+static void sprite_varyings(const struct e3d_draw *draw, float *var)
+{
+	static const float corner[4][3] = {{0, 1, 0}, {0, 0, 1}, {0, 0, 0}, {1, 1, 1}};
+	uint32_t slots = VGPU_POINT_SPRITE_SLOTS(draw->state->point_sprite);
+	for (unsigned k = 0; k < draw->varying_slots; k++)
+		if (slots >> draw->slot_of[k] & 1)
+			for (unsigned c = 0; c < 4; c++)
+				for (unsigned i = 0; i < 3; i++)
+					var[(k * 4 + c) * 3 + i] = corner[c][i];
+}
+
 /* Append a primitive to the bins of the tiles it may touch, with its vertices' varyings. */
 static bool bin(struct e3d_draw *draw, const struct e3d_prim *prim, const struct e3d_vertex *const v[3])
 {
@@ -148,6 +161,8 @@ static bool bin(struct e3d_draw *draw, const struct e3d_prim *prim, const struct
 		for (unsigned c = 0; c < 4; c++)
 			for (unsigned i = 0; i < 3; i++)
 				var[(k * 4 + c) * 3 + i] = v[i]->var[k][c];
+	if (prim->sprite)
+		sprite_varyings(draw, var);
 
 	int64_t centre = draw->state->raster & VGPU_RASTER_HALF_PIXEL_CENTER ? E3D_SUBPIXEL / 2 : 0;
 	uint64_t binned = 0;
@@ -192,6 +207,44 @@ static unsigned provoking_index(const struct e3d_draw *draw, unsigned vertices)
 	return draw->state->raster & VGPU_RASTER_PROVOKING_FIRST ? 0 : vertices - 1;
 }
 
+/* The minimum resolvable difference of the depth format for a triangle with these vertex depths (spec
+ * 10.5.1); 0 without a depth buffer. */
+static double resolvable_difference(uint32_t format, const float z[3])
+{
+	switch (format) {
+	case VGPU_FORMAT_Z16_UNORM:
+		return 1.0 / 65535.0;
+	case VGPU_FORMAT_Z24_UNORM_S8_UINT:
+		return 1.0 / 16777215.0;
+	case VGPU_FORMAT_Z32_FLOAT: {
+		float largest = fmaxf(fmaxf(fabsf(z[0]), fabsf(z[1])), fabsf(z[2]));
+		int e = largest >= 0x1p-126f ? ilogbf(largest) : -126;
+		return ldexp(1.0, e - 23);
+	}
+	default:
+		return 0.0;
+	}
+}
+
+/* The depth bias of a triangle whose planes and vertex depths are set (spec 10.5.1). */
+static float depth_bias(const struct e3d_state *s, const struct e3d_prim *prim)
+{
+	if (s->depth.format == VGPU_FORMAT_NONE ||
+	    (s->depth_bias_units == 0.0f && s->depth_bias_slope == 0.0f))
+		return 0.0f;
+	double dz1 = (double)prim->z[1] - prim->z[0], dz2 = (double)prim->z[2] - prim->z[0];
+	double dzdx = prim->c_plane[0][0] * dz1 + prim->c_plane[1][0] * dz2;
+	double dzdy = prim->c_plane[0][1] * dz1 + prim->c_plane[1][1] * dz2;
+	double m = fmax(fabs(dzdx), fabs(dzdy));
+	float o = (float)(m * s->depth_bias_slope +
+	                  resolvable_difference(s->depth.format, prim->z) * s->depth_bias_units);
+	if (s->depth_bias_clamp > 0.0f)
+		o = fminf(o, s->depth_bias_clamp);
+	else if (s->depth_bias_clamp < 0.0f)
+		o = fmaxf(o, s->depth_bias_clamp);
+	return o;
+}
+
 /* One triangle of the (possibly clipped) polygon: vertices k = 0, 1, 2 with their window positions and
  * original barycentrics. */
 static bool setup_triangle(struct e3d_draw *draw, const struct window_vertex *w[3], const float *b[3],
@@ -206,6 +259,7 @@ static bool setup_triangle(struct e3d_draw *draw, const struct window_vertex *w[
 		return true;
 	bool ccw = area > 0;
 	prim.front = ccw == ((s->raster & VGPU_RASTER_FRONT_CCW) != 0);
+	prim.sprite = false;
 	unsigned cull = s->raster & VGPU_RASTER_CULL_MASK;
 	if ((cull & 1) && prim.front)
 		return true;
@@ -227,6 +281,7 @@ static bool setup_triangle(struct e3d_draw *draw, const struct window_vertex *w[
 		prim.to_orig[0][k] = b[k][1];
 		prim.to_orig[1][k] = b[k][2];
 	}
+	prim.z_offset = depth_bias(s, &prim);
 	prim.provoking = (uint8_t)provoking;
 	return bin(draw, &prim, orig);
 }
@@ -354,6 +409,8 @@ static bool emit_line(struct e3d_draw *draw, const struct e3d_vertex *v0, const 
 	if (!quad_edges(draw, &prim, cx, cy))
 		return true;
 	prim.front = true;
+	prim.sprite = false;
+	prim.z_offset = 0.0f; /* depth bias is for triangles only */
 	prim.c_plane[0][0] = dx / len2, prim.c_plane[0][1] = dy / len2;
 	prim.c_plane[0][2] = -((double)a.x * dx + (double)a.y * dy) / len2;
 	memset(prim.c_plane[1], 0, sizeof(prim.c_plane[1]));
@@ -365,6 +422,16 @@ static bool emit_line(struct e3d_draw *draw, const struct e3d_vertex *v0, const 
 	prim.provoking = (uint8_t)provoking_index(draw, 2);
 	const struct e3d_vertex *orig[3] = {v0, v1, v1};
 	return bin(draw, &prim, orig);
+}
+
+/* Whether the fragment shader reads a slot that SET_POINT_SPRITE replaces. */
+static bool sprite_slots_read(const struct e3d_draw *draw)
+{
+	uint32_t slots = VGPU_POINT_SPRITE_SLOTS(draw->state->point_sprite);
+	for (unsigned k = 0; k < draw->varying_slots; k++)
+		if (slots >> draw->slot_of[k] & 1)
+			return true;
+	return false;
 }
 
 static bool emit_point(struct e3d_draw *draw, const struct e3d_vertex *v)
@@ -384,8 +451,18 @@ static bool emit_point(struct e3d_draw *draw, const struct e3d_vertex *v)
 	if (!quad_edges(draw, &prim, cx, cy))
 		return true;
 	prim.front = true;
+	prim.z_offset = 0.0f;
 	memset(prim.c_plane, 0, sizeof(prim.c_plane));
 	memset(prim.to_orig, 0, sizeof(prim.to_orig));
+	prim.sprite = sprite_slots_read(draw);
+	if (prim.sprite) {
+		/* c1 = s, c2 = t at the fragment's sample position; original weights = (c1, c2) */
+		bool lower_left = draw->state->point_sprite & VGPU_POINT_SPRITE_ORIGIN_LOWER_LEFT;
+		prim.c_plane[0][0] = 1.0 / size, prim.c_plane[0][2] = 0.5 - (double)w.x / size;
+		prim.c_plane[1][1] = (lower_left ? -1.0 : 1.0) / size;
+		prim.c_plane[1][2] = lower_left ? 0.5 + (double)w.y / size : 0.5 - (double)w.y / size;
+		prim.to_orig[0][1] = 1.0f, prim.to_orig[1][2] = 1.0f;
+	}
 	for (unsigned k = 0; k < 3; k++)
 		prim.z[k] = w.z, prim.inv_w[k] = w.inv_w;
 	prim.provoking = 0;

@@ -111,6 +111,8 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 	}
 	const float w0 = prim->inv_w[0], w1 = prim->inv_w[1], w2 = prim->inv_w[2];
 	const float z0 = prim->z[0], dz1 = prim->z[1] - prim->z[0], dz2 = prim->z[2] - prim->z[0];
+	const float z_offset = prim->z_offset;
+	const uint32_t perspective_allowed = prim->sprite ? 0 : ~0u; /* sprite coordinates are affine */
 	const float m00 = prim->to_orig[0][0], m01 = prim->to_orig[0][1], m02 = prim->to_orig[0][2];
 	const float m10 = prim->to_orig[1][0], m11 = prim->to_orig[1][1], m12 = prim->to_orig[1][2];
 	for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++) {
@@ -118,13 +120,14 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 		float k0 = 1.0f - k1 - k2;
 		float inv_w = w0 * k0 + w1 * k1 + w2 * k2;
 		/* perspective weights where 1/w interpolates to non-zero, the affine ones elsewhere */
-		uint32_t perspective = 0u - (uint32_t)((float_bits(inv_w) & 0x7fffffffu) != 0);
+		uint32_t perspective =
+		        (0u - (uint32_t)((float_bits(inv_w) & 0x7fffffffu) != 0)) & perspective_allowed;
 		float w = 1.0f / select_float(perspective, inv_w, 1.0f);
 		float p0 = select_float(perspective, k0 * w0 * w, k0),
 		      p1 = select_float(perspective, k1 * w1 * w, k1),
 		      p2 = select_float(perspective, k2 * w2 * w, k2);
-		float depth = z0 + k1 * dz1 + k2 * dz2;
-		depth = depth > 0.0f ? depth : 0.0f; /* clamp01, NaN -> 0 */
+		float depth = z0 + k1 * dz1 + k2 * dz2 + z_offset; /* + 0 changes nothing after the clamp */
+		depth = depth > 0.0f ? depth : 0.0f;               /* clamp01, NaN -> 0 */
 		z[lane] = depth < 1.0f ? depth : 1.0f;
 		warp->bary_linear[0][lane] = m00 * k0 + m01 * k1 + m02 * k2;
 		warp->bary_linear[1][lane] = m10 * k0 + m11 * k1 + m12 * k2;

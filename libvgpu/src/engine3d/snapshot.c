@@ -64,6 +64,10 @@ size_t engine3d_state_save(struct engine3d *e3d, uint8_t *buf, size_t len)
 	packet(&w, VGPU_PKT_SET_RASTER, (uint32_t[3]){s->raster, bits(s->point_size), bits(s->line_width)},
 	       3);
 	packet(&w, VGPU_PKT_SET_DEPTH_STENCIL, s->depth_stencil, 5);
+	packet(&w, VGPU_PKT_SET_POINT_SPRITE, &s->point_sprite, 1);
+	packet(&w, VGPU_PKT_SET_DEPTH_BIAS,
+	       (uint32_t[3]){bits(s->depth_bias_units), bits(s->depth_bias_slope), bits(s->depth_bias_clamp)},
+	       3);
 	uint32_t blend[8];
 	for (int i = 0; i < 4; i++)
 		blend[i] = s->blend[i], blend[4 + i] = bits(s->blend_color[i]);
@@ -100,7 +104,8 @@ size_t engine3d_state_save(struct engine3d *e3d, uint8_t *buf, size_t len)
 		if (t->bound)
 			packet(&w, VGPU_PKT_SET_TEXTURE,
 			       (uint32_t[6]){i, (uint32_t)t->va, (uint32_t)(t->va >> 32), t->format,
-			                     t->width | t->height << 16, t->levels | t->type << 8},
+			                     t->width | t->height << 16,
+			                     t->levels | t->type << 8 | t->swizzle << 16},
 			       6);
 		const struct e3d_sampler_desc *sm = &s->sampler[i];
 		if (sm->bound)
@@ -123,7 +128,7 @@ static bool is_state_packet(uint32_t header)
 	uint32_t opcode = VGPU_PKT_OPCODE(header);
 	const struct cp_packet_desc *desc = cp_packet_lookup(opcode);
 	return !VGPU_PKT_RESERVED(header) && opcode >= VGPU_PKT_SET_RENDER_TARGETS &&
-	       opcode <= VGPU_PKT_SET_INDEX_BUFFER && desc && desc->length == VGPU_PKT_LENGTH(header);
+	       opcode <= VGPU_PKT_SET_POINT_SPRITE && desc && desc->length == VGPU_PKT_LENGTH(header);
 }
 
 static uint32_t get32(const uint8_t *p)

@@ -9,6 +9,7 @@
 #include "engine3d/e3d.h"
 #include "engine3d/engine3d.h"
 #include "engine3d/raster.h"
+#include "engine3d/vertex.h"
 #include "format/format.h"
 
 #define VA_LIMIT (1ull << VGPU_VA_BITS)
@@ -127,6 +128,13 @@ bool engine3d_packet(struct cp_job *job, const uint32_t *payload, uint32_t lengt
 		return e3d_set_sampler(job, e3d, payload);
 	case VGPU_PKT_SET_INDEX_BUFFER:
 		return e3d_set_index_buffer(job, e3d, payload);
+	case VGPU_PKT_SET_DEPTH_BIAS:
+		return e3d_set_depth_bias(job, e3d, payload);
+	case VGPU_PKT_SET_POINT_SPRITE:
+		if (payload[0] >> 17)
+			return field_fail(job, 0);
+		e3d->state.point_sprite = payload[0];
+		return true;
 	case VGPU_PKT_DRAW:
 		return e3d_draw(job, e3d, payload, false);
 	case VGPU_PKT_DRAW_INDEXED:
@@ -250,6 +258,17 @@ bool e3d_set_depth_stencil(struct cp_job *job, struct engine3d *e3d, const uint3
 	return true;
 }
 
+bool e3d_set_depth_bias(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
+{
+	for (unsigned i = 0; i < 3; i++)
+		if (!isfinite(float_of(p[i])))
+			return field_fail(job, i);
+	e3d->state.depth_bias_units = float_of(p[0]);
+	e3d->state.depth_bias_slope = float_of(p[1]);
+	e3d->state.depth_bias_clamp = float_of(p[2]);
+	return true;
+}
+
 bool e3d_set_blend(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 {
 	for (unsigned i = 0; i < VGPU_MAX_RENDER_TARGETS; i++) {
@@ -294,7 +313,10 @@ bool e3d_set_vertex_attrib(struct cp_job *job, struct engine3d *e3d, const uint3
 		return field_fail(job, 1);
 	if (p[2] >= 2048)
 		return field_fail(job, 2);
-	if ((p[3] & ~0x13fu) || ((p[3] & VGPU_VFMT_ENABLE) && VGPU_VFMT_TYPE(p[3]) > VGPU_VTYPE_FLOAT16))
+	if ((p[3] & ~0x33fu) ||
+	    ((p[3] & VGPU_VFMT_ENABLE) &&
+	     (VGPU_VFMT_TYPE(p[3]) > VGPU_VTYPE_FIXED32 ||
+	      ((p[3] & VGPU_VFMT_SCALED) && !e3d_vertex_type_is_integer(VGPU_VFMT_TYPE(p[3]))))))
 		return field_fail(job, 3);
 	e3d->state.attrib[p[0]].buffer = p[1];
 	e3d->state.attrib[p[0]].offset = p[2];
@@ -323,7 +345,8 @@ static bool texture_format(uint32_t format)
 
 bool e3d_set_texture(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 {
-	uint32_t width = p[4] & 0xffff, height = p[4] >> 16, levels = p[5] & 0xff, type = p[5] >> 8;
+	uint32_t width = p[4] & 0xffff, height = p[4] >> 16, levels = VGPU_TEXTURE_LEVELS(p[5]),
+	         type = VGPU_TEXTURE_TYPE(p[5]), swizzle = VGPU_TEXTURE_SWIZZLE(p[5]);
 
 	if (p[0] >= VGPU_MAX_TEXTURES)
 		return field_fail(job, 0);
@@ -341,15 +364,19 @@ bool e3d_set_texture(struct cp_job *job, struct engine3d *e3d, const uint32_t *p
 	uint32_t max_levels = 1;
 	while (max_levels < VGPU_TEXTURE_MAX_LEVELS && ((width | height) >> max_levels))
 		max_levels++;
-	if (levels == 0 || levels > max_levels || type > VGPU_TEXTURE_CUBE)
+	if (levels == 0 || levels > max_levels || type > VGPU_TEXTURE_CUBE || (p[5] >> 28))
 		return field_fail(job, 5);
+	for (unsigned c = 0; c < 4; c++)
+		if (VGPU_SWIZZLE_SELECT(swizzle, c) > VGPU_SWIZZLE_1)
+			return field_fail(job, 5);
 	e3d->state.texture[p[0]] = (struct e3d_texture_desc){.bound = true,
 	                                                     .va = va_of(p + 1),
 	                                                     .format = p[3],
 	                                                     .width = width,
 	                                                     .height = height,
 	                                                     .levels = levels,
-	                                                     .type = type};
+	                                                     .type = type,
+	                                                     .swizzle = swizzle};
 	return true;
 }
 

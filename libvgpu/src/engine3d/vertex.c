@@ -14,13 +14,33 @@ static const uint8_t type_bytes[] = {
         [VGPU_VTYPE_UINT8] = 1,   [VGPU_VTYPE_SINT8] = 1,  [VGPU_VTYPE_UNORM16] = 2,
         [VGPU_VTYPE_SNORM16] = 2, [VGPU_VTYPE_UINT16] = 2, [VGPU_VTYPE_SINT16] = 2,
         [VGPU_VTYPE_UINT32] = 4,  [VGPU_VTYPE_SINT32] = 4, [VGPU_VTYPE_FLOAT16] = 2,
+        [VGPU_VTYPE_FIXED32] = 4,
 };
+
+bool e3d_vertex_type_is_integer(unsigned type)
+{
+	return type == VGPU_VTYPE_UINT8 || type == VGPU_VTYPE_SINT8 || type == VGPU_VTYPE_UINT16 ||
+	       type == VGPU_VTYPE_SINT16 || type == VGPU_VTYPE_UINT32 || type == VGPU_VTYPE_SINT32;
+}
 
 static uint32_t float_bits(float f)
 {
 	uint32_t bits;
 	memcpy(&bits, &f, 4);
 	return bits;
+}
+
+/* An integer component as the shader sees it: SCALED makes it the float of its value (spec 9.3). */
+static uint32_t scaled(unsigned type, uint32_t bits)
+{
+	switch (type) {
+	case VGPU_VTYPE_UINT8:
+	case VGPU_VTYPE_UINT16:
+	case VGPU_VTYPE_UINT32:
+		return float_bits((float)bits); /* round to nearest even above 2^24 */
+	default:
+		return float_bits((float)(int32_t)bits); /* the signed types arrive sign-extended */
+	}
 }
 
 /* One component's raw little-endian value -> the 32 bits the shader sees. */
@@ -50,6 +70,8 @@ static uint32_t convert(unsigned type, const uint8_t *p)
 		return (uint32_t)(int32_t)(int16_t)u;
 	case VGPU_VTYPE_FLOAT16:
 		return float_bits(format_half_to_float((uint16_t)u));
+	case VGPU_VTYPE_FIXED32:
+		return float_bits((float)(int32_t)u / 65536.0f); /* exact division: a power of two */
 	default:
 		return u; /* FLOAT32, UINT*, SINT32: the bits as stored */
 	}
@@ -92,9 +114,7 @@ static bool fetch(struct cp_job *job, struct e3d_draw *draw, unsigned slot, uint
 		unsigned type = VGPU_VFMT_TYPE(format), count = VGPU_VFMT_COUNT(format);
 		unsigned bytes = type_bytes[type] * count;
 		uint64_t offset = s->attrib[slot].offset + (uint64_t)v * vb->stride;
-		bool is_integer = type == VGPU_VTYPE_UINT8 || type == VGPU_VTYPE_SINT8 ||
-		                  type == VGPU_VTYPE_UINT16 || type == VGPU_VTYPE_SINT16 ||
-		                  type == VGPU_VTYPE_UINT32 || type == VGPU_VTYPE_SINT32;
+		bool is_integer = e3d_vertex_type_is_integer(type) && !(format & VGPU_VFMT_SCALED);
 		if (is_integer)
 			value[3] = 1; /* integer attributes default w to the integer 1 */
 		/* Robust buffer access: a read past the buffer's size reads (0, 0, 0, 1), not a fault. */
@@ -102,8 +122,11 @@ static bool fetch(struct cp_job *job, struct e3d_draw *draw, unsigned slot, uint
 			uint8_t raw[16];
 			if (!read_vertex_bytes(job, draw, vb->va + offset, raw, bytes))
 				return false;
-			for (unsigned c = 0; c < count; c++)
+			for (unsigned c = 0; c < count; c++) {
 				value[c] = convert(type, raw + c * type_bytes[type]);
+				if (format & VGPU_VFMT_SCALED)
+					value[c] = scaled(type, value[c]);
+			}
 		}
 	}
 	for (unsigned c = 0; c < 4; c++)

@@ -11,4 +11,7 @@
 bool e3d_shade_vertices(struct cp_job *job, struct e3d_draw *draw, struct vgpu_shader_warp *warp,
                         const uint32_t *vertex_id, uint32_t instance, unsigned count, struct e3d_vertex *out);
 
+/* UINT8, SINT8, UINT16, SINT16, UINT32, SINT32: the types that reach the shader as integers unless SCALED. */
+bool e3d_vertex_type_is_integer(unsigned type);
+
 #endif

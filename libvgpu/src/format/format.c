@@ -19,6 +19,7 @@ static const struct format_info formats[VGPU_FORMAT_COUNT] = {
         [VGPU_FORMAT_B4G4R4A4_UNORM] = {2, true, false}, [VGPU_FORMAT_R8_UNORM] = {1, true, false},
         [VGPU_FORMAT_R8G8_UNORM] = {2, true, false},     [VGPU_FORMAT_R16G16B16A16_FLOAT] = {8, true, false},
         [VGPU_FORMAT_R32_FLOAT] = {4, true, false},      [VGPU_FORMAT_R32G32B32A32_FLOAT] = {16, true, false},
+        [VGPU_FORMAT_A4B4G4R4_UNORM] = {2, true, false}, [VGPU_FORMAT_A1B5G5R5_UNORM] = {2, true, false},
         [VGPU_FORMAT_Z16_UNORM] = {2, false, false},     [VGPU_FORMAT_Z24_UNORM_S8_UINT] = {4, false, false},
         [VGPU_FORMAT_Z32_FLOAT] = {4, false, false},
 };
@@ -183,6 +184,16 @@ void format_unpack_row(uint32_t format, const uint8_t *src, float *rgba, uint32_
 			b = unorm_to_float(v & 15, 4), g = unorm_to_float((v >> 4) & 15, 4);
 			r = unorm_to_float((v >> 8) & 15, 4), a = unorm_to_float(v >> 12, 4);
 			break;
+		case VGPU_FORMAT_A4B4G4R4_UNORM:
+			v = load16(src);
+			a = unorm_to_float(v & 15, 4), b = unorm_to_float((v >> 4) & 15, 4);
+			g = unorm_to_float((v >> 8) & 15, 4), r = unorm_to_float(v >> 12, 4);
+			break;
+		case VGPU_FORMAT_A1B5G5R5_UNORM:
+			v = load16(src);
+			a = (float)(v & 1), b = unorm_to_float((v >> 1) & 31, 5);
+			g = unorm_to_float((v >> 6) & 31, 5), r = unorm_to_float(v >> 11, 5);
+			break;
 		case VGPU_FORMAT_R8_UNORM:
 			r = unorm_to_float(src[0], 8);
 			break;
@@ -238,6 +249,14 @@ void format_pack_row(uint32_t format, const float *rgba, uint8_t *dst, uint32_t 
 		case VGPU_FORMAT_B4G4R4A4_UNORM:
 			store16(dst, float_to_unorm(b, 4) | float_to_unorm(g, 4) << 4 |
 			                     float_to_unorm(r, 4) << 8 | float_to_unorm(a, 4) << 12);
+			break;
+		case VGPU_FORMAT_A4B4G4R4_UNORM:
+			store16(dst, float_to_unorm(a, 4) | float_to_unorm(b, 4) << 4 |
+			                     float_to_unorm(g, 4) << 8 | float_to_unorm(r, 4) << 12);
+			break;
+		case VGPU_FORMAT_A1B5G5R5_UNORM:
+			store16(dst, float_to_unorm(a, 1) | float_to_unorm(b, 5) << 1 |
+			                     float_to_unorm(g, 5) << 6 | float_to_unorm(r, 5) << 11);
 			break;
 		case VGPU_FORMAT_R8_UNORM:
 			dst[0] = (uint8_t)float_to_unorm(r, 8);

@@ -290,15 +290,46 @@ static void sample_warp_rgba8(const struct e3d_texture_view *view, const struct 
 			            w11[l] * t11[c][l];
 }
 
+/* The descriptor's swizzle (spec 10.7) on the sampled lanes: each result channel picks a sampled channel or a
+ * constant. Only the lanes of mask: the others may be the shader's live registers. */
+static void apply_swizzle(uint32_t swizzle, uint32_t mask, float out[4][VGPU_ISA_LANES])
+{
+	float sampled[4][VGPU_ISA_LANES];
+	memcpy(sampled, out, sizeof(sampled));
+	for (unsigned c = 0; c < 4; c++) {
+		unsigned select = VGPU_SWIZZLE_SELECT(swizzle, c);
+		const float *from = select == VGPU_SWIZZLE_IDENTITY ? sampled[c]
+		                    : select <= VGPU_SWIZZLE_A      ? sampled[select - VGPU_SWIZZLE_R]
+		                                                    : NULL;
+		float constant = select == VGPU_SWIZZLE_1 ? 1.0f : 0.0f;
+		for (unsigned lane = 0; lane < VGPU_ISA_LANES; lane++)
+			if (mask >> lane & 1)
+				out[c][lane] = from ? from[lane] : constant;
+	}
+}
+
 bool texture_sampler_ignores_lod(uint32_t flags)
 {
 	return VGPU_SAMPLER_MIP(flags) == 0 &&
 	       !(flags & VGPU_SAMPLER_MIN_LINEAR) == !(flags & VGPU_SAMPLER_MAG_LINEAR);
 }
 
+static uint32_t sample_unswizzled(struct e3d_shading *shading, const struct vgpu_shader_tex_request *req,
+                                  float out[4][VGPU_ISA_LANES]);
+
 uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, float out[4][VGPU_ISA_LANES])
 {
 	struct e3d_shading *shading = ctx;
+	uint32_t detail = sample_unswizzled(shading, req, out);
+	uint32_t swizzle = shading->draw->texture[req->texture].desc->swizzle;
+	if (detail == 0 && swizzle != VGPU_SWIZZLE_IDENTITY)
+		apply_swizzle(swizzle, req->mask, out);
+	return detail;
+}
+
+static uint32_t sample_unswizzled(struct e3d_shading *shading, const struct vgpu_shader_tex_request *req,
+                                  float out[4][VGPU_ISA_LANES])
+{
 	const struct e3d_draw *draw = shading->draw;
 	const struct e3d_texture_view *view = &draw->texture[req->texture];
 	/* a sample costs far more than an ALU lane: a watchdog unit per lane sampled */

@@ -23,11 +23,26 @@ const char scene_fs_color[] =
         "st.out color0.x, r0\nst.out color0.y, r1\nst.out color0.z, r2\nst.out color0.w, r3\n"
         "end\n";
 
+const char scene_fs_tex2d[] =
+        ".stage fragment\n"
+        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\n"
+        "tex.2d r4, t0, s0, r0\n"
+        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
+        "end\n";
+
+const char scene_fs_shadow[] =
+        ".stage fragment\n"
+        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\nmov r2, 0.5\n"
+        "tex.2d.shadow r4, t0, s0, r0\n"
+        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
+        "end\n";
+
 #define SCENE_VRAM (128ull << 20)
 
-static unsigned bytes_per_pixel(uint32_t format)
+unsigned scene_bytes_per_pixel(uint32_t format)
 {
-	static const uint8_t bpp[] = {0, 4, 4, 4, 4, 2, 2, 2, 1, 2, 8, 4, 16};
+	/* table 9.1: codes 0..12, 13..14 (1.1, GL-order 16-bit), 15..18 (1.1, sRGB) */
+	static const uint8_t bpp[] = {0, 4, 4, 4, 4, 2, 2, 2, 1, 2, 8, 4, 16, 2, 2, 4, 4, 4, 4};
 	if (format >= VGPU_FORMAT_Z16_UNORM)
 		return format == VGPU_FORMAT_Z16_UNORM ? 2 : 4;
 	return bpp[format];
@@ -89,7 +104,7 @@ void scene_shader(struct scene *s, const char *text)
 
 uint64_t scene_add_target(struct scene *s, uint32_t format)
 {
-	uint32_t pitch = s->width * bytes_per_pixel(format);
+	uint32_t pitch = s->width * scene_bytes_per_pixel(format);
 	uint64_t va = scene_alloc(s, (uint64_t)pitch * s->height, NULL);
 	s->color[s->color_count++] = (struct vgpu_pkt_surface){va, pitch, format};
 	return va;
@@ -97,7 +112,7 @@ uint64_t scene_add_target(struct scene *s, uint32_t format)
 
 uint64_t scene_add_depth(struct scene *s, uint32_t format)
 {
-	uint32_t pitch = s->width * bytes_per_pixel(format);
+	uint32_t pitch = s->width * scene_bytes_per_pixel(format);
 	uint64_t va = scene_alloc(s, (uint64_t)pitch * s->height, NULL);
 	s->depth = (struct vgpu_pkt_surface){va, pitch, format};
 	return va;
@@ -146,7 +161,7 @@ const uint8_t *scene_pixel(struct scene *s, unsigned t, uint32_t x, uint32_t y)
 {
 	const struct vgpu_pkt_surface *surface = t == 4 ? &s->depth : &s->color[t];
 	return scene_host(s, surface->va) + (uint64_t)y * surface->pitch +
-	       (uint64_t)x * bytes_per_pixel(surface->format);
+	       (uint64_t)x * scene_bytes_per_pixel(surface->format);
 }
 
 uint32_t scene_pixel32(struct scene *s, unsigned t, uint32_t x, uint32_t y)

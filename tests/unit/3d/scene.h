@@ -25,12 +25,16 @@ struct scene {
 
 /* The passthrough shaders: pos = a0, var0 = a1 (vertex); color0 = v0 smooth (fragment). */
 extern const char scene_vs_passthrough[], scene_fs_color[];
+/* color0 = texture 0 with sampler 0 at v0.xy; the same compared with the reference 0.5 (tex.2d.shadow). */
+extern const char scene_fs_tex2d[], scene_fs_shadow[];
 
 struct scene *scene_create(unsigned threads, uint32_t width, uint32_t height);
 void scene_destroy(struct scene *s);
 /* bytes of VRAM (256-aligned, zeroed or copied from data); returns the VA. */
 uint64_t scene_alloc(struct scene *s, uint64_t bytes, const void *data);
 uint8_t *scene_host(struct scene *s, uint64_t va);
+/* Bytes per pixel of a format of table 9.1 (written here, not taken from libvgpu). */
+unsigned scene_bytes_per_pixel(uint32_t format);
 /* Assemble and upload; emits SET_SHADER. */
 void scene_shader(struct scene *s, const char *text);
 /* A width x height colour target (tightly pitched) at index color_count, or the depth buffer. */

@@ -12,24 +12,10 @@
 
 #define GL VGPU_RASTER_HALF_PIXEL_CENTER
 
-static const char fs_tex2d[] =
-        ".stage fragment\n"
-        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\n"
-        "tex.2d r4, t0, s0, r0\n"
-        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
-        "end\n";
-
 static const char fs_cube[] =
         ".stage fragment\n"
         "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\nld.var.smooth r2, v0.z\n"
         "tex.cube.lod r4, t0, s0, r0, 0.0\n"
-        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
-        "end\n";
-
-static const char fs_shadow[] =
-        ".stage fragment\n"
-        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\nmov r2, 0.5\n"
-        "tex.2d.shadow r4, t0, s0, r0\n"
         "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
         "end\n";
 
@@ -102,6 +88,13 @@ static void decode(uint32_t format, const uint8_t *p, double out[4])
 	case 8:
 		r = p[0] / 255.0;
 		break;
+	case 13: /* A 3:0, B 7:4, G 11:8, R 15:12 */
+		a = (v & 15) / 15.0, b = ((v >> 4) & 15) / 15.0, g = ((v >> 8) & 15) / 15.0,
+		r = (v >> 12) / 15.0;
+		break;
+	case 14: /* A 0, B 5:1, G 10:6, R 15:11 */
+		a = v & 1, b = ((v >> 1) & 31) / 31.0, g = ((v >> 6) & 31) / 31.0, r = (v >> 11) / 31.0;
+		break;
 	case 9:
 		r = p[0] / 255.0, g = p[1] / 255.0;
 		break;
@@ -128,19 +121,14 @@ static void decode(uint32_t format, const uint8_t *p, double out[4])
 	out[0] = r, out[1] = g, out[2] = b, out[3] = a;
 }
 
-static unsigned bpp_of(uint32_t format)
-{
-	static const uint8_t bpp[] = {0, 4, 4, 4, 4, 2, 2, 2, 1, 2, 8, 4, 16};
-	return format >= 32 ? (format == 32 ? 2 : 4) : bpp[format];
-}
-
 /* A 5x3 texture (odd width: rows are padded to 4 bytes) in each format, sampled at texel centres. */
 static void test_every_format(void)
 {
-	const uint32_t formats[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 32, 33, 34};
+	const uint32_t formats[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 32, 33, 34};
 	unsigned bad = 0;
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		uint32_t format = formats[i], bpp = bpp_of(format), pitch = (5 * bpp + 3) & ~3u;
+		uint32_t format = formats[i], bpp = scene_bytes_per_pixel(format),
+		         pitch = (5 * bpp + 3) & ~3u;
 		uint8_t texels[3 * 80];
 		unsigned seed = 5 + (unsigned)i;
 		for (size_t k = 0; k < sizeof(texels); k++) {
@@ -159,7 +147,7 @@ static void test_every_format(void)
 						memcpy(p + 4 * c, &f, 4);
 					}
 			}
-		struct scene *s = texture_scene(5, 3, fs_tex2d);
+		struct scene *s = texture_scene(5, 3, scene_fs_tex2d);
 		uint64_t va = scene_alloc(s, sizeof(texels), texels);
 		vgpu_pkt_set_texture(&s->cb, 0, va, format, 5, 3, 1, VGPU_TEXTURE_2D);
 		vgpu_pkt_set_sampler(&s->cb, 0, 0, 0, 0, 0);
@@ -199,7 +187,7 @@ static void test_wrap_modes(void)
 {
 	unsigned bad = 0;
 	for (unsigned mode = 0; mode < 3; mode++) {
-		struct scene *s = texture_scene(32, 1, fs_tex2d);
+		struct scene *s = texture_scene(32, 1, scene_fs_tex2d);
 		uint8_t texels[4] = {10, 20, 30, 40};
 		uint64_t va = scene_alloc(s, 4, texels);
 		vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_R8_UNORM, 4, 1, 1, VGPU_TEXTURE_2D);
@@ -220,7 +208,7 @@ static void test_wrap_modes(void)
 /* Bilinear on a 2x2 float texture, clamped, sampled over 8x8 pixels. Tolerance 1e-5. */
 static void test_bilinear(void)
 {
-	struct scene *s = texture_scene(8, 8, fs_tex2d);
+	struct scene *s = texture_scene(8, 8, scene_fs_tex2d);
 	float texels[2][2][4] = {{{0, 1, 0, 1}, {1, 0, 0, 1}}, {{0, 0, 1, 0}, {1, 1, 1, 0}}};
 	uint64_t va = scene_alloc(s, sizeof(texels), texels);
 	vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_R32G32B32A32_FLOAT, 2, 2, 1, VGPU_TEXTURE_2D);
@@ -267,7 +255,7 @@ static void test_mip_selection(void)
 	};
 	unsigned bad = 0;
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		struct scene *s = texture_scene(32, 32, fs_tex2d);
+		struct scene *s = texture_scene(32, 32, scene_fs_tex2d);
 		uint64_t va = scene_alloc(s, n * 4, texels);
 		vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_R32_FLOAT, 32, 32, 6, VGPU_TEXTURE_2D);
 		vgpu_pkt_set_sampler(&s->cb, 0, cases[c].mip << 8, cases[c].bias, cases[c].min_lod,
@@ -328,7 +316,7 @@ static void test_cube_faces(void)
 /* LEQUAL comparison of the reference 0.5 with depth texels 0.3 and 0.7. */
 static void test_shadow_compare(void)
 {
-	struct scene *s = texture_scene(2, 1, fs_shadow);
+	struct scene *s = texture_scene(2, 1, scene_fs_shadow);
 	float depth[2] = {0.3f, 0.7f};
 	uint64_t va = scene_alloc(s, sizeof(depth), depth);
 	vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_Z32_FLOAT, 2, 1, 1, VGPU_TEXTURE_2D);
@@ -346,7 +334,7 @@ static void test_shadow_compare(void)
 /* A texture whose second page is not mapped: sampling it faults with the MMU's record. */
 static void test_unmapped_texture_page_faults(void)
 {
-	struct scene *s = texture_scene(64, 64, fs_tex2d);
+	struct scene *s = texture_scene(64, 64, scene_fs_tex2d);
 	uint64_t va = 0x7000000000ull - 0x1000; /* the first page mapped, the next not */
 	fx_map(s->fx, va, FX_DATA_PA, 1, false);
 	vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_B8G8R8A8_UNORM, 64, 64, 1, VGPU_TEXTURE_2D);
