@@ -49,6 +49,11 @@ void scene_draw(struct scene *s, uint32_t topology_flags, const float *vertices,
 void scene_rect(struct scene *s, float x0, float y0, float x1, float y1, float z, const float rgba[4]);
 void scene_rect_depth_ramp(struct scene *s, float x0, float y0, float x1, float y1, float zl, float zr,
                            const float rgba[4]);
+/* For texture tests: a float RGBA target of w x h (GL pixel centres) with the passthrough vertex shader and
+ * the given fragment shader, and a rectangle covering it whose colour attribute carries texture coordinates:
+ * (s0, t0) at the top-left corner to (s1, t1) at the bottom-right. */
+struct scene *scene_texture_target(uint32_t w, uint32_t h, const char *fs);
+void scene_coord_rect(struct scene *s, float s0, float t0, float s1, float t1);
 /* Submit what was built and check no fault was recorded. */
 void scene_run(struct scene *s);
 /* Submit and return the FAULT_ADDR of the one expected fault. */
