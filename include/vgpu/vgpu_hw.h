@@ -64,6 +64,7 @@
 #define VGPU_CAP_DEPTH_BIAS	 (1u << 8) /* VGPU_PKT_SET_DEPTH_BIAS */
 #define VGPU_CAP_POINT_SPRITE	 (1u << 9) /* VGPU_PKT_SET_POINT_SPRITE */
 #define VGPU_CAP_FORMATS_GL_16BIT (1u << 10) /* VGPU_FORMAT_A4B4G4R4_UNORM, VGPU_FORMAT_A1B5G5R5_UNORM */
+#define VGPU_CAP_FORMATS_SRGB	  (1u << 11) /* VGPU_FORMAT_*_SRGB */
 
 #define VGPU_STATUS_CP_BUSY	 (1u << 0) /* the ring holds packets not yet executed */
 #define VGPU_STATUS_FLIP_PENDING (1u << 1) /* a display commit waits for the next vblank */
@@ -214,6 +215,10 @@
 #define VGPU_FORMAT_R32G32B32A32_FLOAT 12
 #define VGPU_FORMAT_A4B4G4R4_UNORM    13 /* 1.1: A 0..3, B 4..7, G 8..11, R 12..15 = GL 4444, DRM RGBA4444 */
 #define VGPU_FORMAT_A1B5G5R5_UNORM    14 /* 1.1: A 0, B 1..5, G 6..10, R 11..15 = GL 5551, DRM RGBA5551 */
+#define VGPU_FORMAT_R8G8B8A8_SRGB     15 /* 1.1: the 8-bit formats with sRGB-encoded R, G, B */
+#define VGPU_FORMAT_B8G8R8A8_SRGB     16
+#define VGPU_FORMAT_R8G8B8X8_SRGB     17
+#define VGPU_FORMAT_B8G8R8X8_SRGB     18
 #define VGPU_FORMAT_Z16_UNORM	      32 /* depth formats: render targets and textures */
 #define VGPU_FORMAT_Z24_UNORM_S8_UINT 33 /* depth in bits 0..23, stencil in bits 24..31 */
 #define VGPU_FORMAT_Z32_FLOAT	      34

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "format/format.h"
+#include "srgb_reference.h"
 #include "vgpu/vgpu_hw.h"
 #include "vgpu_test.h"
 
@@ -114,7 +115,45 @@ static void test_gl_order_16bit_formats(void)
 	VT_CHECK_EQ_INT(bad, 0);
 }
 
+/* sRGB (1.1): every code decodes to the standard's value, round trips to itself, and linear values encode
+ * to the nearest code; alpha stays linear, X writes all ones, B and R swap places in the BGRA orders. */
+static void test_srgb_transfer(void)
+{
+	const uint32_t *formats = srgb_reference_formats;
+	unsigned bad = 0;
+	for (int f = 0; f < 4; f++) {
+		bool bgr = srgb_reference_bgr(formats[f]), alpha = srgb_reference_alpha(formats[f]);
+		VT_CHECK(format_is_srgb(formats[f]) && format_is_color(formats[f]));
+		VT_CHECK_EQ_INT(format_bytes_per_pixel(formats[f]), 4);
+		for (uint32_t c = 0; c < 256; c++) {
+			uint8_t in[4] = {(uint8_t)c, (uint8_t)(255 - c), (uint8_t)(c ^ 0x55), (uint8_t)c},
+			        out[4];
+			float rgba[4];
+			format_unpack_row(formats[f], in, rgba, 1);
+			bad += rgba[bgr ? 2 : 0] != (float)srgb_reference_decode(in[0] / 255.0);
+			bad += rgba[1] != (float)srgb_reference_decode(in[1] / 255.0);
+			bad += rgba[bgr ? 0 : 2] != (float)srgb_reference_decode(in[2] / 255.0);
+			bad += rgba[3] != (alpha ? (float)(c / 255.0) : 1.0f);
+			format_pack_row(formats[f], rgba, out, 1);
+			bad += memcmp(out, in, 3) != 0 || out[3] != (alpha ? c : 255);
+		}
+	}
+	for (uint32_t i = 0; i <= 8192; i++) {
+		float l = (float)i / 8192.0f, rgba[4] = {l, l, l, l};
+		uint8_t out[4];
+		format_pack_row(VGPU_FORMAT_R8G8B8A8_SRGB, rgba, out, 1);
+		double exact = srgb_reference_encode(l) * 255;
+		bad += fabs(out[0] - exact) > 0.5 + 1e-9;
+	}
+	float extremes[4] = {-1.0f, NAN, 2.0f, 0.5f};
+	uint8_t out[4];
+	format_pack_row(VGPU_FORMAT_R8G8B8A8_SRGB, extremes, out, 1);
+	VT_CHECK(out[0] == 0 && out[1] == 0 && out[2] == 255 && out[3] == 128);
+	VT_CHECK_EQ_INT(bad, 0);
+}
+
 static const struct vt_case cases[] = {
+        VT_CASE(test_srgb_transfer),
         VT_CASE(test_gl_order_16bit_formats),
         VT_CASE(test_sizes_and_classes),
         VT_CASE(test_half_float),

@@ -35,7 +35,10 @@ static bool target_image(struct engine3d *e3d, unsigned index, struct replay_ima
 		} else {
 			format_unpack_row(format, row, rgba, width);
 		}
-		format_pack_row(VGPU_FORMAT_R8G8B8X8_UNORM, rgba, rgbx, width);
+		/* an sRGB target's PNG holds its encoded bytes, as PNG viewers expect */
+		format_pack_row(format_is_srgb(format) ? VGPU_FORMAT_R8G8B8X8_SRGB
+		                                       : VGPU_FORMAT_R8G8B8X8_UNORM,
+		                rgba, rgbx, width);
 		for (uint32_t x = 0; x < width; x++)
 			memcpy(image->rgb + ((size_t)y * width + x) * 3, rgbx + 4 * x, 3);
 	}

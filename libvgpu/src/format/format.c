@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "format/srgb.h"
 #include "vgpu/vgpu_hw.h"
 
 struct format_info {
@@ -20,6 +21,8 @@ static const struct format_info formats[VGPU_FORMAT_COUNT] = {
         [VGPU_FORMAT_R8G8_UNORM] = {2, true, false},     [VGPU_FORMAT_R16G16B16A16_FLOAT] = {8, true, false},
         [VGPU_FORMAT_R32_FLOAT] = {4, true, false},      [VGPU_FORMAT_R32G32B32A32_FLOAT] = {16, true, false},
         [VGPU_FORMAT_A4B4G4R4_UNORM] = {2, true, false}, [VGPU_FORMAT_A1B5G5R5_UNORM] = {2, true, false},
+        [VGPU_FORMAT_R8G8B8A8_SRGB] = {4, true, false},  [VGPU_FORMAT_B8G8R8A8_SRGB] = {4, true, false},
+        [VGPU_FORMAT_R8G8B8X8_SRGB] = {4, true, false},  [VGPU_FORMAT_B8G8R8X8_SRGB] = {4, true, false},
         [VGPU_FORMAT_Z16_UNORM] = {2, false, false},     [VGPU_FORMAT_Z24_UNORM_S8_UINT] = {4, false, false},
         [VGPU_FORMAT_Z32_FLOAT] = {4, false, false},
 };
@@ -37,6 +40,11 @@ bool format_is_color(uint32_t format)
 bool format_is_scanout(uint32_t format)
 {
 	return format < VGPU_FORMAT_COUNT && formats[format].scanout;
+}
+
+bool format_is_srgb(uint32_t format)
+{
+	return format >= VGPU_FORMAT_R8G8B8A8_SRGB && format <= VGPU_FORMAT_B8G8R8X8_SRGB;
 }
 
 bool format_is_depth(uint32_t format)
@@ -147,8 +155,44 @@ static float load_f32(const uint8_t *p)
 	return f;
 }
 
+/* The byte of red in an sRGB format (blue is at 2 - red), and whether byte 3 is alpha (else X). */
+static unsigned srgb_red_byte(uint32_t format)
+{
+	return format == VGPU_FORMAT_R8G8B8A8_SRGB || format == VGPU_FORMAT_R8G8B8X8_SRGB ? 0 : 2;
+}
+
+static bool srgb_has_alpha(uint32_t format)
+{
+	return format == VGPU_FORMAT_R8G8B8A8_SRGB || format == VGPU_FORMAT_B8G8R8A8_SRGB;
+}
+
+static void unpack_srgb(uint32_t format, const uint8_t *src, float *rgba, uint32_t count)
+{
+	unsigned red = srgb_red_byte(format);
+	for (uint32_t i = 0; i < count; i++, src += 4, rgba += 4) {
+		rgba[0] = srgb8_to_linear(src[red]), rgba[1] = srgb8_to_linear(src[1]);
+		rgba[2] = srgb8_to_linear(src[2 - red]);
+		rgba[3] = srgb_has_alpha(format) ? unorm_to_float(src[3], 8) : 1.0f;
+	}
+}
+
+static void pack_srgb(uint32_t format, const float *rgba, uint8_t *dst, uint32_t count)
+{
+	unsigned red = srgb_red_byte(format);
+	for (uint32_t i = 0; i < count; i++, dst += 4, rgba += 4) {
+		dst[red] = linear_to_srgb8(rgba[0]), dst[1] = linear_to_srgb8(rgba[1]);
+		dst[2 - red] = linear_to_srgb8(rgba[2]);
+		/* X channels are written as all ones, as in the UNORM formats */
+		dst[3] = srgb_has_alpha(format) ? (uint8_t)float_to_unorm(rgba[3], 8) : 0xff;
+	}
+}
+
 void format_unpack_row(uint32_t format, const uint8_t *src, float *rgba, uint32_t count)
 {
+	if (format_is_srgb(format)) {
+		unpack_srgb(format, src, rgba, count);
+		return;
+	}
 	unsigned bpp = format_bytes_per_pixel(format);
 
 	for (uint32_t i = 0; i < count; i++, src += bpp, rgba += 4) {
@@ -220,6 +264,10 @@ void format_unpack_row(uint32_t format, const uint8_t *src, float *rgba, uint32_
 
 void format_pack_row(uint32_t format, const float *rgba, uint8_t *dst, uint32_t count)
 {
+	if (format_is_srgb(format)) {
+		pack_srgb(format, rgba, dst, count);
+		return;
+	}
 	unsigned bpp = format_bytes_per_pixel(format);
 
 	for (uint32_t i = 0; i < count; i++, dst += bpp, rgba += 4) {

@@ -11,6 +11,8 @@
 unsigned format_bytes_per_pixel(uint32_t format);
 bool format_is_color(uint32_t format);
 bool format_is_scanout(uint32_t format);
+/* The _SRGB formats (1.1): R, G, B stored sRGB-encoded, converted to and from linear (spec 9.2). */
+bool format_is_srgb(uint32_t format);
 /* Z16_UNORM, Z24_UNORM_S8_UINT, Z32_FLOAT. */
 bool format_is_depth(uint32_t format);
 /* A depth pixel's depth as a float (UNORM depth as value / (2^n - 1)); its stencil is byte 3 of Z24S8. */

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* The pixel formats of version 1.1 (spec 9.1) as render targets and through the 2D engine: GL's packed
  * A4B4G4R4 and A1B5G5R5, blended over a cleared value; BLIT between them and the 1.0 orders bit for bit;
- * 1 vs 3 render threads. Expected pixels: the spec's conversions (9.2) evaluated here in double precision. */
+ * sRGB targets blending in linear space and BLIT decoding and encoding; 1 vs 3 render threads. Expected
+ * pixels: the spec's conversions (9.2) evaluated here in double precision. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scene.h"
+#include "srgb_reference.h"
 #include "vgpu_test.h"
 
 #define GL VGPU_RASTER_HALF_PIXEL_CENTER
@@ -120,13 +122,79 @@ static void test_blit_between_orders(void)
 	VT_CHECK_EQ_INT(bad, 0);
 }
 
+/* The blend above on sRGB targets: CLEAR encodes, blending decodes the destination and works on linear
+ * values, the write encodes (spec 9.2). Byte order R, G, B or B, G, R; alpha linear, X all ones. */
+static void test_srgb_targets_blend_in_linear(void)
+{
+	const uint32_t *formats = srgb_reference_formats;
+	unsigned bad = 0;
+	for (int f = 0; f < 4; f++) {
+		bool bgr = srgb_reference_bgr(formats[f]), alpha = srgb_reference_alpha(formats[f]);
+		struct scene *s = render_blend(2, formats[f]);
+		for (uint32_t y = 0; y < H; y++)
+			for (uint32_t x = 0; x < W; x++) {
+				const uint8_t *p = scene_pixel(s, 0, x, y);
+				for (unsigned c = 0; c < 4; c++) {
+					unsigned byte = c == 3 ? 3 : bgr ? 2 - c : c;
+					double stored = c == 3 ? nearbyint(clear_color[3] * 255) / 255
+					                       : srgb_reference_decode(
+					                                 nearbyint(srgb_reference_encode(
+					                                                   clear_color[c]) *
+					                                           255) /
+					                                 255);
+					double dst = alpha || c < 3 ? stored : 1.0;
+					double a = src_color[3];
+					double linear = x < W / 2 ? src_color[c] * a + dst * (1 - a) : dst;
+					double expect = c == 3 ? (alpha ? linear : 1.0) * 255
+					                       : srgb_reference_encode(linear) * 255;
+					if (fabs(p[byte] - expect) > 0.5 + 1e-4 && bad++ < 5)
+						fprintf(stderr,
+						        "# format %u pixel %u,%u channel %u: %u, expected "
+						        "%.4f\n",
+						        formats[f], x, y, c, p[byte], expect);
+				}
+			}
+		scene_destroy(s);
+	}
+	VT_CHECK_EQ_INT(bad, 0);
+}
+
+/* BLIT from sRGB to UNORM stores the decoded value, from UNORM to sRGB the encoded one. */
+static void test_srgb_blit(void)
+{
+	struct scene *s = scene_create(1, 1, 1);
+	uint8_t codes[256 * 4];
+	for (int i = 0; i < 256 * 4; i++)
+		codes[i] = (uint8_t)(i / 4);
+	uint64_t src = scene_alloc(s, sizeof(codes), codes), linear = scene_alloc(s, sizeof(codes), NULL);
+	uint64_t encoded = scene_alloc(s, sizeof(codes), NULL);
+	struct vgpu_pkt_surface a = {src, 1024, VGPU_FORMAT_R8G8B8A8_SRGB},
+	                        b = {linear, 1024, VGPU_FORMAT_R8G8B8A8_UNORM},
+	                        c = {encoded, 1024, VGPU_FORMAT_B8G8R8A8_SRGB};
+	vgpu_pkt_blit(&s->cb, &a, 0, 0, 256, 1, &b, 0, 0, 256, 1);
+	vgpu_pkt_blit(&s->cb, &a, 0, 0, 256, 1, &c, 0, 0, 256, 1);
+	scene_run(s);
+	const uint8_t *l = scene_host(s, linear), *e = scene_host(s, encoded);
+	unsigned bad = 0;
+	for (int i = 0; i < 256; i++) {
+		double expect = srgb_reference_decode(i / 255.0) * 255;
+		bad += fabs(l[4 * i] - expect) > 0.5 + 1e-4 || l[4 * i + 3] != i;
+		bad += e[4 * i] != i || e[4 * i + 1] != i || e[4 * i + 2] != i ||
+		       e[4 * i + 3] != i; /* round trip */
+	}
+	VT_CHECK_EQ_INT(bad, 0);
+	scene_destroy(s);
+}
+
 static void test_thread_counts_agree(void)
 {
 	unsigned differ = 0;
-	for (int i = 0; i < 2; i++) {
-		struct scene *one = render_blend(1, layouts[i].format),
-		             *three = render_blend(3, layouts[i].format);
-		differ += memcmp(scene_pixel(one, 0, 0, 0), scene_pixel(three, 0, 0, 0), W * H * 2) != 0;
+	const uint32_t formats[3] = {VGPU_FORMAT_A4B4G4R4_UNORM, VGPU_FORMAT_A1B5G5R5_UNORM,
+	                             VGPU_FORMAT_B8G8R8A8_SRGB};
+	for (int i = 0; i < 3; i++) {
+		struct scene *one = render_blend(1, formats[i]), *three = render_blend(3, formats[i]);
+		differ += memcmp(scene_pixel(one, 0, 0, 0), scene_pixel(three, 0, 0, 0),
+		                 (size_t)W * H * scene_bytes_per_pixel(formats[i])) != 0;
 		scene_destroy(one);
 		scene_destroy(three);
 	}
@@ -136,8 +204,8 @@ static void test_thread_counts_agree(void)
 int main(int argc, char **argv)
 {
 	static const struct vt_case tests[] = {
-	        VT_CASE(test_gl_order_targets_blend),
-	        VT_CASE(test_blit_between_orders),
+	        VT_CASE(test_gl_order_targets_blend),       VT_CASE(test_blit_between_orders),
+	        VT_CASE(test_srgb_targets_blend_in_linear), VT_CASE(test_srgb_blit),
 	        VT_CASE(test_thread_counts_agree),
 	};
 	return vt_main(tests, VT_COUNT(tests), argc, argv);

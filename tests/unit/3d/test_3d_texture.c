@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "scene.h"
+#include "srgb_reference.h"
 #include "vgpu_test.h"
 
 #define GL VGPU_RASTER_HALF_PIXEL_CENTER
@@ -68,6 +69,15 @@ static void decode(uint32_t format, const uint8_t *p, double out[4])
 		a = (v & 15) / 15.0, b = ((v >> 4) & 15) / 15.0, g = ((v >> 8) & 15) / 15.0,
 		r = (v >> 12) / 15.0;
 		break;
+	case 15: /* sRGB: R, G, B decoded with the standard's function */
+	case 16:
+	case 17:
+	case 18:
+		r = srgb_reference_decode(p[srgb_reference_bgr(format) ? 2 : 0] / 255.0),
+		g = srgb_reference_decode(p[1] / 255.0),
+		b = srgb_reference_decode(p[srgb_reference_bgr(format) ? 0 : 2] / 255.0);
+		a = srgb_reference_alpha(format) ? p[3] / 255.0 : 1.0;
+		break;
 	case 14: /* A 0, B 5:1, G 10:6, R 15:11 */
 		a = v & 1, b = ((v >> 1) & 31) / 31.0, g = ((v >> 6) & 31) / 31.0, r = (v >> 11) / 31.0;
 		break;
@@ -100,7 +110,8 @@ static void decode(uint32_t format, const uint8_t *p, double out[4])
 /* A 5x3 texture (odd width: rows are padded to 4 bytes) in each format, sampled at texel centres. */
 static void test_every_format(void)
 {
-	const uint32_t formats[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 32, 33, 34};
+	const uint32_t formats[] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
+	                            12, 13, 14, 15, 16, 17, 18, 32, 33, 34};
 	unsigned bad = 0;
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		uint32_t format = formats[i], bpp = scene_bytes_per_pixel(format),
