@@ -28,24 +28,35 @@ check "vgpu.ko bound the device at boot" bound
 check "the render node is driven by vgpu" sh -c 'ls /dev/dri | grep -q renderD'
 # vgem exports the dma-buf of another device that the PRIME import test needs.
 check "modprobe vgem succeeds" modprobe vgem
-before=$(submission_counters)
-run_tap "$test_program"
-"$hostile_program" 2>&1 | sed 's/^/vgpu-tap-hostile: /'
-"$fuzzer" --seconds "${VGPU_FUZZ_SECONDS:-20}" --seed "${VGPU_FUZZ_SEED:-1}" 2>&1 | sed 's/^/vgpu-tap-fuzz: /'
 # Jobs are freed by the scheduler shortly after the processes that submitted them exit.
 counters_back() {
     [ "$(submission_counters)" = "$before" ]
 }
-wait_for "the leak counters to come back" counters_back
-after=$(submission_counters)
-echo "# before: $before; after: $after" | tr '\n' ' '; echo
-check "no job, address space or buffer is left after the clients closed" [ "$before" = "$after" ]
+# check_no_leak WHO: the counters are back where they were before WHO ran.
+check_no_leak() {
+    wait_for "the leak counters to come back" counters_back
+    after=$(submission_counters)
+    echo "# before: $before; after: $after" | tr '\n' ' '; echo
+    check "no job, address space or buffer is left after $1" [ "$before" = "$after" ]
+}
+no_fence_in_flight() {
+    ! sed -n '/^in flight:/,/^faults:/p' "$(vgpu_debugfs)/submission" | grep -q '^  seq'
+}
+
+before=$(submission_counters)
+run_tap "$test_program"
+check_no_leak "the clients closed"
 debugfs=$(vgpu_debugfs)
 check "debugfs shows the ring" grep -q "^ring: size 65536" "$debugfs/submission"
 check "debugfs logs the fault with its job" grep -qE "^  MMU_NOT_MAPPED asid [0-9]+ addr 0x7000000 .* job [0-9]+ pid [0-9]+" \
     "$debugfs/submission"
-check "no fence is left in flight" sh -c "sed -n '/^in flight:/,/^faults:/p' '$debugfs/submission' | grep -q '^  seq' && exit 1 || exit 0"
+check "no fence is left in flight" no_fence_in_flight
 check "the fault was logged for its job" dmesg_has 'device fault MMU_NOT_MAPPED \(0x20\): asid [0-9]+ addr 0x7000000 .* job [0-9]+ pid [0-9]+'
+
+"$hostile_program" 2>&1 | sed 's/^/vgpu-tap-hostile: /'
+"$fuzzer" --seconds "${VGPU_FUZZ_SECONDS:-20}" --seed "${VGPU_FUZZ_SEED:-1}" 2>&1 | sed 's/^/vgpu-tap-fuzz: /'
+check_no_leak "the hostile clients and the fuzzer"
+check "no fence is left in flight after the fuzzer" no_fence_in_flight
 
 check "rmmod vgpu succeeds after submissions" rmmod vgpu
 check "insmod vgpu.ko job_timeout_ms=100 succeeds" insmod "$module" job_timeout_ms=100
