@@ -6,7 +6,7 @@ QEMU := build-qemu/qemu-system-x86_64
 FUZZ_SECONDS ?= 600
 
 .PHONY: all build build-asan qemu module deps check $(addprefix check-,unit asan fuzz device guest) \
-        bench fuzz run clean help
+        bench fuzz fuzz-ioctl run clean help
 
 all: build
 
@@ -16,6 +16,7 @@ help:
 	@echo "make check-SUITE  one suite: unit, asan, fuzz, device, guest"
 	@echo "make bench        benchmarks, reported as ratios against baselines measured in the same run"
 	@echo "make fuzz         long libFuzzer runs (FUZZ_SECONDS=$(FUZZ_SECONDS) each)"
+	@echo "make fuzz-ioctl   vgpu.ko's ioctl fuzzer in a guest for FUZZ_SECONDS (seed: VGPU_FUZZ_SEED)"
 
 # Every Debian package any suite needs (scripts/packages/*.txt); a no-op once installed.
 deps:
@@ -64,6 +65,11 @@ bench: build
 
 fuzz: build-asan
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The guest submission test with its ioctl fuzzer run for FUZZ_SECONDS instead of 20 s (no meson timeout).
+fuzz-ioctl: build qemu
+	VGPU_FUZZ_SECONDS=$(FUZZ_SECONDS) meson test -C build --suite guest 'vgpu.ko submission' \
+		--timeout-multiplier 0 --print-errorlogs
 
 clean:
 	rm -rf build build-asan build-qemu

@@ -21,7 +21,20 @@
 
 #include "vgpu_drv.h"
 
-DEFINE_DRM_GEM_FOPS(vgpu_fops);
+/* DEFINE_DRM_GEM_FOPS but for the ioctl entries, which check before the DRM core (vgpu_ioctl.c). */
+static const struct file_operations vgpu_fops = {
+	.owner = THIS_MODULE,
+	.open = drm_open,
+	.release = drm_release,
+	.unlocked_ioctl = vgpu_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl = vgpu_compat_ioctl,
+#endif
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+};
 
 static const struct drm_ioctl_desc vgpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(VGPU_GET_PARAM, vgpu_get_param_ioctl, DRM_RENDER_ALLOW),

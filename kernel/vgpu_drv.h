@@ -80,6 +80,7 @@ struct vgpu_vm {
 	struct vgpu_page_table root;
 	struct drm_mm va_space;
 	struct list_head mappings;
+	u64 sysmem_pinned; /* bytes of system memory the mappings pin, under lock */
 	atomic_t tables_changed; /* the next job invalidates the device's translations */
 };
 
@@ -159,6 +160,7 @@ struct vgpu_device {
 	atomic_t jobs_alive;
 	atomic_t vms_alive;
 	atomic_t sysmem_objects_alive;
+	atomic_t gpu_pins; /* vgpu_gem_pin_for_gpu calls not yet undone */
 	struct vgpu_fault_record fault_log[VGPU_FAULT_LOG_SIZE];
 	u32 fault_log_count; /* faults recorded since probe; the log holds the last ones */
 };
@@ -222,7 +224,9 @@ u64 vgpu_fb_vram_offset(struct drm_framebuffer *fb, int src_x, int src_y);
 int vgpu_vm_init(struct vgpu_device *vdev, struct vgpu_vm *vm);
 void vgpu_vm_fini(struct vgpu_vm *vm);
 int vgpu_vm_map(struct vgpu_vm *vm, struct drm_gem_object *obj, u64 va, bool read_only);
-int vgpu_vm_unmap(struct vgpu_vm *vm, u64 va);
+struct vgpu_mapping;
+struct vgpu_mapping *vgpu_vm_unmap(struct vgpu_vm *vm, u64 va);
+void vgpu_vm_mapping_release(struct vgpu_mapping *mapping);
 static inline u64 vgpu_vm_root_pa(struct vgpu_vm *vm)
 {
 	return VGPU_PA_SYSMEM | vm->root.dma;
@@ -257,6 +261,8 @@ struct vgpu_bo_placement {
 };
 
 bool vgpu_gem_is_sysmem(const struct drm_gem_object *obj);
+bool vgpu_gem_pins_sysmem(const struct drm_gem_object *obj);
+u64 vgpu_gem_sysmem_pin_limit(void);
 int vgpu_gem_create_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 int vgpu_gem_info_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 /* Keeps obj where it is, reachable by the device, until vgpu_gem_unpin_for_gpu. */
@@ -281,6 +287,9 @@ const char *vgpu_fault_name(u32 type);
 void vgpu_debugfs_init(struct drm_minor *minor);
 
 /* vgpu_ioctl.c */
+struct file;
+long vgpu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
+long vgpu_compat_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
 int vgpu_get_param_ioctl(struct drm_device *drm, void *data, struct drm_file *file);
 
 #endif /* VGPU_DRV_H */

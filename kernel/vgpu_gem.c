@@ -9,6 +9,7 @@
  * device or another, are system-memory objects.
  */
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/scatterlist.h>
 
 #include <drm/drm_file.h>
@@ -17,8 +18,22 @@
 #include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_gem_vram_helper.h>
 #include <drm/drm_prime.h>
+#include <drm/ttm/ttm_bo_api.h>
 
 #include "vgpu_drv.h"
+
+static unsigned int pinned_sysmem_limit_mb;
+module_param(pinned_sysmem_limit_mb, uint, 0444);
+MODULE_PARM_DESC(pinned_sysmem_limit_mb,
+		 "system memory one open file may pin for the GPU, in MiB (default 0: half the RAM)");
+
+/* Bytes of system memory one file's mappings may pin (VM_BIND fails with ENOSPC beyond). */
+u64 vgpu_gem_sysmem_pin_limit(void)
+{
+	if (pinned_sysmem_limit_mb)
+		return (u64)pinned_sysmem_limit_mb << 20;
+	return ((u64)totalram_pages() << PAGE_SHIFT) / 2;
+}
 
 static void vgpu_gem_sysmem_free(struct drm_gem_object *obj)
 {
@@ -45,6 +60,13 @@ static const struct drm_gem_object_funcs vgpu_gem_sysmem_funcs = {
 bool vgpu_gem_is_sysmem(const struct drm_gem_object *obj)
 {
 	return obj->funcs == &vgpu_gem_sysmem_funcs;
+}
+
+/* Whether mapping obj pins pages of this guest's memory: not for another device's dma-buf, whose
+ * exporter keeps its pages. */
+bool vgpu_gem_pins_sysmem(const struct drm_gem_object *obj)
+{
+	return vgpu_gem_is_sysmem(obj) && !obj->import_attach;
 }
 
 /* Makes a shmem object one of the driver's system-memory objects. */
@@ -111,7 +133,7 @@ int vgpu_gem_info_ioctl(struct drm_device *drm, void *data, struct drm_file *fil
 	return drm_gem_ttm_dumb_map_offset(file, drm, args->handle, &args->mmap_offset);
 }
 
-int vgpu_gem_pin_for_gpu(struct drm_gem_object *obj, struct vgpu_bo_placement *placement)
+static int vgpu_gem_pin(struct drm_gem_object *obj, struct vgpu_bo_placement *placement)
 {
 	struct drm_gem_vram_object *gbo;
 	struct drm_gem_shmem_object *shmem;
@@ -150,14 +172,34 @@ int vgpu_gem_pin_for_gpu(struct drm_gem_object *obj, struct vgpu_bo_placement *p
 	return 0;
 }
 
+int vgpu_gem_pin_for_gpu(struct drm_gem_object *obj, struct vgpu_bo_placement *placement)
+{
+	int ret = vgpu_gem_pin(obj, placement);
+
+	if (!ret)
+		atomic_inc(&to_vgpu(obj->dev)->gpu_pins);
+	return ret;
+}
+
+/*
+ * Cannot fail, so the pin cannot leak: drm_gem_vram_unpin() reserves the buffer interruptibly and
+ * gives up when a signal is pending, which left the buffer pinned for good (and ttm_bo_release()
+ * warning when it is freed). The reservation is only held briefly by others (SUBMIT, KMS).
+ */
 void vgpu_gem_unpin_for_gpu(struct drm_gem_object *obj)
 {
+	struct ttm_buffer_object *bo;
+
+	atomic_dec(&to_vgpu(obj->dev)->gpu_pins);
 	if (vgpu_gem_is_sysmem(obj)) {
 		if (!obj->import_attach)
 			drm_gem_shmem_unpin(to_drm_gem_shmem_obj(obj));
 		return;
 	}
-	drm_gem_vram_unpin(drm_gem_vram_of_gem(obj));
+	bo = &drm_gem_vram_of_gem(obj)->bo;
+	dma_resv_lock(bo->base.resv, NULL);
+	ttm_bo_unpin(bo);
+	dma_resv_unlock(bo->base.resv);
 }
 
 int vgpu_gem_prime_handle_to_fd(struct drm_device *drm, struct drm_file *file, u32 handle,

@@ -153,6 +153,33 @@ static void vgpu_sched_release(struct drm_device *drm, void *data)
 	vdev->sched_ready = false;
 }
 
+#ifndef VGPU_HAVE_SCHED_INIT_ARGS
+/* Kernels whose drm_sched_init() takes positional arguments (kernel/kernel-api.sh). */
+struct drm_sched_init_args {
+	const struct drm_sched_backend_ops *ops;
+	struct workqueue_struct *timeout_wq;
+	u32 credit_limit;
+	unsigned int hang_limit;
+	long timeout;
+	atomic_t *score;
+	const char *name;
+	struct device *dev;
+};
+
+static int vgpu_drm_sched_init(struct drm_gpu_scheduler *sched,
+			       const struct drm_sched_init_args *args)
+{
+	return drm_sched_init(sched, args->ops, args->credit_limit, args->hang_limit,
+			      args->timeout, args->timeout_wq, args->score, args->name, args->dev);
+}
+#else
+static int vgpu_drm_sched_init(struct drm_gpu_scheduler *sched,
+			       const struct drm_sched_init_args *args)
+{
+	return drm_sched_init(sched, args);
+}
+#endif
+
 int vgpu_sched_init(struct vgpu_device *vdev)
 {
 	const struct drm_sched_init_args args = {
@@ -170,7 +197,7 @@ int vgpu_sched_init(struct vgpu_device *vdev)
 	ret = vgpu_ring_init(vdev);
 	if (ret)
 		return ret;
-	ret = drm_sched_init(&vdev->sched, &args);
+	ret = vgpu_drm_sched_init(&vdev->sched, &args);
 	if (ret) {
 		vgpu_ring_fini(vdev);
 		return ret;

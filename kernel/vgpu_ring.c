@@ -291,6 +291,7 @@ void vgpu_ring_debugfs_show(struct vgpu_device *vdev, struct seq_file *m)
 		   vdev->jobs_run, atomic_read(&vdev->jobs_alive), atomic_read(&vdev->vms_alive),
 		   vdev->resets, vdev->watchdog);
 	seq_printf(m, "system-memory objects %d\n", atomic_read(&vdev->sysmem_objects_alive));
+	seq_printf(m, "buffers pinned for the GPU %d\n", atomic_read(&vdev->gpu_pins));
 	spin_lock_irqsave(&vdev->fence_lock, flags);
 	seq_puts(m, "in flight:\n");
 	list_for_each_entry(fence, &vdev->fences_in_flight, link)

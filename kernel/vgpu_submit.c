@@ -35,6 +35,7 @@ int vgpu_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file
 {
 	struct vgpu_file *vfile = file->driver_priv;
 	struct drm_vgpu_vm_bind *args = data;
+	struct vgpu_mapping *mapping;
 	struct drm_gem_object *obj;
 	int ret;
 
@@ -59,10 +60,18 @@ int vgpu_vm_bind_ioctl(struct drm_device *drm, void *data, struct drm_file *file
 		if (ret)
 			return ret;
 		ret = vgpu_wait_for_jobs_locked(vfile);
-		if (!ret)
-			ret = vgpu_vm_unmap(&vfile->vm, args->va);
+		mapping = ret ? NULL : vgpu_vm_unmap(&vfile->vm, args->va);
 		mutex_unlock(&vfile->submit_lock);
-		return ret;
+		if (ret)
+			return ret;
+		if (!mapping)
+			return -ENOENT;
+		/*
+		 * Unpinned only now: SUBMIT holds buffer reservations while it waits for the submit
+		 * lock, so unpinning (which takes the buffer's reservation) under it would deadlock.
+		 */
+		vgpu_vm_mapping_release(mapping);
+		return 0;
 	}
 	return -EINVAL;
 }

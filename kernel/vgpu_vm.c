@@ -131,12 +131,29 @@ err_mm:
 	return ret;
 }
 
-static void vgpu_mapping_destroy(struct vgpu_vm *vm, struct vgpu_mapping *mapping)
+/* The system-memory pages a mapping of obj pins and charges to its file (vgpu_gem_pins_sysmem). */
+static u64 vgpu_vm_pinned_cost(struct drm_gem_object *obj)
 {
+	return vgpu_gem_pins_sysmem(obj) ? obj->size : 0;
+}
+
+/* Takes the mapping out of the tables and the VA space; the buffer stays pinned. */
+static void vgpu_mapping_detach(struct vgpu_vm *vm, struct vgpu_mapping *mapping)
+{
+	lockdep_assert_held(&vm->lock);
 	vgpu_vm_clear_range(vm, mapping->node.start << PAGE_SHIFT,
 			    mapping->node.size << PAGE_SHIFT);
 	drm_mm_remove_node(&mapping->node);
 	list_del(&mapping->link);
+	vm->sysmem_pinned -= vgpu_vm_pinned_cost(mapping->obj);
+}
+
+/*
+ * Unpins and drops a detached mapping. Called with no lock of the driver held: unpinning a VRAM
+ * buffer takes its reservation, which SUBMIT holds while it waits for the file's submit lock.
+ */
+void vgpu_vm_mapping_release(struct vgpu_mapping *mapping)
+{
 	vgpu_gem_unpin_for_gpu(mapping->obj);
 	drm_gem_object_put(mapping->obj);
 	kfree(mapping);
@@ -147,8 +164,12 @@ void vgpu_vm_fini(struct vgpu_vm *vm)
 {
 	struct vgpu_mapping *mapping, *next;
 
-	list_for_each_entry_safe(mapping, next, &vm->mappings, link)
-		vgpu_mapping_destroy(vm, mapping);
+	list_for_each_entry_safe(mapping, next, &vm->mappings, link) {
+		mutex_lock(&vm->lock);
+		vgpu_mapping_detach(vm, mapping);
+		mutex_unlock(&vm->lock);
+		vgpu_vm_mapping_release(mapping);
+	}
 	vgpu_pt_free(vm, &vm->root, 2);
 	ida_free(&vm->vdev->asids, vm->asid);
 	drm_mm_takedown(&vm->va_space);
@@ -187,12 +208,30 @@ static bool vgpu_vm_write_entries(struct vgpu_vm *vm, u64 va, u64 size,
 	return true;
 }
 
+/*
+ * Charges cost bytes of pinned system memory to the file: -ENOSPC beyond its limit
+ * (vgpu_gem_sysmem_pin_limit), so that one client cannot pin the guest's memory away.
+ */
+static int vgpu_vm_charge_pinned(struct vgpu_vm *vm, u64 cost)
+{
+	u64 limit = vgpu_gem_sysmem_pin_limit();
+	int ret = 0;
+
+	mutex_lock(&vm->lock);
+	if (vm->sysmem_pinned > limit || cost > limit - vm->sysmem_pinned)
+		ret = -ENOSPC;
+	else
+		vm->sysmem_pinned += cost;
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
 /* Maps all of obj at va, pinning it where it is (VRAM or system memory); takes over the caller's
  * reference to obj on success. */
 int vgpu_vm_map(struct vgpu_vm *vm, struct drm_gem_object *obj, u64 va, bool read_only)
 {
 	struct vgpu_bo_placement placement;
-	u64 size = obj->size;
+	u64 size = obj->size, cost = vgpu_vm_pinned_cost(obj);
 	struct vgpu_mapping *mapping;
 	int ret;
 
@@ -201,9 +240,14 @@ int vgpu_vm_map(struct vgpu_vm *vm, struct drm_gem_object *obj, u64 va, bool rea
 	mapping = kzalloc(sizeof(*mapping), GFP_KERNEL);
 	if (!mapping)
 		return -ENOMEM;
-	ret = vgpu_gem_pin_for_gpu(obj, &placement);
+	/* Charged before pinning (which allocates the pages), and not under vm->lock, which the
+	 * unmap path takes under the submit lock: pinning takes the buffer's reservation. */
+	ret = vgpu_vm_charge_pinned(vm, cost);
 	if (ret)
 		goto err_free;
+	ret = vgpu_gem_pin_for_gpu(obj, &placement);
+	if (ret)
+		goto err_uncharge;
 
 	mutex_lock(&vm->lock);
 	mapping->node.start = va >> PAGE_SHIFT;
@@ -230,25 +274,32 @@ int vgpu_vm_map(struct vgpu_vm *vm, struct drm_gem_object *obj, u64 va, bool rea
 err_unlock:
 	mutex_unlock(&vm->lock);
 	vgpu_gem_unpin_for_gpu(obj);
+err_uncharge:
+	mutex_lock(&vm->lock);
+	vm->sysmem_pinned -= cost;
+	mutex_unlock(&vm->lock);
 err_free:
 	kfree(mapping);
 	return ret;
 }
 
-/* The caller made sure no job that may use the mapping is still running. */
-int vgpu_vm_unmap(struct vgpu_vm *vm, u64 va)
+/*
+ * Takes the mapping at va out of the address space; the caller made sure no job that may use it is
+ * still running, and releases it (vgpu_vm_mapping_release) once it holds no lock: NULL when no
+ * mapping starts at va.
+ */
+struct vgpu_mapping *vgpu_vm_unmap(struct vgpu_vm *vm, u64 va)
 {
-	struct vgpu_mapping *mapping;
-	int ret = -ENOENT;
+	struct vgpu_mapping *mapping, *found = NULL;
 
 	mutex_lock(&vm->lock);
 	list_for_each_entry(mapping, &vm->mappings, link) {
 		if (mapping->node.start << PAGE_SHIFT == va) {
-			vgpu_mapping_destroy(vm, mapping);
-			ret = 0;
+			vgpu_mapping_detach(vm, mapping);
+			found = mapping;
 			break;
 		}
 	}
 	mutex_unlock(&vm->lock);
-	return ret;
+	return found;
 }

@@ -7,8 +7,14 @@ set -eu
 [ $# -ge 1 ] || { echo "usage: $0 OUTDIR [KVER]" >&2; exit 2; }
 here=$(cd "$(dirname "$0")/.." && pwd)
 out=$1
-kver=${2:-$(ls -1 /lib/modules/*/build/Makefile 2>/dev/null | sed 's,/lib/modules/\([^/]*\)/.*,\1,' | sort -V | tail -n 1)}
+newest_headers=$(ls -1 /lib/modules/*/build/Makefile 2>/dev/null | sed 's,/lib/modules/\([^/]*\)/.*,\1,' | sort -V | tail -n 1)
+kver=${2:-$newest_headers}
 kdir=/lib/modules/$kver/build
+# vgpu-vm boots the newest kernel in /boot: a module built for other headers would not load there.
+newest_image=$(ls -1 /boot/vmlinuz-* 2>/dev/null | sed 's,^/boot/vmlinuz-,,' | sort -V | tail -n 1)
+if [ $# -lt 2 ] && [ -n "$newest_image" ] && [ -n "$kver" ] && [ "$newest_image" != "$kver" ]; then
+    echo "build-kernel-module: the newest kernel in /boot is $newest_image but the newest headers are for $kver; vgpu-vm boots $newest_image, which will not load this vgpu.ko: run scripts/install-deps.sh kernel guest" >&2
+fi
 if [ -z "$kver" ] || [ ! -f "$kdir/Makefile" ]; then
     echo "build-kernel-module: no kernel headers for '${kver:-any kernel}' in /lib/modules; install them: scripts/install-deps.sh kernel" >&2
     exit 1

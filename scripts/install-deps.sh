@@ -18,13 +18,18 @@ for group in "$@"; do
     done
 done
 [ -n "$missing" ] || exit 0
-echo "install-deps: installing$missing"
+# The guest kernel and its headers come as a pair: vgpu-vm boots the newest kernel in /boot and vgpu.ko
+# is built against the newest headers, so both are installed (or upgraded) together, at one version.
+case " $missing " in
+    *" linux-image-amd64 "* | *" linux-headers-amd64 "*)
+        missing=$(printf '%s\n' $missing linux-image-amd64 linux-headers-amd64 | sort -u | tr '\n' ' ') ;;
+esac
+echo "install-deps: installing $missing"
 export DEBIAN_FRONTEND=noninteractive
-# The package lists of a fresh machine may be stale or empty: refresh them once, then install.
-if ! $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1; then
-    $SUDO apt-get update -q >/dev/null
-    $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null || {
-        echo "install-deps: apt-get could not install:$missing (see the apt output above)" >&2
-        exit 1
-    }
-fi
+# The package lists of a fresh machine may be stale or empty (stale lists installed headers of an older
+# kernel than the newest image): refresh them first, then install.
+$SUDO apt-get update -q >/dev/null || echo "install-deps: apt-get update failed; installing from the lists there are" >&2
+$SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null || {
+    echo "install-deps: apt-get could not install: $missing (see the apt output above)" >&2
+    exit 1
+}

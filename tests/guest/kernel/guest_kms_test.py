@@ -95,6 +95,24 @@ def read_png(path):
 QEMU = []
 
 
+def build_module(tap, module_dir):
+    """Builds vgpu.ko against the guest kernel's headers (Kbuild in MODULE-DIR/../kbuild, incremental) and
+    copies it to MODULE-DIR; a compile error becomes a failed test point with the compiler's output."""
+    kbuild_dir = os.path.join(os.path.dirname(module_dir), 'kbuild')
+    script = os.path.join(HERE, '..', '..', '..', 'scripts', 'build-kernel-module.sh')
+    proc = subprocess.run([script, kbuild_dir], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          errors='replace')
+    tap.result(proc.returncode == 0, 'vgpu.ko builds against the guest kernel\'s headers',
+               None if proc.returncode == 0 else proc.stdout)
+    if proc.returncode:
+        return False
+    os.makedirs(module_dir, exist_ok=True)
+    with open(os.path.join(kbuild_dir, 'vgpu.ko'), 'rb') as src, \
+            open(os.path.join(module_dir, 'vgpu.ko'), 'wb') as dst:
+        dst.write(src.read())
+    return True
+
+
 def run_guest(vgpu_vm, module_dir, command, screenshot, qemu_args=(), options=()):
     args = [vgpu_vm, 'run', '--modules', module_dir, '--timeout', '240', '--screenshot', screenshot,
             '--exec', command] + list(options) + QEMU + ['--'] + list(qemu_args)
@@ -343,6 +361,8 @@ def main():
     if len(sys.argv) == 6 and sys.argv[5]:
         QEMU.extend(['--qemu', sys.argv[5]])
     tap = Tap()
+    if not build_module(tap, module_dir):
+        sys.exit(tap.finish())
     with tempfile.TemporaryDirectory(prefix='vgpu-guest-kms-') as workdir:
         check_lifecycle_and_modetest(tap, vgpu_vm, module_dir, test_program, workdir)
         check_intx_and_fbdev_console(tap, vgpu_vm, module_dir, test_program, workdir)

@@ -171,6 +171,14 @@ struct drm_vgpu_sync {
 #define DRM_VGPU_SUBMIT_MAX_BOS 4096
 #define DRM_VGPU_SUBMIT_MAX_SYNCS 256
 
+/*
+ * The DRM core's syncobj ioctls that take an array of handles (SYNCOBJ_WAIT, TIMELINE_WAIT, RESET,
+ * SIGNAL, TIMELINE_SIGNAL, QUERY) fail with EINVAL on a vgpu node when count_handles is larger: the
+ * core allocates the whole array before looking at it (docs/kernel.md, "Checks at the ioctl
+ * boundary").
+ */
+#define DRM_VGPU_SYNCOBJ_MAX_HANDLES 16384
+
 /* in_fence_fd is a sync_file the job waits for. */
 #define DRM_VGPU_SUBMIT_IN_FENCE_FD (1u << 0)
 /* out_fence_fd returns a new sync_file that signals when the job completes. */
