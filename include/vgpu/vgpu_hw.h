@@ -65,6 +65,7 @@
 #define VGPU_CAP_POINT_SPRITE	 (1u << 9) /* VGPU_PKT_SET_POINT_SPRITE */
 #define VGPU_CAP_FORMATS_GL_16BIT (1u << 10) /* VGPU_FORMAT_A4B4G4R4_UNORM, VGPU_FORMAT_A1B5G5R5_UNORM */
 #define VGPU_CAP_FORMATS_SRGB	  (1u << 11) /* VGPU_FORMAT_*_SRGB */
+#define VGPU_CAP_OCCLUSION_COUNTER (1u << 12) /* VGPU_PKT_OCCLUSION_COUNT */
 
 #define VGPU_STATUS_CP_BUSY	 (1u << 0) /* the ring holds packets not yet executed */
 #define VGPU_STATUS_FLIP_PENDING (1u << 1) /* a display commit waits for the next vblank */
@@ -271,6 +272,7 @@
 #define VGPU_PKT_DRAW		    0x30 /* len 4: topology|flags, first vertex, count, instances */
 #define VGPU_PKT_DRAW_INDEXED	    0x31 /* len 5: topology|flags, first index, count, base vertex, instances */
 #define VGPU_PKT_CLEAR		    0x32 /* len 7: targets, r, g, b, a, depth (float), stencil */
+#define VGPU_PKT_OCCLUSION_COUNT    0x33 /* 1.1, len 2: va_lo, va_hi (8-aligned): the samples-passed counter */
 
 #define VGPU_MAX_RENDER_TARGETS	 4
 #define VGPU_MAX_VERTEX_BUFFERS	 16

@@ -310,6 +310,14 @@ static inline void vgpu_pkt_set_point_sprite(struct vgpu_cmdbuf *cb, uint32_t sl
 		p[0] = slots | flags;
 }
 
+/* 1.1 (CAPS.OCCLUSION_COUNTER): write the 64-bit samples-passed counter to an 8-byte aligned VA. */
+static inline void vgpu_pkt_occlusion_count(struct vgpu_cmdbuf *cb, uint64_t va)
+{
+	uint32_t *p = vgpu_pkt_begin(cb, VGPU_PKT_OCCLUSION_COUNT, 2);
+	if (p)
+		vgpu_pkt_put64(p, va);
+}
+
 #ifndef __KERNEL__
 /* The packets with float fields: userspace only (the kernel never touches floats). */
 static inline uint32_t vgpu_pkt_f32(float value)

@@ -10,8 +10,9 @@
 #include "mmu/memory.h"
 
 #define STATE_MAGIC 0x53505856u /* "VXPS" */
-/* 2: the 3D state follows the registers (engine3d_state_save). 3: the 3D state may hold hardware 1.1 packets,
- * which a reader of version 2 would refuse one by one; version 2 blobs load (1.1 state stays at reset). */
+/* 2: the 3D state follows the registers (engine3d_state_save). 3 (hardware 1.1): the occlusion counter
+ * follows the registers and the 3D state may hold 1.1 packets, which a reader of version 2 would refuse one
+ * by one. Version 2 blobs load: the 1.1 state stays at reset, the counter 0. */
 #define STATE_VERSION     3
 #define STATE_VERSION_MIN 2
 
@@ -90,6 +91,7 @@ struct saved_state {
 	bool commit_pending, commit_failed;
 	uint32_t vblank_count, preferred_width, preferred_height, cursor_ctrl, cursor_pos;
 	uint64_t vblank_time, cursor_addr;
+	uint64_t samples_passed; /* version 3 */
 };
 
 static void visit_state(struct state_io *io, struct saved_state *s)
@@ -114,6 +116,8 @@ static void visit_state(struct state_io *io, struct saved_state *s)
 	U32(io, s->vblank_count), U64(io, s->vblank_time), U32(io, s->preferred_width);
 	U32(io, s->preferred_height), U32(io, s->cursor_ctrl), U64(io, s->cursor_addr),
 	        U32(io, s->cursor_pos);
+	if (version >= 3)
+		U64(io, s->samples_passed);
 }
 
 static void gather_locked(struct vgpu *gpu, struct saved_state *s)
@@ -128,6 +132,7 @@ static void gather_locked(struct vgpu *gpu, struct saved_state *s)
 	s->vblank_count = d->vblank_count, s->vblank_time = d->vblank_time;
 	s->preferred_width = d->preferred_width, s->preferred_height = d->preferred_height;
 	s->cursor_ctrl = d->cursor_ctrl, s->cursor_addr = d->cursor_addr, s->cursor_pos = d->cursor_pos;
+	s->samples_passed = engine3d_samples_passed(gpu->engine3d);
 }
 
 size_t vgpu_state_size(struct vgpu *gpu)
@@ -249,8 +254,10 @@ int vgpu_state_load(struct vgpu *gpu, const void *buf, size_t len, char *error, 
 		                        sizeof(problem_3d))) {
 			problem = problem_3d;
 			device_reset_locked(gpu); /* the device stays reset, as for any rejected blob */
-		} else if (gpu->irq.messages || gpu->irq.level) {
-			gpu->ops.irq_notify(gpu->opaque);
+		} else {
+			engine3d_set_samples_passed(gpu->engine3d, s.samples_passed);
+			if (gpu->irq.messages || gpu->irq.level)
+				gpu->ops.irq_notify(gpu->opaque);
 		}
 	}
 	device_unquiesce_locked(gpu);

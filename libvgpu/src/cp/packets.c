@@ -175,6 +175,7 @@ static const struct cp_packet_desc packet_table[256] = {
         [VGPU_PKT_DRAW] = PACKET_3D(4),
         [VGPU_PKT_DRAW_INDEXED] = PACKET_3D(5),
         [VGPU_PKT_CLEAR] = PACKET_3D(7),
+        [VGPU_PKT_OCCLUSION_COUNT] = PACKET_3D(2),
 };
 
 const struct cp_packet_desc *cp_packet_lookup(uint32_t opcode)

@@ -241,6 +241,10 @@ bool e3d_flush(struct e3d_draw *draw)
 	e3d_workers_run(&e3d->workers, tiles, e3d_raster_tile, draw);
 	draw->prim_count = 0;
 	memset(e3d->bin_count, 0, tiles * sizeof(uint32_t));
+	for (uint32_t t = 0; t < tiles; t++) {
+		e3d->samples_passed += draw->results[t].samples;
+		draw->results[t].samples = 0;
+	}
 	/* The first faulting tile in tile order, so the record does not depend on the thread count. */
 	for (uint32_t t = 0; t < tiles; t++) {
 		const struct e3d_tile_result *r = &draw->results[t];

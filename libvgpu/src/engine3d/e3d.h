@@ -130,6 +130,7 @@ struct e3d_texture_view {
 /* What a tile's run reports back: the first fault it hit. A shader fault is kept raw and turned into its
  * fault record on the CP thread (texture faults translate the page again). */
 struct e3d_tile_result {
+	uint64_t samples; /* fragments that passed every test (spec 10.8.1) */
 	bool faulted;
 	struct vgpu_fault fault;
 	enum vgpu_shader_fault shader_fault;
@@ -191,6 +192,7 @@ struct engine3d {
 	uint8_t *shader_bytes; /* SET_SHADER reads the binary here */
 	uint32_t *indices;     /* a chunk of the index buffer */
 	struct e3d_vertex *vertices; /* E3D_VERTEX_BATCH shaded vertices */
+	uint64_t samples_passed; /* the occlusion counter (spec 10.8.1) */
 	void (*observer)(void *opaque, struct engine3d *e3d);
 	void *observer_opaque;
 	/* what the current packet's maps may still spend */

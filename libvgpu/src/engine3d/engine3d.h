@@ -23,6 +23,11 @@ bool engine3d_packet(struct cp_job *job, const uint32_t *payload, uint32_t lengt
 size_t engine3d_state_save(struct engine3d *e3d, uint8_t *buf, size_t len);
 int engine3d_state_load(struct engine3d *e3d, const uint8_t *buf, size_t len, char *error, size_t error_len);
 
+/* The occlusion counter (spec 10.8.1), for snapshots: reset sets it to 0, a loaded snapshot to its value.
+ * Call with the CP quiesced. */
+uint64_t engine3d_samples_passed(const struct engine3d *e3d);
+void engine3d_set_samples_passed(struct engine3d *e3d, uint64_t samples);
+
 /* For vgpu-replay: after every draw, while its render targets are still mapped, observer(opaque, e3d) may
  * read them. Runs on the thread executing packets. */
 typedef void (*engine3d_draw_observer)(void *opaque, struct engine3d *e3d);
@@ -50,6 +55,7 @@ bool e3d_set_sampler(struct cp_job *job, struct engine3d *e3d, const uint32_t *p
 bool e3d_set_index_buffer(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
 bool e3d_draw(struct cp_job *job, struct engine3d *e3d, const uint32_t *p, bool indexed);
 bool e3d_clear(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
+bool e3d_occlusion_count(struct cp_job *job, struct engine3d *e3d, const uint32_t *p);
 struct e3d_shader;
 void e3d_shader_free(struct e3d_shader *shader);
 /* Validate, decode and bind a shader binary (SET_SHADER and snapshot loading). */

@@ -174,6 +174,7 @@ static bool shade(struct e3d_draw *draw, struct e3d_worker_scratch *scratch, con
 	}
 	if (!covered)
 		return true;
+	result->samples += (uint64_t)__builtin_popcount(covered);
 	for (unsigned t = 0; t < draw->state->color_count; t++)
 		if (fs->outputs >> (VGPU_ISA_OUT_COLOR0 + t) & 1)
 			e3d_color_write(draw, t, scratch->color[t], &lanes,

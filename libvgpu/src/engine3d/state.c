@@ -89,6 +89,7 @@ void engine3d_reset(struct engine3d *e3d)
 	for (int stage = 0; stage < 2; stage++)
 		e3d_shader_free(e3d->state.shader[stage]);
 	memset(&e3d->state, 0, sizeof(e3d->state));
+	e3d->samples_passed = 0;
 	e3d->state.point_size = 1.0f;
 	e3d->state.line_width = 1.0f;
 	for (unsigned i = 0; i < VGPU_MAX_RENDER_TARGETS; i++)
@@ -141,6 +142,8 @@ bool engine3d_packet(struct cp_job *job, const uint32_t *payload, uint32_t lengt
 		return e3d_draw(job, e3d, payload, true);
 	case VGPU_PKT_CLEAR:
 		return e3d_clear(job, e3d, payload);
+	case VGPU_PKT_OCCLUSION_COUNT:
+		return e3d_occlusion_count(job, e3d, payload);
 	default:
 		return cp_fail(job, VGPU_FAULT_BAD_OPCODE, payload[-1]);
 	}

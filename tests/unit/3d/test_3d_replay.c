@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Capture a 3D scene, replay it with vgpu-replay's code writing every draw's targets as PNG, and compare the
- * PNGs with the targets the live GPU rendered: colour as RGB bytes, depth as grey round(255 d). */
+ * PNGs with the targets the live GPU rendered: colour as RGB bytes, depth as grey round(255 d). The scene
+ * uses hardware 1.1 packets too (an sRGB target, whose PNG holds its encoded bytes; depth bias; the occlusion
+ * counter), which the replay runs like any other. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +21,7 @@ static void test_replay_writes_every_draw(void)
 	snprintf(capture, sizeof(capture), "%s/capture", dir);
 	struct scene *s = scene_create(2, 70, 50);
 	VT_CHECK_EQ_INT(vgpu_capture_start(s->fx->gpu, capture, error, sizeof(error)), 0);
-	scene_add_target(s, VGPU_FORMAT_B8G8R8A8_UNORM);
+	scene_add_target(s, VGPU_FORMAT_B8G8R8A8_SRGB);
 	scene_add_depth(s, VGPU_FORMAT_Z24_UNORM_S8_UINT);
 	scene_framebuffer(s, VGPU_RASTER_HALF_PIXEL_CENTER);
 	scene_shader(s, scene_vs_passthrough);
@@ -29,8 +31,14 @@ static void test_replay_writes_every_draw(void)
 	vgpu_pkt_clear(&s->cb, 0x31, (float[4]){0.1f, 0.2f, 0.3f, 1}, 1.0f, 0);
 	float tri[24] = {3, 2, 0.2f, 1, 1, 0, 0, 1, 66, 10, 0.9f, 1, 0, 1, 0, 1, 20, 47, 0.5f, 1, 0, 0, 1, 1};
 	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, tri, 3);
+	vgpu_pkt_set_depth_bias(&s->cb, 1000.0f, 2.0f, 0.0f);
 	scene_rect_depth_ramp(s, 10, 10, 60, 40, 0.0f, 1.0f, (float[4]){1, 1, 0, 1});
+	uint64_t counter = scene_alloc(s, 8, NULL);
+	vgpu_pkt_occlusion_count(&s->cb, counter);
 	scene_run(s);
+	uint64_t samples;
+	memcpy(&samples, scene_host(s, counter), 8);
+	VT_CHECK(samples > 0);
 	vgpu_capture_stop(s->fx->gpu);
 
 	struct replay_image image;

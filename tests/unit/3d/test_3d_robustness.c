@@ -39,10 +39,10 @@ static uint32_t field(unsigned *seed, uint64_t heap_va)
 
 static void test_random_3d_packets(void)
 {
-	static const uint8_t lengths[0x33] = {
-	        [0x20] = 22, [0x21] = 6, [0x22] = 2, [0x23] = 3, [0x24] = 5, [0x25] = 8,
-	        [0x26] = 4,  [0x27] = 5, [0x28] = 4, [0x29] = 4, [0x2a] = 6, [0x2b] = 5,
-	        [0x2c] = 4,  [0x2d] = 3, [0x2e] = 1, [0x30] = 4, [0x31] = 5, [0x32] = 7};
+	static const uint8_t lengths[0x34] = {
+	        [0x20] = 22, [0x21] = 6, [0x22] = 2, [0x23] = 3, [0x24] = 5, [0x25] = 8, [0x26] = 4,
+	        [0x27] = 5,  [0x28] = 4, [0x29] = 4, [0x2a] = 6, [0x2b] = 5, [0x2c] = 4, [0x2d] = 3,
+	        [0x2e] = 1,  [0x30] = 4, [0x31] = 5, [0x32] = 7, [0x33] = 2};
 	struct scene *s = scene_create(2, 96, 64);
 	scene_add_target(s, VGPU_FORMAT_R8G8B8A8_UNORM);
 	scene_add_depth(s, VGPU_FORMAT_Z24_UNORM_S8_UINT);
@@ -60,7 +60,7 @@ static void test_random_3d_packets(void)
 		vgpu_pkt_set_vertex_attrib(&s->cb, 1, 0, 16, VGPU_VFMT(VGPU_VTYPE_FLOAT32, 4));
 		vgpu_pkt_set_index_buffer(&s->cb, heap, 1 << 20, 2);
 		for (int k = 0; k < 12; k++) {
-			uint32_t opcode = 0x20 + next(&seed) % 0x13;
+			uint32_t opcode = 0x20 + next(&seed) % 0x14;
 			if (!lengths[opcode])
 				opcode = VGPU_PKT_DRAW;
 			uint32_t payload[22];

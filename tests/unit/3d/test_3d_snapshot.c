@@ -108,10 +108,80 @@ static void test_save_reset_load_renders_the_same(void)
 	scene_destroy(s);
 }
 
+/* The hardware 1.1 state (texture swizzle, depth bias, point sprite) survives save, reset and load: the list
+ * reloads to the same bytes and the same draws render the same colours and depths. */
+static const char fs_sprite_textured[] = ".stage fragment\n"
+                                         "ld.var.smooth r0, v1.x\nld.var.smooth r1, v1.y\n"
+                                         "tex.2d r4, t0, s0, r0\n"
+                                         "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\n"
+                                         "st.out color0.w, r7\n"
+                                         "end\n";
+
+static void draw_1_1(struct scene *s)
+{
+	vgpu_pkt_clear(&s->cb, 0x11, (float[4]){0, 0, 0, 0}, 1.0f, 0);
+	vgpu_pkt_draw(&s->cb, VGPU_TOPOLOGY_TRIANGLES, 0, 3, 1);
+	vgpu_pkt_draw(&s->cb, VGPU_TOPOLOGY_POINTS, 3, 1, 1);
+	scene_run(s);
+}
+
+static void test_hw_1_1_state_survives(void)
+{
+	struct scene *s = scene_create(2, 32, 32);
+	scene_add_target(s, VGPU_FORMAT_R8G8B8A8_UNORM);
+	scene_add_depth(s, VGPU_FORMAT_Z16_UNORM);
+	scene_framebuffer(s, VGPU_RASTER_HALF_PIXEL_CENTER);
+	vgpu_pkt_set_raster(&s->cb, VGPU_RASTER_HALF_PIXEL_CENTER, 9.0f, 1.0f);
+	scene_shader(s, scene_vs_passthrough);
+	scene_shader(s, fs_sprite_textured);
+	uint8_t texels[4][2] = {{0, 255}, {85, 200}, {170, 100}, {255, 0}};
+	vgpu_pkt_set_texture_swizzled(&s->cb, 0, scene_alloc(s, sizeof(texels), texels),
+	                              VGPU_FORMAT_R8G8_UNORM, 2, 2, 1, VGPU_TEXTURE_2D,
+	                              VGPU_SWIZZLE(VGPU_SWIZZLE_G, 1, VGPU_SWIZZLE_0, VGPU_SWIZZLE_1));
+	vgpu_pkt_set_sampler(&s->cb, 0, VGPU_SAMPLER_MAG_LINEAR | VGPU_SAMPLER_MIN_LINEAR, 0, 0, 0);
+	vgpu_pkt_set_depth_stencil(
+	        &s->cb, (uint32_t[5]){VGPU_DEPTH_TEST | VGPU_DEPTH_WRITE | VGPU_COMPARE_LESS << 4});
+	vgpu_pkt_set_depth_bias(&s->cb, 3.0f, -2.0f, -0.01f);
+	vgpu_pkt_set_point_sprite(&s->cb, 1u << 1, VGPU_POINT_SPRITE_ORIGIN_LOWER_LEFT);
+	float v[32] = {1, 1,  0.3f, 1, 0, 0, 0, 0, 31, 5,  0.6f, 1, 1, 0, 0, 0,
+	               6, 31, 0.9f, 1, 0, 1, 0, 0, 20, 20, 0.1f, 1, 0, 0, 0, 0};
+	uint64_t vb = scene_alloc(s, sizeof(v), v);
+	vgpu_pkt_set_vertex_buffer(&s->cb, 0, vb, sizeof(v), 32);
+	vgpu_pkt_set_vertex_attrib(&s->cb, 0, 0, 0, VGPU_VFMT(VGPU_VTYPE_FLOAT32, 4));
+	vgpu_pkt_set_vertex_attrib(&s->cb, 1, 0, 16, VGPU_VFMT(VGPU_VTYPE_FLOAT32, 4));
+	draw_1_1(s);
+	size_t color_bytes = 32 * 32 * 4, depth_bytes = 32 * 32 * 2;
+	uint8_t *before = malloc(color_bytes + depth_bytes);
+	memcpy(before, scene_host(s, s->color[0].va), color_bytes);
+	memcpy(before + color_bytes, scene_host(s, s->depth.va), depth_bytes);
+
+	struct vgpu *gpu = s->fx->gpu;
+	char error[200];
+	vgpu_pause(gpu);
+	size_t size = engine3d_state_save(gpu->engine3d, NULL, 0);
+	uint8_t *saved = malloc(size), *again = malloc(size);
+	VT_CHECK_EQ_U64(engine3d_state_save(gpu->engine3d, saved, size), size);
+	engine3d_reset(gpu->engine3d);
+	VT_CHECK_EQ_INT(engine3d_state_load(gpu->engine3d, saved, size, error, sizeof(error)), 0);
+	VT_CHECK_EQ_U64(engine3d_state_save(gpu->engine3d, again, size), size);
+	VT_CHECK(memcmp(saved, again, size) == 0);
+	vgpu_resume(gpu);
+	memset(scene_host(s, s->color[0].va), 0xcc, color_bytes);
+	memset(scene_host(s, s->depth.va), 0xcc, depth_bytes);
+	draw_1_1(s);
+	VT_CHECK(memcmp(before, scene_host(s, s->color[0].va), color_bytes) == 0);
+	VT_CHECK(memcmp(before + color_bytes, scene_host(s, s->depth.va), depth_bytes) == 0);
+	free(before);
+	free(saved);
+	free(again);
+	scene_destroy(s);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
 	        VT_CASE(test_save_reset_load_renders_the_same),
+	        VT_CASE(test_hw_1_1_state_survives),
 	};
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
 }
