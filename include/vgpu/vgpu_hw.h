@@ -138,6 +138,8 @@
 #define VGPU_FAULT_IB_OVERRUN	       0x14 /* a packet runs past the end of its indirect buffer */
 #define VGPU_FAULT_NO_CONTEXT	       0x15 /* a virtual address used before SET_CONTEXT */
 #define VGPU_FAULT_WATCHDOG	       0x16 /* the work budget of one ring packet ran out */
+/* FAULT_ADDR of a WATCHDOG fault: 0 the budget ran out, 1 a restored snapshot cut the packet short (spec 12) */
+#define VGPU_WATCHDOG_ADDR_CUT_SHORT 1
 #define VGPU_FAULT_MMU_NOT_MAPPED      0x20 /* no valid translation */
 #define VGPU_FAULT_MMU_READ_ONLY       0x21 /* write to a page without WRITE */
 #define VGPU_FAULT_MMU_BAD_ADDRESS     0x22 /* VA beyond 39 bits, misaligned, or PA outside memory */

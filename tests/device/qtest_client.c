@@ -540,3 +540,28 @@ bool qt_qmp_job(struct qt *qt, const char *json, const char *job_id)
 	qt_qmp_ok(qt, query);
 	return ok;
 }
+
+bool qt_add_snapshot_disk(struct qt *qt)
+{
+	char cmd[512], path[256];
+	snprintf(path, sizeof(path), "%s/disk.qcow2", qt_dir(qt));
+	FILE *file = fopen(path, "w");
+	if (!file)
+		return false;
+	fclose(file);
+	snprintf(
+	        cmd, sizeof(cmd),
+	        "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"file\", \"filename\": \"%s\", "
+	        "\"node-name\": \"disk-file\"}}",
+	        path);
+	qt_qmp_ok(qt, cmd);
+	if (!qt_qmp_job(
+	            qt,
+	            "{\"execute\": \"blockdev-create\", \"arguments\": {\"job-id\": \"create\", \"options\": "
+	            "{\"driver\": \"qcow2\", \"file\": \"disk-file\", \"size\": 67108864}}}",
+	            "create"))
+		return false;
+	qt_qmp_ok(qt, "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"qcow2\", "
+	              "\"node-name\": \"disk\", \"file\": \"disk-file\"}}");
+	return true;
+}

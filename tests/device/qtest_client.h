@@ -59,5 +59,8 @@ char *qt_qmp(struct qt *qt, const char *json);
 void qt_qmp_ok(struct qt *qt, const char *json);
 /* Run a QMP job command and wait for the job to conclude; true if it concluded without an error. */
 bool qt_qmp_job(struct qt *qt, const char *json, const char *job_id);
+/* A 64 MiB qcow2 image in the test's directory as block node "disk", for snapshot-save/-load with
+ * "vmstate": "disk". False if it could not be created. */
+bool qt_add_snapshot_disk(struct qt *qt);
 
 #endif

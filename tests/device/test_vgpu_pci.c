@@ -536,27 +536,12 @@ static void test_savevm_loadvm_round_trip(void)
 {
 	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
-	char cmd[512], path[128];
 
 	if (!qt || !vgpu_dev_open(&dev, qt)) {
 		qt_quit(qt);
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/disk.qcow2", qt_dir(qt));
-	fclose(fopen(path, "w"));
-	snprintf(
-	        cmd, sizeof(cmd),
-	        "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"file\", \"filename\": \"%s\", "
-	        "\"node-name\": \"disk-file\"}}",
-	        path);
-	qt_qmp_ok(qt, cmd);
-	VT_CHECK(qt_qmp_job(
-	        qt,
-	        "{\"execute\": \"blockdev-create\", \"arguments\": {\"job-id\": \"create\", \"options\": "
-	        "{\"driver\": \"qcow2\", \"file\": \"disk-file\", \"size\": 67108864}}}",
-	        "create"));
-	qt_qmp_ok(qt, "{\"execute\": \"blockdev-add\", \"arguments\": {\"driver\": \"qcow2\", "
-	              "\"node-name\": \"disk\", \"file\": \"disk-file\"}}");
+	VT_CHECK(qt_add_snapshot_disk(qt));
 
 	/* State to keep: a register, the ring position and fence, a pending interrupt, VRAM written by an
 	 * engine. */

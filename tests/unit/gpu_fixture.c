@@ -112,17 +112,27 @@ struct fixture *fx_create_with_threads(uint64_t vram_size, unsigned render_threa
 	fx->vram_size = vram_size;
 	fx->next_table = FX_TABLES_PA;
 	fx->root = alloc_table(fx);
-	struct vgpu_config config = {.vram = fx->vram, .vram_size = vram_size, .ops = &fx_ops, .opaque = fx,
+	struct vgpu_config config = {.vram = fx->vram,
+	                             .vram_size = vram_size,
+	                             .ops = &fx_ops,
+	                             .opaque = fx,
 	                             .render_threads = render_threads};
 	fx->gpu = vgpu_create(&config, error, sizeof(error));
 	if (!fx->gpu)
 		die(error);
+	fx_ring_restart(fx);
+	return fx;
+}
+
+void fx_ring_restart(struct fixture *fx)
+{
+	vgpu_reg_write(fx->gpu, VGPU_REG_RING_CTRL, 0);
 	vgpu_reg_write(fx->gpu, VGPU_REG_RING_BASE_LO, (uint32_t)FX_RING_PA);
 	vgpu_reg_write(fx->gpu, VGPU_REG_RING_SIZE, FX_RING_SIZE);
 	vgpu_reg_write(fx->gpu, VGPU_REG_RING_HEAD_WB_LO, (uint32_t)FX_HEAD_WB_PA | VGPU_HEAD_WB_ENABLE);
 	vgpu_reg_write(fx->gpu, VGPU_REG_RING_CTRL, VGPU_RING_CTRL_ENABLE);
 	vgpu_reg_write(fx->gpu, VGPU_REG_INT_MASK, VGPU_INT_ALL);
-	return fx;
+	fx->tail = 0;
 }
 
 void fx_destroy(struct fixture *fx)
@@ -183,6 +193,18 @@ void fx_map(struct fixture *fx, uint64_t va, uint64_t pa, uint64_t pages, bool w
 		                 (writable ? VGPU_PTE_WRITE : 0) |
 		                 ((page & VGPU_PA_SYSMEM) ? VGPU_PTE_SYSMEM : 0);
 		write64(leaf_entry(fx, va + i * VGPU_PAGE_SIZE), entry);
+	}
+}
+
+void fx_map_alias(struct fixture *fx, unsigned first_gib, uint64_t pa, bool writable)
+{
+	uint64_t l1 = alloc_table(fx), leaf = alloc_table(fx);
+	uint64_t page = (pa & VGPU_PTE_ADDR_MASK) | VGPU_PTE_VALID | (writable ? VGPU_PTE_WRITE : 0);
+	for (unsigned i = 0; i < 512; i++) {
+		write64(fx_ptr(fx, l1 + 8 * i), leaf | VGPU_PTE_VALID);
+		write64(fx_ptr(fx, leaf + 8 * i), page);
+		if (i >= first_gib)
+			write64(fx_ptr(fx, fx->root + 8 * i), l1 | VGPU_PTE_VALID);
 	}
 }
 

@@ -46,6 +46,9 @@ struct fixture *fx_create_with_vram(uint64_t vram_size);
 /* The same with a number of 3D render worker threads (0 = one per host core). */
 struct fixture *fx_create_with_threads(uint64_t vram_size, unsigned render_threads);
 void fx_destroy(struct fixture *fx);
+/* Program and enable the ring again (after a reset or a ring disable): HEAD = TAIL = 0, every interrupt
+ * unmasked. */
+void fx_ring_restart(struct fixture *fx);
 
 /* Copy packets into the ring, ring the doorbell and wait for the CP to finish them. */
 void fx_submit(struct fixture *fx, const struct vgpu_cmdbuf *cb);
@@ -56,6 +59,9 @@ void fx_wait(struct fixture *fx);
 /* Page tables of the fixture's context (root allocated by fx_create): map `pages` pages from va to pa
  * (PA as the spec encodes it: bit 63 = system memory), writable or not. */
 void fx_map(struct fixture *fx, uint64_t va, uint64_t pa, uint64_t pages, bool writable);
+/* A hostile guest's page tables: every page from first_gib GiB to the end of the VA space (512 GiB) maps to
+ * the one VRAM page at pa (two tables, taken from the fixture's table area). */
+void fx_map_alias(struct fixture *fx, unsigned first_gib, uint64_t pa, bool writable);
 /* Overwrite the leaf entry of va with a raw value. */
 void fx_set_pte(struct fixture *fx, uint64_t va, uint64_t entry);
 /* Emit SET_CONTEXT for the fixture's page tables. */

@@ -89,6 +89,8 @@ struct vgpu *vgpu_create(const struct vgpu_config *config, char *error, size_t e
 	pthread_mutex_init(&gpu->lock, NULL);
 	pthread_cond_init(&gpu->cp_wake, NULL);
 	pthread_cond_init(&gpu->cp_cond, NULL);
+	pthread_cond_init(&gpu->park_cond, NULL);
+	atomic_init(&gpu->pause_request, false);
 	atomic_init(&gpu->mmu_invalidations, 0);
 	atomic_init(&gpu->capture, NULL);
 	display_init(&gpu->display, width, height);
@@ -124,9 +126,60 @@ void vgpu_destroy(struct vgpu *gpu)
 	display_fini(&gpu->display);
 	scratch_free(&gpu->cp);
 	pthread_cond_destroy(&gpu->cp_cond);
+	pthread_cond_destroy(&gpu->park_cond);
 	pthread_cond_destroy(&gpu->cp_wake);
 	pthread_mutex_destroy(&gpu->lock);
 	free(gpu);
+}
+
+/* Parking applies to the CP thread's packets only: vgpu-replay executes packets on its own thread while the
+ * GPU is paused, and must not park. */
+static bool must_park_locked(struct vgpu *gpu)
+{
+	return atomic_load(&gpu->pause_request) && gpu->cp_executing && !atomic_load(&gpu->cp_abort);
+}
+
+bool device_checkpoint(struct vgpu *gpu)
+{
+	if (atomic_load_explicit(&gpu->cp_abort, memory_order_relaxed))
+		return false;
+	if (!atomic_load_explicit(&gpu->pause_request, memory_order_relaxed))
+		return true;
+	pthread_mutex_lock(&gpu->lock);
+	if (must_park_locked(gpu)) {
+		gpu->engines_running--;
+		pthread_cond_broadcast(&gpu->cp_cond);
+		while (must_park_locked(gpu))
+			pthread_cond_wait(&gpu->park_cond, &gpu->lock);
+		gpu->engines_running++;
+	}
+	pthread_mutex_unlock(&gpu->lock);
+	return !atomic_load(&gpu->cp_abort);
+}
+
+void device_engine_enter(struct vgpu *gpu)
+{
+	pthread_mutex_lock(&gpu->lock);
+	while (must_park_locked(gpu))
+		pthread_cond_wait(&gpu->park_cond, &gpu->lock);
+	gpu->engines_running++;
+	pthread_mutex_unlock(&gpu->lock);
+}
+
+void device_engine_leave(struct vgpu *gpu)
+{
+	pthread_mutex_lock(&gpu->lock);
+	gpu->engines_running--;
+	pthread_cond_broadcast(&gpu->cp_cond);
+	pthread_mutex_unlock(&gpu->lock);
+}
+
+void device_abort_and_quiesce_locked(struct vgpu *gpu)
+{
+	atomic_store(&gpu->cp_abort, true);
+	pthread_cond_broadcast(&gpu->park_cond); /* parked threads see the abort */
+	device_quiesce_locked(gpu);
+	atomic_store(&gpu->cp_abort, false);
 }
 
 void device_quiesce_locked(struct vgpu *gpu)
@@ -169,18 +222,29 @@ void vgpu_reset(struct vgpu *gpu)
 	vgpu_reg_write(gpu, VGPU_REG_RESET, VGPU_RESET_MAGIC);
 }
 
+/* Takes effect at the engines' next checkpoint: a packet in execution is suspended there, not waited for, so
+ * the embedder (QEMU's stop, savevm, migration) never waits out a long packet. */
 void vgpu_pause(struct vgpu *gpu)
 {
 	pthread_mutex_lock(&gpu->lock);
-	device_quiesce_locked(gpu);
+	gpu->pause_count++; /* no new packet starts */
+	gpu->embedder_pauses++;
+	atomic_store(&gpu->pause_request, true);
+	while (gpu->engines_running > 0)
+		pthread_cond_wait(&gpu->cp_cond, &gpu->lock);
 	pthread_mutex_unlock(&gpu->lock);
 }
 
 void vgpu_resume(struct vgpu *gpu)
 {
 	pthread_mutex_lock(&gpu->lock);
-	if (gpu->pause_count > 0)
+	if (gpu->embedder_pauses > 0) {
+		if (--gpu->embedder_pauses == 0) {
+			atomic_store(&gpu->pause_request, false);
+			pthread_cond_broadcast(&gpu->park_cond);
+		}
 		device_unquiesce_locked(gpu);
+	}
 	pthread_mutex_unlock(&gpu->lock);
 }
 

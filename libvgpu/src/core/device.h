@@ -3,7 +3,11 @@
  * - gpu->lock guards every register-visible field (irq, fault, ring, display, context_asid). It is held only
  *   briefly, never across the execution of a packet, so register reads never wait for engine work.
  * - Packet execution (CP thread, or vgpu-replay with the GPU paused) owns gpu->mmu and the scratch buffers.
- * - cp_executing tells pause/reset/RING_CTRL when the CP is inside a packet; they wait on cp_cond. */
+ * - cp_executing tells pause/reset/RING_CTRL when the CP is inside a packet; they wait on cp_cond.
+ * - Preemption (spec 12): the engines call device_checkpoint at bounded intervals. An abort request (reset,
+ *   ring disable, destroy, state load) makes it return false, and the packet ends there; a pause request
+ *   (vgpu_pause) parks the calling thread there until resume, so a pause takes effect mid-packet and the
+ * packet goes on afterwards. engines_running counts the threads inside packet work that are not parked. */
 #ifndef VGPU_CORE_DEVICE_H
 #define VGPU_CORE_DEVICE_H
 
@@ -59,6 +63,16 @@ struct vgpu {
 	uint32_t cp_stalled_tail; /* the CP waits for TAIL to move past this (a partial packet) */
 	bool cp_stalled;
 	unsigned pause_count;
+	/* vgpu_pause nesting; while non-zero, pause_request parks the engines at their checkpoints */
+	unsigned embedder_pauses;
+	atomic_bool pause_request;
+	unsigned engines_running;
+	pthread_cond_t park_cond; /* parked engine threads wait here for resume or abort */
+	/* The ring packet the CP thread executes (written before its first checkpoint), so a state saved
+	 * while it is parked can record it as cut short (spec 12). */
+	struct {
+		uint32_t ring_pos, next_head, generation, header;
+	} exec;
 
 	uint32_t scratch;
 	uint32_t timestamp_hi_latch;
@@ -81,6 +95,17 @@ struct vgpu {
 };
 
 uint64_t device_clock_ns(struct vgpu *gpu);
+
+/* A preemption point of the engines (any thread inside packet work): false when the packet must end now;
+ * parks while the embedder has the GPU paused. Two relaxed atomic loads when nothing is requested. */
+bool device_checkpoint(struct vgpu *gpu);
+/* Render worker threads joining and leaving packet work (the CP thread is counted by the CP itself), and the
+ * CP thread stepping out while it waits for them; entering parks while paused. */
+void device_engine_enter(struct vgpu *gpu);
+void device_engine_leave(struct vgpu *gpu);
+/* Abort the packet in execution (it ends at its next checkpoint) and wait until the CP is outside a packet
+ * (gpu->lock held); device_unquiesce_locked lets it go on with the next packet. */
+void device_abort_and_quiesce_locked(struct vgpu *gpu);
 
 /* Wait (gpu->lock held) until the CP is outside a packet and keep it out until device_unquiesce_locked. */
 void device_quiesce_locked(struct vgpu *gpu);

@@ -54,11 +54,9 @@ const char *fault_type_name(uint32_t type)
 	}
 }
 
-void fault_raise_locked(struct vgpu *gpu, const struct vgpu_fault *fault, uint32_t asid, uint32_t ring_pos,
-                        uint32_t ib_pos)
+void fault_record_latch(struct fault_record *record, const struct vgpu_fault *fault, uint32_t asid,
+                        uint32_t ring_pos, uint32_t ib_pos)
 {
-	struct fault_record *record = &gpu->fault;
-
 	record->count++;
 	if (record->status & VGPU_FAULT_STATUS_VALID) {
 		record->status |= VGPU_FAULT_STATUS_OVERFLOW;
@@ -71,6 +69,12 @@ void fault_raise_locked(struct vgpu *gpu, const struct vgpu_fault *fault, uint32
 		record->ring_pos = ring_pos;
 		record->ib_pos = ib_pos;
 	}
+}
+
+void fault_raise_locked(struct vgpu *gpu, const struct vgpu_fault *fault, uint32_t asid, uint32_t ring_pos,
+                        uint32_t ib_pos)
+{
+	fault_record_latch(&gpu->fault, fault, asid, ring_pos, ib_pos);
 	irq_raise_locked(gpu, VGPU_INT_FAULT);
 	if (gpu->ops.log_guest_error) {
 		char line[200];

@@ -23,6 +23,9 @@ struct fault_record {
 #define FAULT_INFO_ENGINE(engine) ((uint32_t)(engine) << 12)
 #define FAULT_POS_NONE            0xffffffffu
 
+/* Latch (or count) a fault into a record, without interrupt or log (fault_raise_locked does all three). */
+void fault_record_latch(struct fault_record *record, const struct vgpu_fault *fault, uint32_t asid,
+                        uint32_t ring_pos, uint32_t ib_pos);
 /* Latch (or count) a fault, raise INT_FAULT and log one line. The _locked form needs gpu->lock. */
 void fault_raise(struct vgpu *gpu, const struct vgpu_fault *fault, uint32_t asid, uint32_t ring_pos,
                  uint32_t ib_pos);

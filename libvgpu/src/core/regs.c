@@ -218,8 +218,8 @@ static void write_ring_ctrl_locked(struct vgpu *gpu, uint32_t value)
 		ring->ctrl = value;
 		return;
 	}
-	/* Disabling waits for the packet in execution (spec 3.3). */
-	device_quiesce_locked(gpu);
+	/* Disabling cuts the packet in execution short at its next checkpoint (spec 3.3). */
+	device_abort_and_quiesce_locked(gpu);
 	ring->ctrl = 0;
 	ring->generation++;
 	gpu->cp_stalled = false;
@@ -251,9 +251,7 @@ static void reg_write_locked(struct vgpu *gpu, uint32_t offset, uint32_t value)
 			bad_value(gpu, offset);
 			return;
 		}
-		atomic_store(&gpu->cp_abort, true);
-		device_quiesce_locked(gpu);
-		atomic_store(&gpu->cp_abort, false);
+		device_abort_and_quiesce_locked(gpu);
 		device_reset_locked(gpu);
 		device_unquiesce_locked(gpu);
 		pthread_cond_broadcast(&gpu->cp_cond);

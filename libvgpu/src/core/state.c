@@ -135,6 +135,27 @@ static void gather_locked(struct vgpu *gpu, struct saved_state *s)
 	s->samples_passed = engine3d_samples_passed(gpu->engine3d);
 }
 
+/* The pause suspended a ring packet mid-way. The snapshot cannot hold an engine's progress, so it records the
+ * packet as cut short at this point (spec 12): HEAD past it and a WATCHDOG fault naming it, with FAULT_ADDR 1
+ * (cut short by the host). The running device is not changed: it finishes the packet when it resumes. */
+static void save_as_cut_short_locked(struct vgpu *gpu, struct saved_state *s)
+{
+	if (gpu->exec.generation != gpu->ring.generation)
+		return; /* the ring was disabled or reset under it: nothing to continue */
+	s->ring.head = gpu->exec.next_head;
+	struct vgpu_fault cut = {.type = VGPU_FAULT_WATCHDOG,
+	                         .addr = VGPU_WATCHDOG_ADDR_CUT_SHORT,
+	                         .info = VGPU_PKT_OPCODE(gpu->exec.header) |
+	                                 FAULT_INFO_ENGINE(VGPU_ENGINE_CP)};
+	fault_record_latch(&s->fault, &cut, gpu->mmu.asid, gpu->exec.ring_pos, FAULT_POS_NONE);
+	bool was_pending = s->irq.status & s->irq.mask & VGPU_INT_FAULT;
+	s->irq.status |= VGPU_INT_FAULT;
+	if (!was_pending && (s->irq.mask & VGPU_INT_FAULT)) {
+		s->irq.messages |= 1u << VGPU_INT_VECTOR(16);
+		s->irq.level = true;
+	}
+}
+
 size_t vgpu_state_size(struct vgpu *gpu)
 {
 	struct saved_state s = {0};
@@ -161,11 +182,13 @@ int vgpu_state_save(struct vgpu *gpu, void *buf, size_t len)
 	struct state_io io = {.mode = STATE_SAVE, .buf = buf, .len = len};
 
 	pthread_mutex_lock(&gpu->lock);
-	if (gpu->pause_count == 0 || gpu->cp_executing) {
+	if (gpu->embedder_pauses == 0 || gpu->engines_running > 0) {
 		pthread_mutex_unlock(&gpu->lock);
 		return -1;
 	}
 	gather_locked(gpu, &s);
+	if (gpu->cp_executing)
+		save_as_cut_short_locked(gpu, &s);
 	pthread_mutex_unlock(&gpu->lock);
 	visit_state(&io, &s);
 	return !io.overrun && save_3d(gpu, &io) ? 0 : -1;
@@ -242,9 +265,7 @@ int vgpu_state_load(struct vgpu *gpu, const void *buf, size_t len, char *error, 
 		problem = "the blob is not a vgpu state of this version (wrong size or magic)";
 	char problem_3d[200];
 	pthread_mutex_lock(&gpu->lock);
-	atomic_store(&gpu->cp_abort, true);
-	device_quiesce_locked(gpu);
-	atomic_store(&gpu->cp_abort, false);
+	device_abort_and_quiesce_locked(gpu);
 	if (!problem)
 		problem = state_problem(gpu, &s);
 	device_reset_locked(gpu);

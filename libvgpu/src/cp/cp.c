@@ -93,14 +93,19 @@ static void *cp_thread_main(void *arg)
 		                         .tail = gpu->ring.tail,
 		                         .generation = gpu->ring.generation};
 		gpu->cp_executing = true;
+		gpu->engines_running++;
 		pthread_mutex_unlock(&gpu->lock);
 
 		uint32_t dwords = 0;
 		uint32_t new_head = view.tail;
 		enum fetch_result result = fetch_packet(gpu, &view, &dwords);
 		if (result == FETCH_OK) {
-			cp_execute_ring_packet(gpu, view.head, gpu->cp.packet);
 			new_head = (view.head + dwords * 4) & (view.size - 1);
+			gpu->exec.ring_pos = view.head;
+			gpu->exec.next_head = new_head;
+			gpu->exec.generation = view.generation;
+			gpu->exec.header = gpu->cp.packet[0];
+			cp_execute_ring_packet(gpu, view.head, gpu->cp.packet);
 		}
 		if (result != FETCH_PARTIAL)
 			write_head_back(gpu, &view, new_head);
@@ -116,6 +121,7 @@ static void *cp_thread_main(void *arg)
 			}
 		}
 		gpu->cp_executing = false;
+		gpu->engines_running--;
 		pthread_cond_broadcast(&gpu->cp_cond);
 	}
 	pthread_mutex_unlock(&gpu->lock);
@@ -137,6 +143,7 @@ void cp_stop(struct vgpu *gpu)
 	atomic_store(&gpu->cp_abort, true);
 	gpu->cp_quit = true;
 	pthread_cond_broadcast(&gpu->cp_wake);
+	pthread_cond_broadcast(&gpu->park_cond);
 	pthread_mutex_unlock(&gpu->lock);
 	pthread_join(gpu->cp_thread, NULL);
 	gpu->cp_thread_started = false;

@@ -25,7 +25,9 @@ typedef bool (*cp_packet_fn)(struct cp_job *job, const uint32_t *payload, uint32
 
 /* Spend work units; false (with a WATCHDOG fault) when the budget ran out. */
 bool cp_charge(struct cp_job *job, uint64_t units);
-/* Long loops call this per row or run: false (with a WATCHDOG fault) when a reset or destroy wants the CP. */
+/* Long loops call this at bounded intervals (a preemption point, spec 12): false (with a WATCHDOG fault, not
+ * recorded) when a reset, ring disable or destroy ends the packet; parks while the embedder pauses the GPU.
+ */
 bool cp_keep_going(struct cp_job *job);
 /* Fill job->fault and return false, for handlers: `return cp_fail(job, VGPU_FAULT_..., addr);` */
 bool cp_fail(struct cp_job *job, uint32_t type, uint64_t addr);

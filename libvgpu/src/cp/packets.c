@@ -26,9 +26,17 @@ bool cp_charge(struct cp_job *job, uint64_t units)
 
 bool cp_keep_going(struct cp_job *job)
 {
-	if (atomic_load_explicit(&job->gpu->cp_abort, memory_order_relaxed))
+	if (!device_checkpoint(job->gpu))
 		return cp_fail(job, VGPU_FAULT_WATCHDOG, 0);
 	return true;
+}
+
+/* A packet cut short by an abort request (reset, ring disable) records no fault: the driver asked for it. */
+static void raise_unless_cut_short(struct vgpu *gpu, const struct vgpu_fault *fault, uint32_t ring_pos,
+                                   uint32_t ib_pos)
+{
+	if (!atomic_load(&gpu->cp_abort))
+		fault_raise(gpu, fault, gpu->mmu.asid, ring_pos, ib_pos);
 }
 
 static uint64_t dwords_to_u64(uint32_t lo, uint32_t hi)
@@ -246,7 +254,7 @@ static bool run_indirect(struct cp_job *job, const uint32_t *payload, uint32_t l
 				job->fault.info = (job->fault.info & VGPU_FAULT_INFO_WRITE) |
 				                  (pos < readable ? VGPU_PKT_OPCODE(ib[pos]) : 0);
 			/* Recorded here: the INDIRECT itself completes, and the ring goes on (spec 8.2). */
-			fault_raise(gpu, &job->fault, gpu->mmu.asid, job->ring_pos, pos);
+			raise_unless_cut_short(gpu, &job->fault, job->ring_pos, pos);
 			return true;
 		}
 		pos += dwords;
@@ -264,5 +272,5 @@ void cp_execute_ring_packet(struct vgpu *gpu, uint32_t ring_pos, const uint32_t 
 	if (capture_active(gpu))
 		capture_note_packet(gpu, ring_pos, packet, 1 + VGPU_PKT_LENGTH(packet[0]));
 	if (!run_packet(&job, packet, false))
-		fault_raise(gpu, &job.fault, gpu->mmu.asid, ring_pos, FAULT_POS_NONE);
+		raise_unless_cut_short(gpu, &job.fault, ring_pos, FAULT_POS_NONE);
 }

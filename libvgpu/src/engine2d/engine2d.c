@@ -15,6 +15,13 @@
 #include "mmu/memory.h"
 
 #define VA_LIMIT (1ull << VGPU_VA_BITS)
+/* Longest run written or copied between two preemption points (spec 12): about 0.1 ms at memory speed. */
+#define RUN_MAX (1ull << 20)
+
+static uint64_t run_limit(uint64_t left)
+{
+	return left < RUN_MAX ? left : RUN_MAX;
+}
 
 struct surface {
 	uint64_t va;
@@ -149,7 +156,8 @@ static bool fill_span(struct cp_job *job, uint64_t va, uint64_t len, const uint8
 	va_cursor_init(&cursor, gpu, va, len, true);
 	while (done < len) {
 		uint64_t pa, run;
-		if (!cp_keep_going(job) || !va_cursor_run(&cursor, len - done, &pa, &run, &job->fault))
+		if (!cp_keep_going(job) ||
+		    !va_cursor_run(&cursor, run_limit(len - done), &pa, &run, &job->fault))
 			return false;
 		if (!pa_is_sysmem(pa)) {
 			fill_bytes(pa_vram_ptr(gpu, pa), run, pattern, (unsigned)(done % 16));
@@ -212,8 +220,9 @@ static bool copy_span(struct cp_job *job, uint64_t src_va, uint64_t dst_va, uint
 	va_cursor_init(&dst, gpu, dst_va, len, true);
 	while (done < len) {
 		uint64_t src_pa, dst_pa, src_run, dst_run;
-		if (!cp_keep_going(job) || !va_cursor_run(&src, len - done, &src_pa, &src_run, &job->fault) ||
-		    !va_cursor_run(&dst, len - done, &dst_pa, &dst_run, &job->fault))
+		if (!cp_keep_going(job) ||
+		    !va_cursor_run(&src, run_limit(len - done), &src_pa, &src_run, &job->fault) ||
+		    !va_cursor_run(&dst, run_limit(len - done), &dst_pa, &dst_run, &job->fault))
 			return false;
 		uint64_t n = src_run < dst_run ? src_run : dst_run;
 		bool ok = true;
@@ -280,7 +289,8 @@ static bool copy_overlapping_staged(struct cp_job *job, const struct area *src, 
 		ok = cp_keep_going(job) && va_read(job->gpu, src->first + r * src->pitch,
 		                                   staging + r * src->row_bytes, src->row_bytes, &job->fault);
 	for (uint32_t r = 0; ok && r < dst->rows; r++)
-		ok = va_write(job->gpu, dst->first + r * dst->pitch, staging + r * dst->row_bytes,
+		ok = cp_keep_going(job) &&
+		     va_write(job->gpu, dst->first + r * dst->pitch, staging + r * dst->row_bytes,
 		              dst->row_bytes, &job->fault);
 	free(staging);
 	return ok;

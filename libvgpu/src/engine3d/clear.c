@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/device.h"
 #include "engine3d/e3d.h"
 #include "engine3d/engine3d.h"
 #include "engine3d/raster.h"
@@ -18,12 +19,17 @@ struct clear_job {
 	uint8_t pattern[VGPU_MAX_RENDER_TARGETS][16];
 	bool depth, depth_rmw;            /* depth_rmw: only one of depth and stencil of a Z24S8 buffer */
 	uint32_t depth_value, depth_keep; /* depth_keep: bits of each pixel the clear leaves */
+	atomic_bool cut_short;            /* an abort ended the clear before some bands */
 };
 
 static void clear_band(void *ctx, unsigned band, unsigned worker)
 {
 	struct clear_job *c = ctx;
 	struct engine3d *e3d = c->e3d;
+	if (!device_checkpoint(e3d->gpu)) { /* a band is a few milliseconds at most */
+		atomic_store(&c->cut_short, true);
+		return;
+	}
 	const struct e3d_state *s = &e3d->state;
 	int32_t y0 = c->rect[1] + (int32_t)band * BAND_ROWS,
 	        y1 = y0 + BAND_ROWS < c->rect[3] ? y0 + BAND_ROWS : c->rect[3];
@@ -121,5 +127,7 @@ bool e3d_clear(struct cp_job *job, struct engine3d *e3d, const uint32_t *p)
 		e3d_workers_run(&e3d->workers,
 		                (unsigned)((c.rect[3] - c.rect[1] + BAND_ROWS - 1) / BAND_ROWS), clear_band,
 		                &c);
+	if (ok && atomic_load(&c.cut_short))
+		ok = cp_fail(job, VGPU_FAULT_WATCHDOG, 0);
 	return e3d_unmap_targets(job, e3d, ok);
 }

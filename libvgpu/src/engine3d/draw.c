@@ -17,6 +17,11 @@
 
 bool e3d_charge(struct e3d_draw *draw, uint64_t units)
 {
+	/* every charge is a preemption point too (spec 12): at most a warp's work apart */
+	if (!device_checkpoint(draw->e3d->gpu)) {
+		atomic_store(&draw->budget_out, true);
+		return false;
+	}
 	uint64_t left = atomic_load(&draw->budget);
 	do {
 		if (units > left) {

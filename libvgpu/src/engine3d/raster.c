@@ -292,6 +292,10 @@ void e3d_raster_tile(void *ctx, unsigned tile, unsigned worker)
 	struct e3d_tile_result *result = &draw->results[tile];
 	if (count == 0 || result->faulted)
 		return;
+	if (!device_checkpoint(e3d->gpu)) { /* the packet ends: the remaining tiles are skipped */
+		tile_fail(result, VGPU_FAULT_WATCHDOG);
+		return;
+	}
 	struct e3d_worker_scratch *scratch = e3d->scratch[worker];
 	int32_t x0 = (int32_t)(tile % draw->tiles_x) * (int32_t)E3D_TILE,
 	        y0 = (int32_t)(tile / draw->tiles_x) * (int32_t)E3D_TILE;

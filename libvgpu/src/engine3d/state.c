@@ -31,12 +31,26 @@ static bool field_fail(struct cp_job *job, unsigned field)
 	return cp_fail(job, VGPU_FAULT_BAD_PACKET_FIELD, field);
 }
 
+static void engine_enter(void *gpu)
+{
+	device_engine_enter(gpu);
+}
+
+static void engine_leave(void *gpu)
+{
+	device_engine_leave(gpu);
+}
+
 struct engine3d *engine3d_create(struct vgpu *gpu, unsigned render_threads)
 {
 	struct engine3d *e3d = calloc(1, sizeof(*e3d));
 	if (!e3d)
 		return NULL;
 	e3d->gpu = gpu;
+	/* helpers count as engine threads for pause (spec 12) */
+	e3d->workers.enter = engine_enter;
+	e3d->workers.leave = engine_leave;
+	e3d->workers.hook_opaque = gpu;
 	e3d_workers_start(&e3d->workers, render_threads);
 	e3d->scratch = calloc(e3d->workers.count, sizeof(*e3d->scratch));
 	e3d->shader_bytes = malloc(64 * 1024);

@@ -19,6 +19,12 @@ static void take_items(struct e3d_workers *workers, unsigned worker)
 	}
 }
 
+static void hook(struct e3d_workers *workers, void (*fn)(void *opaque))
+{
+	if (fn)
+		fn(workers->hook_opaque);
+}
+
 static void *worker_main(void *opaque)
 {
 	struct worker_arg arg = *(struct worker_arg *)opaque;
@@ -34,7 +40,9 @@ static void *worker_main(void *opaque)
 			break;
 		seen = workers->generation;
 		pthread_mutex_unlock(&workers->lock);
+		hook(workers, workers->enter);
 		take_items(workers, arg.index);
+		hook(workers, workers->leave);
 		pthread_mutex_lock(&workers->lock);
 		if (--workers->busy == 0)
 			pthread_cond_signal(&workers->done);
@@ -103,10 +111,12 @@ void e3d_workers_run(struct e3d_workers *workers, unsigned items, e3d_work_fn fn
 		pthread_cond_broadcast(&workers->wake);
 		pthread_mutex_unlock(&workers->lock);
 		take_items(workers, 0);
+		hook(workers, workers->leave);
 		pthread_mutex_lock(&workers->lock);
 		while (workers->busy)
 			pthread_cond_wait(&workers->done, &workers->lock);
 		pthread_mutex_unlock(&workers->lock);
+		hook(workers, workers->enter);
 	} else {
 		take_items(workers, 0);
 	}

@@ -23,6 +23,12 @@ struct e3d_workers {
 	void *ctx;
 	unsigned items;
 	atomic_uint next;
+	/* Called by a helper thread before and after its share of a job, and by the calling thread around its
+	 * wait for the helpers (so a pause can count who is working; may block). Optional, set before start.
+	 */
+	void (*enter)(void *opaque);
+	void (*leave)(void *opaque);
+	void *hook_opaque;
 };
 
 /* count 0 = one per host core. Returns false if no thread could be created (the pool still works inline). */

@@ -126,13 +126,19 @@ void scene_framebuffer(struct scene *s, uint32_t raster_flags)
 	vgpu_pkt_set_raster(&s->cb, raster_flags, 1.0f, 1.0f);
 }
 
-void scene_draw(struct scene *s, uint32_t topology_flags, const float *vertices, uint32_t count)
+void scene_draw_instanced(struct scene *s, uint32_t topology_flags, const float *vertices, uint32_t count,
+                          uint32_t instances)
 {
 	uint64_t va = scene_alloc(s, (uint64_t)count * 32, vertices);
 	vgpu_pkt_set_vertex_buffer(&s->cb, 0, va, count * 32, 32);
 	vgpu_pkt_set_vertex_attrib(&s->cb, 0, 0, 0, VGPU_VFMT(VGPU_VTYPE_FLOAT32, 4));
 	vgpu_pkt_set_vertex_attrib(&s->cb, 1, 0, 16, VGPU_VFMT(VGPU_VTYPE_FLOAT32, 4));
-	vgpu_pkt_draw(&s->cb, topology_flags, 0, count, 1);
+	vgpu_pkt_draw(&s->cb, topology_flags, 0, count, instances);
+}
+
+void scene_draw(struct scene *s, uint32_t topology_flags, const float *vertices, uint32_t count)
+{
+	scene_draw_instanced(s, topology_flags, vertices, count, 1);
 }
 
 static void submit(struct scene *s)

@@ -44,6 +44,8 @@ uint64_t scene_add_depth(struct scene *s, uint32_t format);
 void scene_framebuffer(struct scene *s, uint32_t raster_flags);
 /* Upload vertices (8 floats each) and draw them with the passthrough attribute layout. */
 void scene_draw(struct scene *s, uint32_t topology_flags, const float *vertices, uint32_t count);
+void scene_draw_instanced(struct scene *s, uint32_t topology_flags, const float *vertices, uint32_t count,
+                          uint32_t instances);
 /* Two triangles covering [x0, x1) x [y0, y1) at depth z (w = 1) in one colour, or with depth zl at x0 and
  * zr at x1 (linear across). */
 void scene_rect(struct scene *s, float x0, float y0, float x1, float y1, float z, const float rgba[4]);

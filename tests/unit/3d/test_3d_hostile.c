@@ -12,6 +12,7 @@
 #include "scene.h"
 #include "vgpu_test.h"
 
+#define GL       VGPU_RASTER_HALF_PIXEL_CENTER
 #define ALIAS_VA (8ull << 30) /* from here to the end of the VA space every page is one page of VRAM */
 
 static const char fs_tex2d_lod[] =
@@ -32,25 +33,15 @@ static void out_pixel(struct scene *s, uint32_t x, uint32_t y, float rgba[4])
 	memcpy(rgba, scene_pixel(s, 0, x, y), 16);
 }
 
-/* Page tables of the scene's context mapping every page from ALIAS_VA up to 512 GiB onto one page of VRAM
- * (a root entry per GiB -> one level-1 table -> one leaf table -> the page), which is returned. */
+/* Page tables of the scene's context mapping every page from ALIAS_VA up to 512 GiB onto one page of VRAM,
+ * which is returned. */
 static uint8_t *alias_everything(struct scene *s)
 {
-	uint64_t va = scene_alloc(s, 5 * VGPU_PAGE_SIZE, NULL);
+	uint64_t va = scene_alloc(s, 2 * VGPU_PAGE_SIZE, NULL);
 	va = (va + VGPU_PAGE_SIZE - 1) & ~(uint64_t)(VGPU_PAGE_SIZE - 1);
 	uint64_t pa = FX_DATA_PA + (va - SCENE_VA);
-	uint64_t l1 = pa, leaf = pa + VGPU_PAGE_SIZE, page = pa + 2 * VGPU_PAGE_SIZE;
-	uint8_t *root = fx_ptr(s->fx, s->fx->root);
-	for (unsigned i = 0; i < 512; i++) {
-		uint64_t to_leaf = leaf | VGPU_PTE_VALID, to_page = page | VGPU_PTE_VALID;
-		memcpy(fx_ptr(s->fx, l1) + 8 * i, &to_leaf, 8);
-		memcpy(fx_ptr(s->fx, leaf) + 8 * i, &to_page, 8);
-		if (i >= ALIAS_VA >> 30) {
-			uint64_t to_l1 = l1 | VGPU_PTE_VALID;
-			memcpy(root + 8 * i, &to_l1, 8);
-		}
-	}
-	return fx_ptr(s->fx, page);
+	fx_map_alias(s->fx, ALIAS_VA >> 30, pa, false);
+	return fx_ptr(s->fx, pa);
 }
 
 /* Item 1: one face of 16384 x 16384 texels of 16 bytes is 4 GiB, which wrapped to 0 in 32 bits; the texture
@@ -171,6 +162,37 @@ static void test_surface_maps_are_charged_to_the_watchdog(void)
 	scene_destroy(s);
 }
 
+/* Item 7: RESET ends a draw at its next checkpoint, whatever the watchdog allows. 65536 instances of a
+ * rectangle covering 512 x 512 pixels are 2^34 fragments, hours of work at the largest watchdog; the reset
+ * returns once the draw stopped (without the fix it waited for the draw: the test's timeout fails it). */
+static void test_reset_cuts_a_long_draw_short(void)
+{
+	struct scene *s = scene_create(2, 512, 512);
+	scene_add_target(s, VGPU_FORMAT_B8G8R8A8_UNORM);
+	scene_framebuffer(s, GL);
+	scene_shader(s, scene_vs_passthrough);
+	scene_shader(s, scene_fs_color);
+	const float x1 = 512, y1 = 512;
+	const float corner[6][2] = {{0, 0}, {x1, 0}, {0, y1}, {x1, 0}, {x1, y1}, {0, y1}};
+	float data[48];
+	for (int k = 0; k < 6; k++) {
+		float v[8] = {corner[k][0], corner[k][1], 0.5f, 1, 1, 0, 0, 1};
+		memcpy(data + 8 * k, v, sizeof(v));
+	}
+	scene_draw_instanced(s, VGPU_TOPOLOGY_TRIANGLES, data, 6, VGPU_MAX_INSTANCES);
+	vgpu_reg_write(s->fx->gpu, VGPU_REG_WATCHDOG, 0xffffffffu);
+	fx_submit_nowait(s->fx, &s->cb);
+	/* the draw is running once its first pixels are red */
+	const uint8_t *first = scene_pixel(s, 0, 0, 0);
+	while (__atomic_load_n(first + 2, __ATOMIC_RELAXED) != 0xff)
+		;
+	vgpu_reset(s->fx->gpu);
+	VT_CHECK_EQ_U64(vgpu_reg_read(s->fx->gpu, VGPU_REG_RING_CTRL), 0);
+	VT_CHECK_EQ_U64(vgpu_reg_read(s->fx->gpu, VGPU_REG_FAULT_STATUS), 0);
+	VT_CHECK_EQ_U64(vgpu_reg_read(s->fx->gpu, VGPU_REG_WATCHDOG), VGPU_WATCHDOG_DEFAULT);
+	scene_destroy(s);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct vt_case cases[] = {
@@ -178,6 +200,7 @@ int main(int argc, char **argv)
 	        VT_CASE(test_lod_far_outside_the_levels_saturates),
 	        VT_CASE(test_surface_maps_are_bounded_in_host_memory),
 	        VT_CASE(test_surface_maps_are_charged_to_the_watchdog),
+	        VT_CASE(test_reset_cuts_a_long_draw_short),
 	};
 	return vt_main(cases, VT_COUNT(cases), argc, argv);
 }
