@@ -23,6 +23,15 @@ static pixman_format_code_t pixman_format_of(uint32_t format, unsigned *bytes_pe
 	}
 }
 
+/*
+ * Bytes from one row of the console surface to the next. pixman takes only whole 32-bit words per row, and a
+ * B5G6R5 mode of odd width (allowed by the spec) has rows of 2 * width bytes, so the copy pads each row.
+ */
+static size_t shadow_pitch(uint32_t width, unsigned bytes_per_pixel)
+{
+	return QEMU_ALIGN_UP((size_t)width * bytes_per_pixel, 4);
+}
+
 /* A new console surface for a new mode; a disabled display shows black at the preferred size. */
 static void replace_surface(VgpuPciState *s, const struct vgpu_frame *frame)
 {
@@ -39,7 +48,7 @@ static void replace_surface(VgpuPciState *s, const struct vgpu_frame *frame)
 		pixman_format_code_t pixman = pixman_format_of(frame->format, &bpp);
 
 		/* The spec allows 16384x16384: a host short of memory shows a notice instead of aborting. */
-		s->shadow = g_try_malloc0((size_t)frame->width * bpp * frame->height);
+		s->shadow = g_try_malloc0(shadow_pitch(frame->width, bpp) * frame->height);
 		if (!s->shadow) {
 			qemu_log_mask(LOG_GUEST_ERROR, "vgpu-pci: no host memory to show a %ux%u scanout\n",
 			              frame->width, frame->height);
@@ -52,7 +61,7 @@ static void replace_surface(VgpuPciState *s, const struct vgpu_frame *frame)
 			return;
 		}
 		surface = qemu_create_displaysurface_from(frame->width, frame->height, pixman,
-		                                          frame->width * bpp, s->shadow);
+		                                          shadow_pitch(frame->width, bpp), s->shadow);
 	} else {
 		surface = qemu_create_displaysurface(s->xres, s->yres);
 	}
@@ -73,15 +82,20 @@ static bool mode_differs(const VgpuPciState *s, const struct vgpu_frame *frame)
  * Rows to copy: everything after a mode change or invalidate; otherwise the engines' damage plus, when the
  * scanout is in VRAM, the rows the guest CPU wrote (dirty logging; libvgpu cannot see CPU writes). A scanout
  * in system memory is copied whole, as its CPU writes are not tracked.
+ *
+ * Each row is asked about for the bytes shown (width * bytes per pixel), not its whole stride: the snapshot
+ * covers the scanout's span rounded to 256 KiB, and the last row's stride may end past that rounding (QEMU
+ * asserts on a query outside its snapshot).
  */
 static void mark_dirty_rows(VgpuPciState *s, const struct vgpu_frame *frame, bool *dirty)
 {
 	uint8_t *vram = memory_region_get_ram_ptr(&s->vram);
 	unsigned bpp;
-	uint64_t span;
+	uint64_t row_bytes, span;
 
 	pixman_format_of(frame->format, &bpp);
-	span = (uint64_t)frame->stride * (frame->height - 1) + (uint64_t)frame->width * bpp;
+	row_bytes = (uint64_t)frame->width * bpp;
+	span = (uint64_t)frame->stride * (frame->height - 1) + row_bytes;
 	bool in_vram = frame->pixels >= vram && frame->pixels < vram + s->vram_size &&
 	               span <= s->vram_size - (uint64_t)(frame->pixels - vram);
 
@@ -100,7 +114,7 @@ static void mark_dirty_rows(VgpuPciState *s, const struct vgpu_frame *frame, boo
 	        memory_region_snapshot_and_clear_dirty(&s->vram, offset, span, DIRTY_MEMORY_VGA);
 	for (uint32_t y = 0; y < frame->height; y++) {
 		dirty[y] |= memory_region_snapshot_get_dirty(
-		        &s->vram, snap, offset + (hwaddr)frame->stride * y, frame->stride);
+		        &s->vram, snap, offset + (hwaddr)frame->stride * y, row_bytes);
 	}
 	g_free(snap);
 }
@@ -108,17 +122,18 @@ static void mark_dirty_rows(VgpuPciState *s, const struct vgpu_frame *frame, boo
 static void copy_scanout(VgpuPciState *s, const struct vgpu_frame *frame)
 {
 	unsigned bpp;
-	size_t row_bytes;
+	size_t row_bytes, pitch;
 	g_autofree bool *dirty = g_new0(bool, frame->height);
 
 	pixman_format_of(frame->format, &bpp);
 	row_bytes = (size_t)frame->width * bpp;
+	pitch = shadow_pitch(frame->width, bpp);
 	mark_dirty_rows(s, frame, dirty);
 	for (uint32_t y = 0; y < frame->height;) {
 		uint32_t first = y;
 
 		while (y < frame->height && dirty[y]) {
-			memcpy(s->shadow + row_bytes * y, frame->pixels + (size_t)frame->stride * y,
+			memcpy(s->shadow + pitch * y, frame->pixels + (size_t)frame->stride * y,
 			       row_bytes);
 			y++;
 		}
