@@ -125,6 +125,14 @@ static bool grow_bins(struct engine3d *e3d, uint32_t tiles, unsigned varying_slo
 	return true;
 }
 
+/* A map refused for its size is the state's fault: BAD_STATE names the packet that set it (spec 8.3). */
+static bool state_too_large(struct cp_job *job, uint32_t packet)
+{
+	if (job->fault.type == VGPU_FAULT_BAD_STATE)
+		job->fault.addr = packet;
+	return false;
+}
+
 static uint64_t surface_extent(const struct e3d_state *s, const struct e3d_surface *surface)
 {
 	return (uint64_t)surface->pitch * (s->height - 1) +
@@ -136,17 +144,28 @@ bool e3d_map_targets(struct cp_job *job, struct engine3d *e3d, uint32_t colors, 
 {
 	const struct e3d_state *s = &e3d->state;
 	e3d->mapped = 0;
+	e3d->map_budget = surface_budget_for_packet(job);
 	for (unsigned t = 0; t < s->color_count; t++) {
 		uint64_t size = colors >> t & 1 ? surface_extent(s, &s->color[t]) : 0;
-		if (!surface_map_build(job->gpu, &e3d->color_map[t], s->color[t].va, size, true, &job->fault))
-			return false;
+		if (!surface_map_build(&e3d->map_budget, &e3d->color_map[t], s->color[t].va, size, true,
+		                       &job->fault))
+			return state_too_large(job, VGPU_PKT_SET_RENDER_TARGETS);
 		e3d->mapped |= 1u << t;
 	}
 	uint64_t size = depth && s->depth.format ? surface_extent(s, &s->depth) : 0;
-	if (!surface_map_build(job->gpu, &e3d->depth_map, s->depth.va, size, true, &job->fault))
-		return false;
+	if (!surface_map_build(&e3d->map_budget, &e3d->depth_map, s->depth.va, size, true, &job->fault))
+		return state_too_large(job, VGPU_PKT_SET_RENDER_TARGETS);
 	e3d->mapped |= 1u << VGPU_MAX_RENDER_TARGETS;
 	return true;
+}
+
+static void trim_maps(struct engine3d *e3d)
+{
+	for (unsigned t = 0; t < VGPU_MAX_RENDER_TARGETS; t++)
+		surface_map_trim(&e3d->color_map[t]);
+	surface_map_trim(&e3d->depth_map);
+	for (unsigned t = 0; t < VGPU_MAX_TEXTURES; t++)
+		surface_map_trim(&e3d->texture[t].map);
 }
 
 bool e3d_unmap_targets(struct cp_job *job, struct engine3d *e3d, bool ok)
@@ -158,6 +177,7 @@ bool e3d_unmap_targets(struct cp_job *job, struct engine3d *e3d, bool ok)
 			ok = false, job->fault = fault;
 	}
 	e3d->mapped = 0;
+	trim_maps(e3d);
 	return ok;
 }
 
@@ -205,9 +225,9 @@ static bool prepare(struct cp_job *job, struct e3d_draw *draw)
 			u->readable = (uint32_t)va_read_prefix(job->gpu, s->uniform[slot].va, u->words,
 			                                       u->size, &u->fault);
 		}
-		if ((textures >> slot & 1) &&
-		    !texture_view_prepare(job->gpu, &e3d->texture[slot], &s->texture[slot], &job->fault))
-			return false;
+		if ((textures >> slot & 1) && !texture_view_prepare(&e3d->map_budget, &e3d->texture[slot],
+		                                                    &s->texture[slot], &job->fault))
+			return state_too_large(job, VGPU_PKT_SET_TEXTURE);
 	}
 	return true;
 }
@@ -312,9 +332,9 @@ bool e3d_draw(struct cp_job *job, struct engine3d *e3d, const uint32_t *p, bool 
 		return count == 0 || bad_state(job, VGPU_PKT_SET_INDEX_BUFFER);
 
 	struct e3d_draw draw = {.e3d = e3d, .job = job, .state = s, .fetch_page.page_va = ~0ull};
-	atomic_init(&draw.budget, job->budget);
 	atomic_init(&draw.budget_out, false);
 	bool ok = e3d_map_targets(job, e3d, ~0u, true) && prepare(job, &draw);
+	atomic_init(&draw.budget, job->budget); /* after the maps, which charge the job */
 	bool cut = in_buffer < count;
 	for (uint32_t instance = 0; ok && instance < (cut ? 1 : instances); instance++) {
 		struct e3d_assembler assembler;

@@ -117,8 +117,9 @@ struct e3d_texture_view {
 	struct surface_map map;
 	const uint8_t *linear; /* surface_linear(&map) */
 	uint32_t bpp, faces;
-	uint64_t level_offset[VGPU_TEXTURE_MAX_LEVELS];
-	uint32_t level_pitch[VGPU_TEXTURE_MAX_LEVELS], face_size[VGPU_TEXTURE_MAX_LEVELS];
+	/* 64-bit: one face of a 16384 x 16384 texture of 16-byte texels is 4 GiB */
+	uint64_t level_offset[VGPU_TEXTURE_MAX_LEVELS], face_size[VGPU_TEXTURE_MAX_LEVELS];
+	uint32_t level_pitch[VGPU_TEXTURE_MAX_LEVELS];
 };
 
 /* What a tile's run reports back: the first fault it hit. A shader fault is kept raw and turned into its
@@ -187,13 +188,16 @@ struct engine3d {
 	struct e3d_vertex *vertices; /* E3D_VERTEX_BATCH shaded vertices */
 	void (*observer)(void *opaque, struct engine3d *e3d);
 	void *observer_opaque;
+	/* what the current packet's maps may still spend */
+	struct surface_budget map_budget;
 };
 
 #define E3D_PRIM_BATCH   32768 /* primitives binned before the tiles are rendered */
 #define E3D_VERTEX_BATCH 256   /* stream positions fetched and shaded at a time */
 
 /* The framebuffer's targets as writable maps in e3d->color_map / depth_map (colors: bit per target), and
- * their release with write-back; unmap keeps the first fault (ok false) or records its own. */
+ * their release with write-back; unmap keeps the first fault (ok false) or records its own, and trims every
+ * map of the engine (surface_map_trim). Mapping starts the packet's map budget (e3d->map_budget). */
 bool e3d_map_targets(struct cp_job *job, struct engine3d *e3d, uint32_t colors, bool depth);
 bool e3d_unmap_targets(struct cp_job *job, struct engine3d *e3d, bool ok);
 

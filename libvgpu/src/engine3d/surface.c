@@ -6,11 +6,16 @@
 #include <string.h>
 
 #include "core/device.h"
+#include "cp/cp.h"
 #include "mmu/memory.h"
 #include "mmu/mmu.h"
 
-#define PAGE         VGPU_PAGE_SIZE
-#define BOUNCE_LIMIT (1u << 16) /* pages of system memory one map may copy (256 MiB) */
+#define PAGE VGPU_PAGE_SIZE
+/* Maps above these sizes give their memory back after the packet (surface_map_trim). */
+#define KEEP_PAGES        (1u << 16) /* tables of 256 MiB of surface: 1 MiB */
+#define KEEP_BOUNCE_PAGES (1u << 12) /* 16 MiB of system memory */
+/* Pages translated between two abort/pause checks of the job. */
+#define CHECK_EVERY_PAGES 4096u
 
 static bool grow(void **array, uint32_t *capacity, uint64_t needed, size_t item)
 {
@@ -29,11 +34,11 @@ static bool grow(void **array, uint32_t *capacity, uint64_t needed, size_t item)
 	return true;
 }
 
-static bool bounce_page(struct vgpu *gpu, struct surface_map *map, uint64_t pa, uint8_t **host,
-                        struct vgpu_fault *fault)
+static bool bounce_page(struct vgpu *gpu, struct surface_budget *budget, struct surface_map *map, uint64_t pa,
+                        uint8_t **host, struct vgpu_fault *fault)
 {
-	if (map->bounce_used >= BOUNCE_LIMIT) {
-		*fault = (struct vgpu_fault){.type = VGPU_FAULT_DMA_ERROR, .addr = pa};
+	if (budget->bounce_pages == 0) {
+		*fault = (struct vgpu_fault){.type = VGPU_FAULT_BAD_STATE};
 		return false;
 	}
 	uint32_t capacity_pages = map->bounce_capacity;
@@ -56,6 +61,7 @@ static bool bounce_page(struct vgpu *gpu, struct surface_map *map, uint64_t pa, 
 	if (!mem_read(gpu, pa, copy, PAGE, fault))
 		return false;
 	map->bounce_used++;
+	budget->bounce_pages--;
 	*host = copy;
 	return true;
 }
@@ -78,13 +84,42 @@ static struct surface_key current_key(struct vgpu *gpu)
 	                            .invalidations = atomic_load(&gpu->mmu_invalidations)};
 }
 
-/* The same pages again: fresh copies of system memory, and the reads noted. */
-static bool refresh(struct vgpu *gpu, struct surface_map *map, struct vgpu_fault *fault)
+/* Pages [first, first + count) of a map: charged to the watchdog, and a point where the job's abort or pause
+ * request is honoured. */
+static bool charge_pages(struct surface_budget *budget, uint64_t count, struct vgpu_fault *fault)
 {
+	if (!cp_charge(budget->job, count * SURFACE_PAGE_UNITS) || !cp_keep_going(budget->job)) {
+		*fault = budget->job->fault;
+		return false;
+	}
+	return true;
+}
+
+/* Every CHECK_EVERY_PAGES pages of a loop over pages. */
+static bool page_checkpoint(struct surface_budget *budget, uint32_t i, uint32_t pages,
+                            struct vgpu_fault *fault)
+{
+	if (i % CHECK_EVERY_PAGES)
+		return true;
+	uint32_t batch = pages - i < CHECK_EVERY_PAGES ? pages - i : CHECK_EVERY_PAGES;
+	return charge_pages(budget, batch, fault);
+}
+
+/* The same pages again: fresh copies of system memory, and the reads noted. */
+static bool refresh(struct surface_budget *budget, struct surface_map *map, struct vgpu_fault *fault)
+{
+	struct vgpu *gpu = budget->job->gpu;
 	for (uint32_t i = 0; i < map->pages; i++) {
+		if (!page_checkpoint(budget, i, map->pages, fault))
+			return false;
 		if (!map->page[i])
 			continue;
 		if (pa_is_sysmem(map->page_pa[i])) {
+			if (budget->bounce_pages == 0) {
+				*fault = (struct vgpu_fault){.type = VGPU_FAULT_BAD_STATE};
+				return false;
+			}
+			budget->bounce_pages--;
 			if (!mem_read(gpu, map->page_pa[i], map->page[i], PAGE, fault))
 				return false;
 		} else {
@@ -94,15 +129,40 @@ static bool refresh(struct vgpu *gpu, struct surface_map *map, struct vgpu_fault
 	return true;
 }
 
-bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, uint64_t size, bool writable,
-                       struct vgpu_fault *fault)
+/* The pages [va, va + size) spans, or 0 with a fault when the packet's maps may not cover that many more. */
+static uint64_t pages_within_budget(struct surface_budget *budget, uint64_t va, uint64_t size,
+                                    struct vgpu_fault *fault)
 {
+	/* va < 2^39 and size < 2^48 (the callers' checks), so none of this wraps */
+	uint64_t pages = ((va + size + PAGE - 1) & ~(PAGE - 1)) / PAGE - va / PAGE;
+	if (pages > budget->pages) {
+		*fault = (struct vgpu_fault){.type = VGPU_FAULT_BAD_STATE};
+		return 0;
+	}
+	budget->pages -= pages;
+	return pages;
+}
+
+bool surface_map_build(struct surface_budget *budget, struct surface_map *map, uint64_t va, uint64_t size,
+                       bool writable, struct vgpu_fault *fault)
+{
+	struct vgpu *gpu = budget->job->gpu;
+	if (size != 0 && (va >= (1ull << VGPU_VA_BITS) || size > (1ull << 48))) {
+		*fault = (struct vgpu_fault){.type = VGPU_FAULT_MMU_BAD_ADDRESS, .addr = va};
+		return false;
+	}
+	uint64_t pages = size ? pages_within_budget(budget, va, size, fault) : 0;
+	if (size && !pages)
+		return false;
 	struct surface_key key = current_key(gpu);
 	bool same_key = key.asid == map->key.asid && key.root == map->key.root &&
 	                key.generation == map->key.generation && key.invalidations == map->key.invalidations;
-	if (map->cached && same_key && map->va == va && map->size == size && map->writable == writable &&
-	    refresh(gpu, map, fault))
-		return true; /* the same pages: map->linear still holds */
+	if (map->cached && same_key && map->va == va && map->size == size && map->writable == writable) {
+		if (refresh(budget, map, fault))
+			return true; /* the same pages: map->linear still holds */
+		if (fault->type == VGPU_FAULT_WATCHDOG || fault->type == VGPU_FAULT_BAD_STATE)
+			return false;
+	}
 	/* otherwise translate from scratch (a page that stopped reading then faults where it should) */
 	map->cached = false;
 	map->va = va;
@@ -114,7 +174,6 @@ bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, u
 	map->linear = NULL;
 	if (size == 0)
 		return true;
-	uint64_t pages = ((va + size + PAGE - 1) & ~(PAGE - 1)) / PAGE - map->first_page / PAGE;
 	if (pages > map->capacity) {
 		/* both arrays grow together, and only here: a map is reused from draw to draw */
 		uint32_t capacity = map->capacity;
@@ -129,6 +188,10 @@ bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, u
 		uint64_t page_va = map->first_page + (uint64_t)i * PAGE;
 		uint64_t pa;
 		struct vgpu_fault page_fault;
+		if (!page_checkpoint(budget, i, map->pages, fault)) {
+			map->pages = i;
+			return false;
+		}
 		map->page[i] = NULL;
 		map->page_pa[i] = 0;
 		if (!mmu_translate(gpu, page_va, writable, &pa, &page_fault) ||
@@ -142,9 +205,9 @@ bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, u
 		}
 		map->page_pa[i] = pa;
 		if (pa_is_sysmem(pa)) {
-			if (!bounce_page(gpu, map, pa, &map->page[i], fault)) {
+			if (!bounce_page(gpu, budget, map, pa, &map->page[i], fault)) {
 				map->page[i] = NULL;
-				if (writable) {
+				if (writable || fault->type == VGPU_FAULT_BAD_STATE) {
 					map->pages = i;
 					return false;
 				}
@@ -179,6 +242,29 @@ bool surface_map_finish(struct vgpu *gpu, struct surface_map *map, struct vgpu_f
 		i += run;
 	}
 	return true;
+}
+
+void surface_map_trim(struct surface_map *map)
+{
+	if (map->capacity > KEEP_PAGES) {
+		free(map->page);
+		free(map->page_pa);
+		map->page = NULL;
+		map->page_pa = NULL;
+		map->capacity = 0;
+		map->pages = 0;
+		map->cached = false;
+		map->linear = NULL;
+	}
+	if (map->bounce_capacity > KEEP_BOUNCE_PAGES) {
+		free(map->bounce);
+		map->bounce = NULL;
+		map->bounce_capacity = 0;
+		map->bounce_used = 0;
+		map->pages = 0;
+		map->cached = false; /* its pages pointed into the bounce buffer */
+		map->linear = NULL;
+	}
 }
 
 void surface_map_free(struct surface_map *map)

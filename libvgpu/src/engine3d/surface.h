@@ -12,6 +12,28 @@
 #include "core/fault.h"
 
 struct vgpu;
+struct cp_job;
+
+/* Limits of one packet's maps together (spec 8.3): the pages they cover (the tables cost 16 bytes of host
+ * memory per page) and the system-memory pages they copy. */
+#define SURFACE_PACKET_PAGES_MAX  (1u << 21) /* 8 GiB of surfaces, 32 MiB of tables */
+#define SURFACE_PACKET_BOUNCE_MAX (1u << 16) /* 256 MiB of system memory copied */
+/* Watchdog units per page a map covers (spec 5.5): a translation costs about what 16 pixel writes do. */
+#define SURFACE_PAGE_UNITS 16
+
+/* What building maps may still spend in the current packet. Every page is charged to the job's watchdog, and
+ * the job's abort/pause check runs every few thousand pages, so no map, however large its guest-given size,
+ * takes long or much memory. */
+struct surface_budget {
+	struct cp_job *job;
+	uint64_t pages;        /* pages the packet's maps may still cover */
+	uint32_t bounce_pages; /* system-memory pages they may still copy */
+};
+
+static inline struct surface_budget surface_budget_for_packet(struct cp_job *job)
+{
+	return (struct surface_budget){job, SURFACE_PACKET_PAGES_MAX, SURFACE_PACKET_BOUNCE_MAX};
+}
 
 struct surface_map {
 	uint64_t va, size;   /* the mapped bytes */
@@ -37,9 +59,14 @@ struct surface_map {
 /* Translate [va, va + size), or reuse the translations of the previous build of the same range (system-memory
  * pages are copied again either way, and every page counts as read for capture and replay). A writable map
  * fails with the first page's fault; a read-only one records the pages that do not translate as NULL
- * (surface_page_fault tells why when a worker touches one). */
-bool surface_map_build(struct vgpu *gpu, struct surface_map *map, uint64_t va, uint64_t size, bool writable,
-                       struct vgpu_fault *fault);
+ * (surface_page_fault tells why when a worker touches one). Beyond the budget: a WATCHDOG fault when the
+ * units ran out or the job must stop, BAD_STATE (FAULT_ADDR left for the caller) when the packet's maps would
+ * cover too many pages or copy too much system memory. */
+bool surface_map_build(struct surface_budget *budget, struct surface_map *map, uint64_t va, uint64_t size,
+                       bool writable, struct vgpu_fault *fault);
+/* After the packet: give back the host memory of a map larger than a typical surface (its translations are
+ * built again when it is used next), so what one hostile packet grew does not stay. */
+void surface_map_trim(struct surface_map *map);
 /* After the draw: write system-memory pages back and report what was written (display damage). */
 bool surface_map_finish(struct vgpu *gpu, struct surface_map *map, struct vgpu_fault *fault);
 void surface_map_free(struct surface_map *map);

@@ -18,7 +18,7 @@ static uint32_t max_u32(uint32_t a, uint32_t b)
 	return a > b ? a : b;
 }
 
-bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view,
+bool texture_view_prepare(struct surface_budget *budget, struct e3d_texture_view *view,
                           const struct e3d_texture_desc *desc, struct vgpu_fault *fault)
 {
 	view->desc = desc;
@@ -27,12 +27,12 @@ bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view,
 	uint64_t offset = 0;
 	for (uint32_t l = 0; l < desc->levels; l++) {
 		uint32_t w = max_u32(desc->width >> l, 1), h = max_u32(desc->height >> l, 1);
-		view->level_pitch[l] = (w * view->bpp + 3) & ~3u;
-		view->face_size[l] = view->level_pitch[l] * h;
+		view->level_pitch[l] = (w * view->bpp + 3) & ~3u; /* <= 16384 * 16 */
+		view->face_size[l] = (uint64_t)view->level_pitch[l] * h;
 		view->level_offset[l] = offset;
 		offset += (uint64_t)view->faces * view->face_size[l];
 	}
-	if (!surface_map_build(gpu, &view->map, desc->va, offset, false, fault))
+	if (!surface_map_build(budget, &view->map, desc->va, offset, false, fault))
 		return false;
 	view->linear = surface_linear(&view->map);
 	return true;
@@ -107,6 +107,14 @@ static inline void fetch(struct sample_ctx *sc, unsigned level, unsigned face, i
 		                       : 0.0f;
 		rgba[0] = rgba[1] = rgba[2] = result, rgba[3] = 1.0f;
 	}
+}
+
+/* The guest's LOD, bias and clamps are any finite floats (or infinities): saturated to [-1, 16], where every
+ * choice below is already decided (level 0 at or below 0, the last level from 15 on), so the conversions to
+ * a level index stay far inside int range and the result is the same as with the unsaturated value. */
+static inline float lod_in_level_range(float lod)
+{
+	return fminf(fmaxf(lod, -1.0f), (float)(VGPU_TEXTURE_MAX_LEVELS + 1));
 }
 
 /* floor for |x| <= 2^24 (texel_space's range), without a libm call on baseline x86-64. */
@@ -339,6 +347,7 @@ uint32_t texture_sample(void *ctx, const struct vgpu_shader_tex_request *req, fl
 		lod += sampler->bias;
 		lod = fmaxf(lod, sampler->min_lod); /* also turns a NaN LOD into min_lod */
 		lod = fminf(lod, sampler->max_lod);
+		lod = lod_in_level_range(lod);
 		bool minifying = lod > 0.0f;
 		bool linear = (flags & (minifying ? VGPU_SAMPLER_MIN_LINEAR : VGPU_SAMPLER_MAG_LINEAR)) != 0;
 		float rgba[4], second[4];

@@ -6,9 +6,9 @@
 
 #include "engine3d/e3d.h"
 
-/* Lay out and translate a bound texture for one draw (CP thread). Pages that do not translate fault only
- * when a sample touches them. */
-bool texture_view_prepare(struct vgpu *gpu, struct e3d_texture_view *view,
+/* Lay out and translate a bound texture for one draw (CP thread), within the packet's map budget. Pages that
+ * do not translate fault only when a sample touches them. */
+bool texture_view_prepare(struct surface_budget *budget, struct e3d_texture_view *view,
                           const struct e3d_texture_desc *desc, struct vgpu_fault *fault);
 
 /* Whether a sampler's results do not depend on the LOD (no mipmaps, one filter for both): its requests

@@ -136,6 +136,37 @@ void scene_run(struct scene *s)
 	FX_EXPECT_NO_FAULT(s->fx);
 }
 
+/* colour0 = tex.2d of t0/s0 at v0.xy */
+const char scene_fs_tex2d[] = ".stage fragment\n"
+                              "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\n"
+                              "tex.2d r4, t0, s0, r0\n"
+                              "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out "
+                              "color0.w, r7\n"
+                              "end\n";
+
+struct scene *scene_texture_target(uint32_t w, uint32_t h, const char *fs)
+{
+	struct scene *s = scene_create(2, w, h);
+	scene_add_target(s, VGPU_FORMAT_R32G32B32A32_FLOAT);
+	scene_framebuffer(s, VGPU_RASTER_HALF_PIXEL_CENTER);
+	scene_shader(s, scene_vs_passthrough);
+	scene_shader(s, fs);
+	return s;
+}
+
+void scene_coord_rect(struct scene *s, float s0, float t0, float s1, float t1)
+{
+	float x1 = (float)s->width, y1 = (float)s->height;
+	float corner[6][4] = {{0, 0, s0, t0},  {x1, 0, s1, t0},  {0, y1, s0, t1},
+	                      {x1, 0, s1, t0}, {x1, y1, s1, t1}, {0, y1, s0, t1}};
+	float data[48];
+	for (int k = 0; k < 6; k++) {
+		float v[8] = {corner[k][0], corner[k][1], 0.5f, 1, corner[k][2], corner[k][3], 0, 0};
+		memcpy(data + 8 * k, v, sizeof(v));
+	}
+	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, data, 6);
+}
+
 uint64_t scene_run_fault(struct scene *s, uint32_t type)
 {
 	submit(s);

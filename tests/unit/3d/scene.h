@@ -25,6 +25,8 @@ struct scene {
 
 /* The passthrough shaders: pos = a0, var0 = a1 (vertex); color0 = v0 smooth (fragment). */
 extern const char scene_vs_passthrough[], scene_fs_color[];
+/* color0 = tex.2d of texture 0 with sampler 0 at v0.xy. */
+extern const char scene_fs_tex2d[];
 
 struct scene *scene_create(unsigned threads, uint32_t width, uint32_t height);
 void scene_destroy(struct scene *s);
@@ -45,6 +47,11 @@ void scene_draw(struct scene *s, uint32_t topology_flags, const float *vertices,
 void scene_rect(struct scene *s, float x0, float y0, float x1, float y1, float z, const float rgba[4]);
 void scene_rect_depth_ramp(struct scene *s, float x0, float y0, float x1, float y1, float zl, float zr,
                            const float rgba[4]);
+/* For texture tests: a float RGBA target of w x h (GL pixel centres) with the passthrough vertex shader and
+ * the given fragment shader, and a rectangle covering it whose colour attribute carries texture coordinates:
+ * (s0, t0) at the top-left corner to (s1, t1) at the bottom-right. */
+struct scene *scene_texture_target(uint32_t w, uint32_t h, const char *fs);
+void scene_coord_rect(struct scene *s, float s0, float t0, float s1, float t1);
 /* Submit what was built and check no fault was recorded. */
 void scene_run(struct scene *s);
 /* Submit and return the FAULT_ADDR of the one expected fault. */

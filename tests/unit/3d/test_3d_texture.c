@@ -12,13 +12,6 @@
 
 #define GL VGPU_RASTER_HALF_PIXEL_CENTER
 
-static const char fs_tex2d[] =
-        ".stage fragment\n"
-        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\n"
-        "tex.2d r4, t0, s0, r0\n"
-        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
-        "end\n";
-
 static const char fs_cube[] =
         ".stage fragment\n"
         "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\nld.var.smooth r2, v0.z\n"
@@ -32,31 +25,6 @@ static const char fs_shadow[] =
         "tex.2d.shadow r4, t0, s0, r0\n"
         "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
         "end\n";
-
-/* A float RGBA target of w x h with a sampling shader; the rectangle's colour attribute carries the
- * texture coordinates: (s0, t0) at the top-left corner to (s1, t1) at the bottom-right. */
-static struct scene *texture_scene(uint32_t w, uint32_t h, const char *fs)
-{
-	struct scene *s = scene_create(2, w, h);
-	scene_add_target(s, VGPU_FORMAT_R32G32B32A32_FLOAT);
-	scene_framebuffer(s, GL);
-	scene_shader(s, scene_vs_passthrough);
-	scene_shader(s, fs);
-	return s;
-}
-
-static void coord_rect(struct scene *s, float s0, float t0, float s1, float t1)
-{
-	float x1 = (float)s->width, y1 = (float)s->height;
-	float corner[6][4] = {{0, 0, s0, t0},  {x1, 0, s1, t0},  {0, y1, s0, t1},
-	                      {x1, 0, s1, t0}, {x1, y1, s1, t1}, {0, y1, s0, t1}};
-	float data[48];
-	for (int k = 0; k < 6; k++) {
-		float v[8] = {corner[k][0], corner[k][1], 0.5f, 1, corner[k][2], corner[k][3], 0, 0};
-		memcpy(data + 8 * k, v, sizeof(v));
-	}
-	scene_draw(s, VGPU_TOPOLOGY_TRIANGLES, data, 6);
-}
 
 static void out_pixel(struct scene *s, uint32_t x, uint32_t y, float rgba[4])
 {
@@ -159,11 +127,11 @@ static void test_every_format(void)
 						memcpy(p + 4 * c, &f, 4);
 					}
 			}
-		struct scene *s = texture_scene(5, 3, fs_tex2d);
+		struct scene *s = scene_texture_target(5, 3, scene_fs_tex2d);
 		uint64_t va = scene_alloc(s, sizeof(texels), texels);
 		vgpu_pkt_set_texture(&s->cb, 0, va, format, 5, 3, 1, VGPU_TEXTURE_2D);
 		vgpu_pkt_set_sampler(&s->cb, 0, 0, 0, 0, 0);
-		coord_rect(s, 0, 0, 1, 1);
+		scene_coord_rect(s, 0, 0, 1, 1);
 		scene_run(s);
 		for (uint32_t y = 0; y < 3; y++)
 			for (uint32_t x = 0; x < 5; x++) {
@@ -199,12 +167,12 @@ static void test_wrap_modes(void)
 {
 	unsigned bad = 0;
 	for (unsigned mode = 0; mode < 3; mode++) {
-		struct scene *s = texture_scene(32, 1, fs_tex2d);
+		struct scene *s = scene_texture_target(32, 1, scene_fs_tex2d);
 		uint8_t texels[4] = {10, 20, 30, 40};
 		uint64_t va = scene_alloc(s, 4, texels);
 		vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_R8_UNORM, 4, 1, 1, VGPU_TEXTURE_2D);
 		vgpu_pkt_set_sampler(&s->cb, 0, mode | mode << 2, 0, 0, 0);
-		coord_rect(s, -2, 0.5f, 2, 0.5f);
+		scene_coord_rect(s, -2, 0.5f, 2, 0.5f);
 		scene_run(s);
 		for (uint32_t x = 0; x < 32; x++) {
 			double sc = -2 + (x + 0.5) * 4 / 32;
@@ -220,13 +188,13 @@ static void test_wrap_modes(void)
 /* Bilinear on a 2x2 float texture, clamped, sampled over 8x8 pixels. Tolerance 1e-5. */
 static void test_bilinear(void)
 {
-	struct scene *s = texture_scene(8, 8, fs_tex2d);
+	struct scene *s = scene_texture_target(8, 8, scene_fs_tex2d);
 	float texels[2][2][4] = {{{0, 1, 0, 1}, {1, 0, 0, 1}}, {{0, 0, 1, 0}, {1, 1, 1, 0}}};
 	uint64_t va = scene_alloc(s, sizeof(texels), texels);
 	vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_R32G32B32A32_FLOAT, 2, 2, 1, VGPU_TEXTURE_2D);
 	uint32_t clamp = VGPU_WRAP_CLAMP_TO_EDGE | VGPU_WRAP_CLAMP_TO_EDGE << 2;
 	vgpu_pkt_set_sampler(&s->cb, 0, clamp | VGPU_SAMPLER_MIN_LINEAR | VGPU_SAMPLER_MAG_LINEAR, 0, 0, 0);
-	coord_rect(s, 0, 0, 1, 1);
+	scene_coord_rect(s, 0, 0, 1, 1);
 	scene_run(s);
 	unsigned bad = 0;
 	for (uint32_t y = 0; y < 8; y++)
@@ -267,12 +235,12 @@ static void test_mip_selection(void)
 	};
 	unsigned bad = 0;
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
-		struct scene *s = texture_scene(32, 32, fs_tex2d);
+		struct scene *s = scene_texture_target(32, 32, scene_fs_tex2d);
 		uint64_t va = scene_alloc(s, n * 4, texels);
 		vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_R32_FLOAT, 32, 32, 6, VGPU_TEXTURE_2D);
 		vgpu_pkt_set_sampler(&s->cb, 0, cases[c].mip << 8, cases[c].bias, cases[c].min_lod,
 		                     cases[c].max_lod);
-		coord_rect(s, 0, 0, cases[c].span, cases[c].span);
+		scene_coord_rect(s, 0, 0, cases[c].span, cases[c].span);
 		scene_run(s);
 		for (uint32_t y = 0; y < 32; y++)
 			for (uint32_t x = 0; x < 32; x++) {
@@ -293,7 +261,7 @@ static void test_mip_selection(void)
 /* Six faces of a 2x2 cube map, each holding its face number; one rectangle per major direction. */
 static void test_cube_faces(void)
 {
-	struct scene *s = texture_scene(6, 1, fs_cube);
+	struct scene *s = scene_texture_target(6, 1, fs_cube);
 	float texels[6][4];
 	for (int f = 0; f < 6; f++)
 		for (int i = 0; i < 4; i++)
@@ -328,12 +296,12 @@ static void test_cube_faces(void)
 /* LEQUAL comparison of the reference 0.5 with depth texels 0.3 and 0.7. */
 static void test_shadow_compare(void)
 {
-	struct scene *s = texture_scene(2, 1, fs_shadow);
+	struct scene *s = scene_texture_target(2, 1, fs_shadow);
 	float depth[2] = {0.3f, 0.7f};
 	uint64_t va = scene_alloc(s, sizeof(depth), depth);
 	vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_Z32_FLOAT, 2, 1, 1, VGPU_TEXTURE_2D);
 	vgpu_pkt_set_sampler(&s->cb, 0, VGPU_SAMPLER_COMPARE | VGPU_COMPARE_LEQUAL << 11, 0, 0, 0);
-	coord_rect(s, 0, 0, 1, 1);
+	scene_coord_rect(s, 0, 0, 1, 1);
 	scene_run(s);
 	float a[4], b[4];
 	out_pixel(s, 0, 0, a);
@@ -346,12 +314,12 @@ static void test_shadow_compare(void)
 /* A texture whose second page is not mapped: sampling it faults with the MMU's record. */
 static void test_unmapped_texture_page_faults(void)
 {
-	struct scene *s = texture_scene(64, 64, fs_tex2d);
+	struct scene *s = scene_texture_target(64, 64, scene_fs_tex2d);
 	uint64_t va = 0x7000000000ull - 0x1000; /* the first page mapped, the next not */
 	fx_map(s->fx, va, FX_DATA_PA, 1, false);
 	vgpu_pkt_set_texture(&s->cb, 0, va, VGPU_FORMAT_B8G8R8A8_UNORM, 64, 64, 1, VGPU_TEXTURE_2D);
 	vgpu_pkt_set_sampler(&s->cb, 0, 0, 0, 0, 0);
-	coord_rect(s, 0, 0, 1, 1);
+	scene_coord_rect(s, 0, 0, 1, 1);
 	VT_CHECK_EQ_U64(scene_run_fault(s, VGPU_FAULT_MMU_NOT_MAPPED), va + 0x1000);
 	FX_CHECK_ALIVE(s->fx, 5);
 	scene_destroy(s);
