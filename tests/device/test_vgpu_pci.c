@@ -2,12 +2,14 @@
 #include "intel_iommu.h"
 #include "qtest_client.h"
 #include "vgpu/vgpu_hw.h"
+#include "vgpu_pci_3d.h"
 #include "vgpu_pci_dev.h"
 #include "vgpu_test.h"
 #include "vnc_client.h"
 #include "vt_png.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -855,6 +857,189 @@ static void test_malformed_input_keeps_qemu_serving(void)
 	VT_CHECK_EQ_INT(vgpu_dev_stop(&dev), 0);
 }
 
+/* A valid FILL after whatever came before: the GPU still executes jobs and gets them right. */
+static void check_still_serving(struct vgpu_dev *dev, uint64_t seq)
+{
+	submit_fill_and_copy(dev, TEST_MAPPED_VA, seq);
+	VT_CHECK(vgpu_wait_fence(dev, seq));
+	VT_CHECK_EQ_U64(qt_readl(dev->qt, TEST_BAR2_ADDR + TEST_MAPPED_VA + 6 * 256 + 40 * 4), fill_value);
+	VT_CHECK(qt_alive(dev->qt));
+}
+
+/*
+ * Issue 18 item 1: SET_TEXTURE of 16384 x 16384 texels of 16 bytes over page tables that alias the whole VA
+ * space onto one page. A face is 4 GiB; computed in 32 bits it wrapped to 0 and sampling read past the host's
+ * map of the texture: QEMU died of SIGSEGV. Texel (i, j) lies at j * 262144 + i * 16 (spec 10.7), which is
+ * texel i % 256 of the one page.
+ */
+static void test_huge_texture_keeps_qemu_alive(void)
+{
+	const uint32_t i = 16000, j = 16300;
+	struct vgpu_dev dev;
+	struct dev_scene ds;
+	float texels[256][4], got[4];
+
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
+		return;
+	}
+	vgpu_dev_ready_for_jobs(&dev);
+	if (dev_scene_init(&ds, &dev, 2, 2, dev_scene_fs_tex2d)) {
+		uint64_t page = dev_scene_alias_everything(&ds);
+
+		for (unsigned k = 0; k < 256; k++) {
+			for (unsigned c = 0; c < 4; c++) {
+				texels[k][c] = (float)(1000 * c + k);
+			}
+		}
+		qt_memwrite(dev.qt, TEST_BAR2_ADDR + page, texels, sizeof(texels));
+		vgpu_pkt_set_texture(&ds.cb, 0, DEV_SCENE_ALIAS_VA, VGPU_FORMAT_R32G32B32A32_FLOAT, 16384,
+		                     16384, 1, VGPU_TEXTURE_2D);
+		vgpu_pkt_set_sampler(&ds.cb, 0, 0, 0, 0, 0);
+		const float s = ((float)i + 0.5f) / 16384.0f, t = ((float)j + 0.5f) / 16384.0f;
+
+		dev_scene_rect(&ds, s, t, s, t);
+		dev_scene_submit(&ds, 1);
+		if (vgpu_wait_fence(&dev, 1)) {
+			dev_scene_pixel(&ds, 1, 1, got);
+			for (unsigned c = 0; c < 4; c++) {
+				VT_CHECK_EQ_INT((long long)got[c], 1000 * c + i % 256);
+			}
+			VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FAULT_STATUS), 0);
+		}
+	}
+	check_still_serving(&dev, 2);
+	vgpu_dev_stop(&dev);
+}
+
+static const char fs_tex2d_huge_lod[] =
+        ".stage fragment\n"
+        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\nmov r8, 3000000000.0\n"
+        "tex.2d.lod r4, t0, s0, r0, r8\n"
+        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
+        "end\n";
+
+/*
+ * Issue 18 item 2: LOD, bias and LOD clamps far outside any level (3e9, infinities): (int)floorf(lod)
+ * overflowed and the sampler indexed its level table 2^31 entries past its end (SIGSEGV). They select level
+ * 0 or the last level, as a value just past them would. A 4x4 R32F texture with 3 levels, level l holding l,
+ * over a 2x2 target (an implicit LOD of 1 before bias and clamps).
+ */
+static void test_huge_lod_keeps_qemu_alive(void)
+{
+	const float big = 3e9f, inf = INFINITY;
+	const struct {
+		bool explicit_lod;
+		uint32_t mip;
+		float bias, min_lod, max_lod, level;
+	} cases[] = {
+	        {false, 2, big, 0, big, 2},      {false, 1, big, 0, big, 2}, {false, 2, 0, big, big, 2},
+	        {false, 1, -big, -big, -big, 0}, {false, 2, inf, 0, inf, 2}, {false, 2, -inf, -inf, inf, 0},
+	        {true, 2, 0, -inf, inf, 2},      {true, 1, 0, -inf, inf, 2}, {true, 2, -big, -big, big, 0},
+	};
+	float texels[16 + 4 + 1];
+	struct vgpu_dev dev;
+	unsigned wrong = 0;
+
+	for (unsigned n = 0; n < VT_COUNT(texels); n++) {
+		texels[n] = n < 16 ? 0.0f : n < 20 ? 1.0f : 2.0f;
+	}
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
+		return;
+	}
+	vgpu_dev_ready_for_jobs(&dev);
+	for (size_t c = 0; c < VT_COUNT(cases) && qt_alive(dev.qt); c++) {
+		struct dev_scene ds;
+		float got[4];
+
+		if (!dev_scene_init(&ds, &dev, 2, 2,
+		                    cases[c].explicit_lod ? fs_tex2d_huge_lod : dev_scene_fs_tex2d)) {
+			break;
+		}
+		uint64_t va = dev_scene_alloc(&ds, sizeof(texels), texels, false);
+		vgpu_pkt_set_texture(&ds.cb, 0, va, VGPU_FORMAT_R32_FLOAT, 4, 4, 3, VGPU_TEXTURE_2D);
+		vgpu_pkt_set_sampler(&ds.cb, 0, cases[c].mip << 8 | VGPU_SAMPLER_MIN_LINEAR, cases[c].bias,
+		                     cases[c].min_lod, cases[c].max_lod);
+		dev_scene_rect(&ds, 0.0f, 0.0f, 1.0f, 1.0f); /* 2 texels per pixel: an implicit LOD of 1 */
+		dev_scene_submit(&ds, c + 1);
+		if (!vgpu_wait_fence(&dev, c + 1)) {
+			break;
+		}
+		dev_scene_pixel(&ds, 0, 0, got);
+		if (got[0] != cases[c].level) {
+			wrong++;
+			printf("# case %zu: level %g, expected %g\n", c, got[0], cases[c].level);
+		}
+	}
+	VT_CHECK_EQ_INT(wrong, 0);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FAULT_STATUS), 0);
+	check_still_serving(&dev, 100);
+	vgpu_dev_stop(&dev);
+}
+
+/*
+ * Issue 18 item 8: one draw with sixteen cube maps of 16384 x 16384 texels of 16 bytes and every level, over
+ * the aliasing page tables. Building their maps was not charged to the watchdog and grew QEMU from 34 MB to
+ * 2 GB over minutes. Now the draw ends within the fence wait (bounded, generous) in BAD_STATE naming
+ * SET_TEXTURE, QMP answers meanwhile, QEMU grows by less than 256 MiB, and the next job runs. Then the same
+ * with one 16384 x 16384 RGBA8 texture and the smallest WATCHDOG: its maps alone exceed the budget, so the
+ * draw ends in a WATCHDOG fault.
+ */
+static void test_huge_surface_maps_are_bounded(void)
+{
+	char fs[4096];
+	size_t n = (size_t)snprintf(fs, sizeof(fs),
+	                            ".stage fragment\nld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\n"
+	                            "ld.var.smooth r2, v0.z\n");
+	struct vgpu_dev dev;
+	struct dev_scene ds;
+
+	for (unsigned t = 0; t < 16; t++) {
+		n += (size_t)snprintf(fs + n, sizeof(fs) - n, "tex.cube.lod r%u, t%u, s0, r0, 0.0\n",
+		                      4 + 4 * (t % 4), t);
+	}
+	snprintf(fs + n, sizeof(fs) - n, "st.out color0.x, r4\nend\n");
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
+		return;
+	}
+	vgpu_dev_ready_for_jobs(&dev);
+	long rss_before = qt_rss_kib(dev.qt);
+	if (dev_scene_init(&ds, &dev, 1, 1, fs)) {
+		dev_scene_alias_everything(&ds);
+		for (unsigned t = 0; t < 16; t++) {
+			vgpu_pkt_set_texture(&ds.cb, t, DEV_SCENE_ALIAS_VA, VGPU_FORMAT_R32G32B32A32_FLOAT,
+			                     16384, 16384, 15, VGPU_TEXTURE_CUBE);
+		}
+		vgpu_pkt_set_sampler(&ds.cb, 0, 0, 0, 0, 0);
+		dev_scene_rect(&ds, 0.5f, 0.5f, 0.5f, 0.5f);
+		dev_scene_submit(&ds, 1);
+		qt_qmp_ok(dev.qt,
+		          "{\"execute\": \"query-status\"}"); /* the main loop answers while the GPU works */
+		VT_CHECK(vgpu_wait_fence(&dev, 1));
+		expect_fault(&dev, VGPU_FAULT_BAD_STATE,
+		             VGPU_PKT_SET_TEXTURE); /* maps over 2^21 pages: spec 8.3 */
+	}
+	long grown_mib = (qt_rss_kib(dev.qt) - rss_before) / 1024;
+	if (rss_before < 0 || grown_mib > 256) {
+		vt_fail(__FILE__, __LINE__, "the draw grew QEMU by %ld MiB", grown_mib);
+	}
+	check_still_serving(&dev, 2);
+
+	if (dev_scene_init(&ds, &dev, 1, 1, dev_scene_fs_tex2d)) {
+		dev_scene_alias_everything(&ds);
+		vgpu_wr(&dev, VGPU_REG_WATCHDOG, 1);
+		vgpu_pkt_set_texture(&ds.cb, 0, DEV_SCENE_ALIAS_VA, VGPU_FORMAT_R8G8B8A8_UNORM, 16384, 16384,
+		                     1, VGPU_TEXTURE_2D);
+		vgpu_pkt_set_sampler(&ds.cb, 0, 0, 0, 0, 0);
+		dev_scene_rect(&ds, 0.5f, 0.5f, 0.5f, 0.5f);
+		dev_scene_submit(&ds, 3);
+		VT_CHECK(vgpu_wait_fence(&dev, 3));
+		expect_fault(&dev, VGPU_FAULT_WATCHDOG, 0);
+		vgpu_wr(&dev, VGPU_REG_WATCHDOG, VGPU_WATCHDOG_DEFAULT);
+	}
+	check_still_serving(&dev, 4);
+	vgpu_dev_stop(&dev);
+}
+
 /* DMA goes through the bus-master address space: with Bus Master Enable off the GPU cannot reach guest RAM.
  */
 static void test_dma_needs_bus_mastering(void)
@@ -951,6 +1136,9 @@ static const struct vt_case cases[] = {
         VT_CASE(test_savevm_loadvm_round_trip),
         VT_CASE(test_migration_to_a_new_process),
         VT_CASE(test_malformed_input_keeps_qemu_serving),
+        VT_CASE(test_huge_texture_keeps_qemu_alive),
+        VT_CASE(test_huge_lod_keeps_qemu_alive),
+        VT_CASE(test_huge_surface_maps_are_bounded),
         VT_CASE(test_dma_needs_bus_mastering),
         VT_CASE(test_dma_goes_through_the_iommu),
         VT_CASE(test_system_reset_resets_the_gpu),
