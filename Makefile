@@ -15,7 +15,7 @@ help:
 	@echo "make check        build and run every test suite ($(SUITES)); ends with 'N passed, N failed'"
 	@echo "make check-SUITE  one suite: unit, asan, fuzz, device, guest"
 	@echo "make bench        benchmarks, reported as ratios against baselines measured in the same run"
-	@echo "make fuzz         long libFuzzer runs (FUZZ_SECONDS=$(FUZZ_SECONDS) each)"
+	@echo "make fuzz         long libFuzzer runs and the device fuzzer (FUZZ_SECONDS=$(FUZZ_SECONDS) each)"
 	@echo "make fuzz-ioctl   vgpu.ko's ioctl fuzzer in a guest for FUZZ_SECONDS (seed: VGPU_FUZZ_SEED)"
 
 # Every Debian package any suite needs (scripts/packages/*.txt); a no-op once installed.
@@ -63,7 +63,7 @@ check-guest: build qemu
 bench: build
 	@scripts/bench.sh
 
-fuzz: build-asan
+fuzz: build-asan build qemu
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # The guest submission test with its ioctl fuzzer run for FUZZ_SECONDS instead of 20 s (no meson timeout).

@@ -264,6 +264,26 @@ int qt_quit(struct qt *qt)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+long qt_rss_kib(const struct qt *qt)
+{
+	char path[64], line[256];
+	long kib = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)qt->pid);
+	f = fopen(path, "r");
+	if (!f) {
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1) {
+			break;
+		}
+	}
+	fclose(f);
+	return kib;
+}
+
 char *qt_read_log(struct qt *qt)
 {
 	char path[128];

@@ -30,6 +30,8 @@ int qt_quit(struct qt *qt);
 bool qt_alive(struct qt *qt);
 /* The directory of this instance's sockets and files (for screendumps and disk images). */
 const char *qt_dir(const struct qt *qt);
+/* QEMU's resident memory (VmRSS) in KiB, for bounds on what a guest can make it allocate; -1 if unknown. */
+long qt_rss_kib(const struct qt *qt);
 /* QEMU's log file (-D), where -d guest_errors lines go; returned string is malloc'ed, NULL if unreadable. */
 char *qt_read_log(struct qt *qt);
 

@@ -2,11 +2,14 @@
 #include "intel_iommu.h"
 #include "qtest_client.h"
 #include "vgpu/vgpu_hw.h"
+#include "vgpu_pci_3d.h"
 #include "vgpu_pci_dev.h"
 #include "vgpu_test.h"
-#include "vt_png.h"
 #include "vnc_client.h"
+#include "vt_png.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +69,12 @@ static void test_bad_properties_are_refused(void)
 
 static void test_pci_identity_bars_and_msix(void)
 {
-	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
+	struct qt *qt = dev.qt;
 	unsigned fn = dev.devfn;
 	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x00, 2), VGPU_PCI_VENDOR_ID);
 	VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, 0x02, 2), VGPU_PCI_DEVICE_ID);
@@ -100,18 +102,17 @@ static void test_pci_identity_bars_and_msix(void)
 		VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, msix + 4, 4) & 7, VGPU_BAR_MSIX); /* table BIR */
 		VT_CHECK_EQ_U64(pci_cfg_read(qt, fn, msix + 8, 4) & 7, VGPU_BAR_MSIX); /* PBA BIR */
 	}
-	qt_quit(qt);
+	vgpu_dev_stop(&dev);
 }
 
 static void test_identity_registers(void)
 {
-	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
+	struct qt *qt = dev.qt;
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_MAGIC), VGPU_MAGIC);
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_VERSION), VGPU_VERSION);
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_VRAM_SIZE_LO), TEST_VRAM_SIZE);
@@ -128,7 +129,7 @@ static void test_identity_registers(void)
 	/* VRAM is plain memory behind BAR2 */
 	qt_writel(qt, TEST_BAR2_ADDR + TEST_VRAM_SIZE - 4, 0xcafef00d);
 	VT_CHECK_EQ_U64(qt_readl(qt, TEST_BAR2_ADDR + TEST_VRAM_SIZE - 4), 0xcafef00d);
-	qt_quit(qt);
+	vgpu_dev_stop(&dev);
 }
 
 static const uint32_t fill_value = 0x00336699, background = 0x00000000;
@@ -165,17 +166,14 @@ static uint32_t expected_pixel(unsigned x, unsigned y)
 
 static void test_ring_fill_and_copy_vram(void)
 {
-	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
 	static uint32_t pixels[64 * 16];
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
-	vgpu_map_test_window(&dev);
-	vgpu_ring_start(&dev);
-	vgpu_ring_set_context(&dev);
+	struct qt *qt = dev.qt;
+	vgpu_dev_ready_for_jobs(&dev);
 	submit_fill_and_copy(&dev, TEST_MAPPED_VA, 1);
 	if (vgpu_wait_fence(&dev, 1)) {
 		qt_memread(qt, TEST_BAR2_ADDR + TEST_MAPPED_VA, pixels, sizeof(pixels));
@@ -190,7 +188,7 @@ static void test_ring_fill_and_copy_vram(void)
 	}
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FAULT_STATUS), 0);
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_RING_HEAD), dev.ring_tail);
-	qt_quit(qt);
+	vgpu_dev_stop(&dev);
 }
 
 static void enable_msix_to_ram(struct vgpu_dev *dev, unsigned vector, uint32_t data)
@@ -218,13 +216,12 @@ static bool wait_for_ram_value(struct qt *qt, uint64_t gpa, uint32_t value)
 
 static void test_fence_writes_and_msix_delivery(void)
 {
-	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
+	struct qt *qt = dev.qt;
 	enable_msix_to_ram(&dev, VGPU_MSIX_CMD, 0xc0de0000);
 	enable_msix_to_ram(&dev, VGPU_MSIX_FAULT, 0xc0de0002);
 	vgpu_wr(&dev, VGPU_REG_INT_MASK, VGPU_INT_FENCE | VGPU_INT_FAULT);
@@ -248,7 +245,7 @@ static void test_fence_writes_and_msix_delivery(void)
 	/* A register fault goes out on the fault vector. */
 	vgpu_wr(&dev, VGPU_REG_MAGIC, 1);
 	VT_CHECK(wait_for_ram_value(qt, TEST_MSI_GPA + 4 * VGPU_MSIX_FAULT, 0xc0de0002));
-	qt_quit(qt);
+	vgpu_dev_stop(&dev);
 }
 
 static int wait_for_irq_level(struct qt *qt, bool raised)
@@ -269,13 +266,12 @@ static int wait_for_irq_level(struct qt *qt, bool raised)
  */
 static void test_intx_follows_int_pending(void)
 {
-	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
+	struct qt *qt = dev.qt;
 	qt_irq_intercept_in(qt, "ioapic");
 	vgpu_wr(&dev, VGPU_REG_MAGIC, 1); /* a fault, still masked */
 	VT_CHECK_EQ_INT(wait_for_irq_level(qt, false), -1);
@@ -286,17 +282,38 @@ static void test_intx_follows_int_pending(void)
 	vgpu_wr(&dev, VGPU_REG_FAULT_ACK, 1);
 	vgpu_wr(&dev, VGPU_REG_INT_STATUS, VGPU_INT_FAULT);
 	VT_CHECK_EQ_INT(wait_for_irq_level(qt, false), -1);
-	qt_quit(qt);
+	vgpu_dev_stop(&dev);
 }
 
-static void screendump(struct qt *qt, const char *path)
+/* Latch a scanout (commit, then one vblank). */
+static void commit_scanout(struct vgpu_dev *dev, uint64_t pa, uint32_t format, uint32_t width,
+                           uint32_t height, uint32_t stride)
+{
+	vgpu_wr(dev, VGPU_REG_SCANOUT_ADDR_LO, (uint32_t)pa);
+	vgpu_wr(dev, VGPU_REG_SCANOUT_ADDR_HI, (uint32_t)(pa >> 32));
+	vgpu_wr(dev, VGPU_REG_SCANOUT_FORMAT, format);
+	vgpu_wr(dev, VGPU_REG_SCANOUT_STRIDE, stride);
+	vgpu_wr(dev, VGPU_REG_SCANOUT_WIDTH, width);
+	vgpu_wr(dev, VGPU_REG_SCANOUT_HEIGHT, height);
+	vgpu_wr(dev, VGPU_REG_DISP_CTRL, VGPU_DISP_CTRL_ENABLE);
+	vgpu_wr(dev, VGPU_REG_DISP_COMMIT, 1);
+	qt_clock_step(dev->qt, 20 * 1000 * 1000); /* past one vblank at 60 Hz */
+}
+
+/* QMP screendump in a format QEMU knows ("png", "ppm"). */
+static void screendump_as(struct qt *qt, const char *path, const char *format)
 {
 	char cmd[256];
 
 	snprintf(cmd, sizeof(cmd),
-	         "{\"execute\": \"screendump\", \"arguments\": {\"filename\": \"%s\", \"format\": \"png\"}}",
-	         path);
+	         "{\"execute\": \"screendump\", \"arguments\": {\"filename\": \"%s\", \"format\": \"%s\"}}",
+	         path, format);
 	qt_qmp_ok(qt, cmd);
+}
+
+static void screendump(struct qt *qt, const char *path)
+{
+	screendump_as(qt, path, "png");
 }
 
 /* Compare a 64x16 screendump with expected_pixel(); corner_pixel (if not ~0) is expected at (63, 15). */
@@ -326,29 +343,18 @@ static int count_wrong_pixels(const char *path, uint32_t corner_pixel)
 
 static void test_scanout_and_png_screendump(void)
 {
-	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
 	char path[128];
 	unsigned width = 0, height = 0;
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
-	vgpu_map_test_window(&dev);
-	vgpu_ring_start(&dev);
-	vgpu_ring_set_context(&dev);
+	struct qt *qt = dev.qt;
+	vgpu_dev_ready_for_jobs(&dev);
 	submit_fill_and_copy(&dev, TEST_MAPPED_VA, 1);
 	VT_CHECK(vgpu_wait_fence(&dev, 1));
-	vgpu_wr(&dev, VGPU_REG_SCANOUT_ADDR_LO, (uint32_t)TEST_MAPPED_VA);
-	vgpu_wr(&dev, VGPU_REG_SCANOUT_ADDR_HI, 0);
-	vgpu_wr(&dev, VGPU_REG_SCANOUT_FORMAT, VGPU_FORMAT_B8G8R8X8_UNORM);
-	vgpu_wr(&dev, VGPU_REG_SCANOUT_STRIDE, 256);
-	vgpu_wr(&dev, VGPU_REG_SCANOUT_WIDTH, 64);
-	vgpu_wr(&dev, VGPU_REG_SCANOUT_HEIGHT, 16);
-	vgpu_wr(&dev, VGPU_REG_DISP_CTRL, VGPU_DISP_CTRL_ENABLE);
-	vgpu_wr(&dev, VGPU_REG_DISP_COMMIT, 1);
-	qt_clock_step(qt, 20 * 1000 * 1000); /* past one vblank at 60 Hz */
+	commit_scanout(&dev, TEST_MAPPED_VA, VGPU_FORMAT_B8G8R8X8_UNORM, 64, 16, 256);
 	VT_CHECK(vgpu_rd(&dev, VGPU_REG_DISP_STATUS) & VGPU_DISP_STATUS_ENABLED);
 	VT_CHECK(vgpu_rd(&dev, VGPU_REG_VBLANK_COUNT) >= 1);
 
@@ -379,47 +385,32 @@ static void test_scanout_and_png_screendump(void)
 	VT_CHECK_EQ_INT(width, 32);
 	VT_CHECK_EQ_INT(height, 8);
 	free(rgb);
-	qt_quit(qt);
-}
-
-static void commit_scanout(struct vgpu_dev *dev, uint64_t pa, uint32_t width, uint32_t height,
-                           uint32_t stride)
-{
-	vgpu_wr(dev, VGPU_REG_SCANOUT_ADDR_LO, (uint32_t)pa);
-	vgpu_wr(dev, VGPU_REG_SCANOUT_ADDR_HI, (uint32_t)(pa >> 32));
-	vgpu_wr(dev, VGPU_REG_SCANOUT_FORMAT, VGPU_FORMAT_B8G8R8X8_UNORM);
-	vgpu_wr(dev, VGPU_REG_SCANOUT_STRIDE, stride);
-	vgpu_wr(dev, VGPU_REG_SCANOUT_WIDTH, width);
-	vgpu_wr(dev, VGPU_REG_SCANOUT_HEIGHT, height);
-	vgpu_wr(dev, VGPU_REG_DISP_CTRL, VGPU_DISP_CTRL_ENABLE);
-	vgpu_wr(dev, VGPU_REG_DISP_COMMIT, 1);
-	qt_clock_step(dev->qt, 20 * 1000 * 1000);
+	vgpu_dev_stop(&dev);
 }
 
 /* A scanout in guest system memory (libvgpu copies it by DMA); a bad commit keeps the previous image. */
 static void test_scanout_from_system_memory_and_bad_commit(void)
 {
-	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
 	uint32_t image[4][8];
 	char path[128];
 	unsigned width = 0, height = 0;
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
+	struct qt *qt = dev.qt;
 	for (unsigned y = 0; y < 4; y++) {
 		for (unsigned x = 0; x < 8; x++) {
 			image[y][x] = (x * 30) << 16 | (y * 60) << 8 | 0x80;
 		}
 	}
 	qt_memwrite(qt, 0x500000, image, sizeof(image));
-	commit_scanout(&dev, 0x500000 | VGPU_PA_SYSMEM, 8, 4, 32);
+	commit_scanout(&dev, 0x500000 | VGPU_PA_SYSMEM, VGPU_FORMAT_B8G8R8X8_UNORM, 8, 4, 32);
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_DISP_STATUS), VGPU_DISP_STATUS_ENABLED);
 
 	/* rejected at vblank: a stride shorter than a row */
-	commit_scanout(&dev, 0x500000 | VGPU_PA_SYSMEM, 8, 4, 16);
+	commit_scanout(&dev, 0x500000 | VGPU_PA_SYSMEM, VGPU_FORMAT_B8G8R8X8_UNORM, 8, 4, 16);
 	VT_CHECK(vgpu_rd(&dev, VGPU_REG_DISP_STATUS) & VGPU_DISP_STATUS_COMMIT_FAILED);
 	VT_CHECK(vgpu_rd(&dev, VGPU_REG_DISP_STATUS) & VGPU_DISP_STATUS_ENABLED);
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FAULT_TYPE), VGPU_FAULT_DISPLAY_BAD_CONFIG);
@@ -440,30 +431,163 @@ static void test_scanout_from_system_memory_and_bad_commit(void)
 		VT_CHECK(rgb && width == 8 && height == 4);
 	}
 	free(rgb);
-	qt_quit(qt);
+	vgpu_dev_stop(&dev);
+}
+
+/* The last 3 bytes of a PPM screendump: the bottom-right pixel as 0xRRGGBB; ~0 if unreadable. */
+static uint32_t ppm_last_pixel(const char *path)
+{
+	uint8_t rgb[3];
+	FILE *f = fopen(path, "rb");
+	bool ok = f && fseek(f, -3, SEEK_END) == 0 && fread(rgb, 1, 3, f) == 3;
+
+	if (f) {
+		fclose(f);
+	}
+	return ok ? (uint32_t)rgb[0] << 16 | rgb[1] << 8 | rgb[2] : 0xffffffff;
+}
+
+/*
+ * Issue 18 item 3: a 1024x768 XRGB scanout with pitch 8192 whose last row's pitch crosses a 256 KiB boundary
+ * past the end of its pixels. QEMU's dirty snapshot covers the scanout rounded to 256 KiB, and asking it
+ * about the whole pitch of the last row asserted. Every page offset in 256 KiB meets the boundary once; at
+ * each, the second screendump takes the dirty-tracking path and must show a pixel the CPU wrote after the
+ * first.
+ */
+static void test_scanout_whose_last_pitch_crosses_256k(void)
+{
+	const uint32_t width = 1024, height = 768, stride = 8192;
+	struct vgpu_dev dev;
+	char path[128];
+	unsigned wrong = 0;
+
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/screen.ppm", qt_dir(dev.qt));
+	for (uint32_t offset = 0; offset < 256 * 1024 && qt_alive(dev.qt); offset += 4096) {
+		uint64_t last_pixel = offset + (uint64_t)stride * (height - 1) + 4 * (width - 1);
+		uint32_t colour = 0x00102030 + offset / 4096;
+
+		commit_scanout(&dev, offset, VGPU_FORMAT_B8G8R8X8_UNORM, width, height, stride);
+		screendump_as(dev.qt, path, "ppm");
+		qt_writel(dev.qt, TEST_BAR2_ADDR + last_pixel, colour);
+		screendump_as(dev.qt, path, "ppm");
+		wrong += ppm_last_pixel(path) != colour;
+	}
+	VT_CHECK_EQ_INT(wrong, 0);
+	VT_CHECK(qt_alive(dev.qt));
+	vgpu_dev_stop(&dev);
+}
+
+/* B5G6R5 widened to 8 bits per channel by repeating the top bits, as pixman and every display do. */
+static uint32_t rgb565_to_rgb888(uint16_t p)
+{
+	uint32_t r = p >> 11, g = (p >> 5) & 63, b = p & 31;
+
+	return (r << 3 | r >> 2) << 16 | (g << 2 | g >> 4) << 8 | (b << 3 | b >> 2);
+}
+
+/*
+ * Issue 18 item 4: a B5G6R5 scanout of odd width (1023 pixels: rows of 2046 bytes, which pixman refuses as a
+ * surface pitch) made QEMU assert on the next refresh. Now the console pads its rows; the screendump shows
+ * the image pixel for pixel.
+ */
+static void test_odd_width_rgb565_scanout(void)
+{
+	enum { WIDTH = 1023, HEIGHT = 16, STRIDE = 2048 };
+	static uint16_t image[HEIGHT][STRIDE / 2];
+	struct vgpu_dev dev;
+	char path[128];
+	uint32_t width = 0, height = 0;
+
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
+		return;
+	}
+	for (unsigned y = 0; y < HEIGHT; y++) {
+		for (unsigned x = 0; x < WIDTH; x++) {
+			image[y][x] = (uint16_t)((x % 32) << 11 | (y * 4 % 64) << 5 | (x / 32) % 32);
+		}
+	}
+	qt_memwrite(dev.qt, TEST_BAR2_ADDR + TEST_MAPPED_VA, image, sizeof(image));
+	commit_scanout(&dev, TEST_MAPPED_VA, VGPU_FORMAT_B5G6R5_UNORM, WIDTH, HEIGHT, STRIDE);
+	snprintf(path, sizeof(path), "%s/rgb565.png", qt_dir(dev.qt));
+	screendump(dev.qt, path);
+	uint8_t *rgb = vt_read_png_rgb(path, &width, &height);
+	VT_CHECK_EQ_INT(width, WIDTH);
+	VT_CHECK_EQ_INT(height, HEIGHT);
+	if (rgb && width == WIDTH && height == HEIGHT) {
+		unsigned wrong = 0;
+
+		for (unsigned y = 0; y < HEIGHT; y++) {
+			for (unsigned x = 0; x < WIDTH; x++) {
+				const uint8_t *p = rgb + 3 * (y * WIDTH + x);
+				uint32_t got = (uint32_t)p[0] << 16 | p[1] << 8 | p[2];
+
+				wrong += got != rgb565_to_rgb888(image[y][x]);
+			}
+		}
+		VT_CHECK_EQ_INT(wrong, 0);
+	}
+	free(rgb);
+	VT_CHECK(qt_alive(dev.qt));
+	vgpu_dev_stop(&dev);
+}
+
+/* The VNC cases' fixture: QEMU connected (reverse) to the test's VNC client, its vgpu-pci opened. */
+struct vnc_case {
+	char dir[32], sock[64];
+	int listen_fd, fd;
+	struct vgpu_dev dev;
+};
+
+static bool vnc_case_start(struct vnc_case *vc)
+{
+	char args[160];
+
+	snprintf(vc->dir, sizeof(vc->dir), "/tmp/vgpu-vnc-XXXXXX");
+	vc->listen_fd = vc->fd = -1;
+	vc->dev.qt = NULL;
+	if (!mkdtemp(vc->dir)) {
+		vt_fail(__FILE__, __LINE__, "mkdtemp: %s", strerror(errno));
+		return false;
+	}
+	snprintf(vc->sock, sizeof(vc->sock), "%s/vnc.sock", vc->dir);
+	snprintf(args, sizeof(args), DEVICE_ARGS " -vnc unix:%s,reverse=on", vc->sock);
+	vc->listen_fd = vnc_listen(vc->sock);
+	if (vc->listen_fd >= 0 && vgpu_dev_start(&vc->dev, args)) {
+		vc->fd = vnc_accept(vc->listen_fd);
+	}
+	VT_CHECK(vc->fd >= 0);
+	return vc->fd >= 0;
+}
+
+static void vnc_case_stop(struct vnc_case *vc)
+{
+	if (vc->fd >= 0) {
+		close(vc->fd);
+	}
+	if (vc->listen_fd >= 0) {
+		close(vc->listen_fd);
+	}
+	if (vc->dev.qt) {
+		vgpu_dev_stop(&vc->dev);
+	}
+	unlink(vc->sock);
+	rmdir(vc->dir);
 }
 
 /* The hardware cursor reaches QEMU's UI: a VNC client sees the image the guest put in VRAM. */
 static void test_cursor_reaches_the_vnc_client(void)
 {
-	char dir[] = "/tmp/vgpu-vnc-XXXXXX", sock[64], args[160];
 	static uint32_t image[VGPU_CURSOR_SIZE * VGPU_CURSOR_SIZE], seen[VGPU_CURSOR_SIZE * VGPU_CURSOR_SIZE];
 	const uint64_t cursor_pa = 0x180000;
 	unsigned width = 0, height = 0;
+	struct vnc_case vc;
 
-	if (!mkdtemp(dir)) {
-		VT_CHECK(!"mkdtemp");
-		return;
-	}
-	snprintf(sock, sizeof(sock), "%s/vnc.sock", dir);
-	snprintf(args, sizeof(args), DEVICE_ARGS " -vnc unix:%s,reverse=on", sock);
-	int listen_fd = vnc_listen(sock);
-	struct qt *qt = listen_fd >= 0 ? qt_start(args) : NULL;
-	int vnc = qt ? vnc_accept(listen_fd) : -1;
-	struct vgpu_dev dev;
+	if (vnc_case_start(&vc)) {
+		struct vgpu_dev *dev = &vc.dev;
 
-	VT_CHECK(vnc >= 0);
-	if (vnc >= 0 && vgpu_dev_open(&dev, qt)) {
 		/* an opaque gradient in the top-left quarter, transparent elsewhere */
 		for (unsigned y = 0; y < VGPU_CURSOR_SIZE; y++) {
 			for (unsigned x = 0; x < VGPU_CURSOR_SIZE; x++) {
@@ -472,82 +596,53 @@ static void test_cursor_reaches_the_vnc_client(void)
 				        opaque ? 0xff000000u | x << 18 | y << 10 | 0x40 : 0;
 			}
 		}
-		qt_memwrite(qt, TEST_BAR2_ADDR + cursor_pa, image, sizeof(image));
-		commit_scanout(&dev, TEST_MAPPED_VA, 64, 16, 256);
-		vgpu_wr(&dev, VGPU_REG_CURSOR_ADDR_LO, (uint32_t)cursor_pa);
-		vgpu_wr(&dev, VGPU_REG_CURSOR_ADDR_HI, 0);
-		vgpu_wr(&dev, VGPU_REG_CURSOR_POS, VGPU_XY(10, 5));
-		vgpu_wr(&dev, VGPU_REG_CURSOR_CTRL, VGPU_CURSOR_CTRL_ENABLE);
-		VT_CHECK(vnc_read_cursor(vnc, seen, VT_COUNT(seen), &width, &height));
+		qt_memwrite(dev->qt, TEST_BAR2_ADDR + cursor_pa, image, sizeof(image));
+		commit_scanout(dev, TEST_MAPPED_VA, VGPU_FORMAT_B8G8R8X8_UNORM, 64, 16, 256);
+		vgpu_wr(dev, VGPU_REG_CURSOR_ADDR_LO, (uint32_t)cursor_pa);
+		vgpu_wr(dev, VGPU_REG_CURSOR_ADDR_HI, 0);
+		vgpu_wr(dev, VGPU_REG_CURSOR_POS, VGPU_XY(10, 5));
+		vgpu_wr(dev, VGPU_REG_CURSOR_CTRL, VGPU_CURSOR_CTRL_ENABLE);
+		VT_CHECK(vnc_read_cursor(vc.fd, seen, VT_COUNT(seen), &width, &height));
 		VT_CHECK_EQ_INT(width, VGPU_CURSOR_SIZE);
 		VT_CHECK_EQ_INT(height, VGPU_CURSOR_SIZE);
 		VT_CHECK(memcmp(seen, image, sizeof(image)) == 0);
 	}
-	if (vnc >= 0) {
-		close(vnc);
-	}
-	if (listen_fd >= 0) {
-		close(listen_fd);
-	}
-	qt_quit(qt);
-	unlink(sock);
-	rmdir(dir);
+	vnc_case_stop(&vc);
 }
 
 /* A resized host window (here a VNC client asking for a size) becomes the preferred mode, with HOTPLUG. */
 static void test_window_resize_is_a_hotplug(void)
 {
-	char dir[] = "/tmp/vgpu-vnc-XXXXXX", sock[64], args[160];
+	struct vnc_case vc;
 
-	if (!mkdtemp(dir)) {
-		VT_CHECK(!"mkdtemp");
-		return;
-	}
-	snprintf(sock, sizeof(sock), "%s/vnc.sock", dir);
-	snprintf(args, sizeof(args), DEVICE_ARGS " -vnc unix:%s,reverse=on", sock);
-	int listen_fd = vnc_listen(sock);
-	struct qt *qt = listen_fd >= 0 ? qt_start(args) : NULL;
-	int vnc = qt ? vnc_accept(listen_fd) : -1;
-	struct vgpu_dev dev;
+	if (vnc_case_start(&vc)) {
+		struct vgpu_dev *dev = &vc.dev;
 
-	VT_CHECK(vnc >= 0);
-	if (vnc >= 0 && vgpu_dev_open(&dev, qt)) {
-		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_INT_STATUS) & VGPU_INT_HOTPLUG, 0);
-		VT_CHECK(vnc_request_desktop_size(vnc, 1280, 720));
-		for (int i = 0; i < 5000 && vgpu_rd(&dev, VGPU_REG_PREFERRED_WIDTH) != 1280; i++) {
+		VT_CHECK_EQ_U64(vgpu_rd(dev, VGPU_REG_INT_STATUS) & VGPU_INT_HOTPLUG, 0);
+		VT_CHECK(vnc_request_desktop_size(vc.fd, 1280, 720));
+		for (int i = 0; i < 5000 && vgpu_rd(dev, VGPU_REG_PREFERRED_WIDTH) != 1280; i++) {
 			usleep(1000);
 		}
-		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_PREFERRED_WIDTH), 1280);
-		VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_PREFERRED_HEIGHT), 720);
-		VT_CHECK(vgpu_rd(&dev, VGPU_REG_INT_STATUS) & VGPU_INT_HOTPLUG);
+		VT_CHECK_EQ_U64(vgpu_rd(dev, VGPU_REG_PREFERRED_WIDTH), 1280);
+		VT_CHECK_EQ_U64(vgpu_rd(dev, VGPU_REG_PREFERRED_HEIGHT), 720);
+		VT_CHECK(vgpu_rd(dev, VGPU_REG_INT_STATUS) & VGPU_INT_HOTPLUG);
 	}
-	if (vnc >= 0) {
-		close(vnc);
-	}
-	if (listen_fd >= 0) {
-		close(listen_fd);
-	}
-	qt_quit(qt);
-	unlink(sock);
-	rmdir(dir);
+	vnc_case_stop(&vc);
 }
 
 static void test_savevm_loadvm_round_trip(void)
 {
-	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
+	struct qt *qt = dev.qt;
 	VT_CHECK(qt_add_snapshot_disk(qt));
 
 	/* State to keep: a register, the ring position and fence, a pending interrupt, VRAM written by an
 	 * engine. */
-	vgpu_map_test_window(&dev);
-	vgpu_ring_start(&dev);
-	vgpu_ring_set_context(&dev);
+	vgpu_dev_ready_for_jobs(&dev);
 	submit_fill_and_copy(&dev, TEST_MAPPED_VA, 5);
 	VT_CHECK(vgpu_wait_fence(&dev, 5));
 	vgpu_wr(&dev, VGPU_REG_SCRATCH, 0x5a5a0001);
@@ -585,7 +680,7 @@ static void test_savevm_loadvm_round_trip(void)
 	dev.ring_tail = head;
 	vgpu_ring_fence(&dev, 7, false);
 	VT_CHECK(vgpu_wait_fence(&dev, 7));
-	qt_quit(qt);
+	vgpu_dev_stop(&dev);
 }
 
 static bool wait_for_qmp_text(struct qt *qt, const char *command, const char *text)
@@ -607,18 +702,15 @@ static bool wait_for_qmp_text(struct qt *qt, const char *command, const char *te
 /* Migration to a second QEMU process: the GPU there continues with the state and VRAM of the first. */
 static void test_migration_to_a_new_process(void)
 {
-	struct qt *src = qt_start(DEVICE_ARGS);
 	struct qt *dst = NULL;
 	struct vgpu_dev dev;
 	char cmd[256];
 
-	if (!src || !vgpu_dev_open(&dev, src)) {
-		qt_quit(src);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
-	vgpu_map_test_window(&dev);
-	vgpu_ring_start(&dev);
-	vgpu_ring_set_context(&dev);
+	struct qt *src = dev.qt;
+	vgpu_dev_ready_for_jobs(&dev);
 	submit_fill_and_copy(&dev, TEST_MAPPED_VA, 9);
 	VT_CHECK(vgpu_wait_fence(&dev, 9));
 	vgpu_wr(&dev, VGPU_REG_SCRATCH, 0x77);
@@ -670,13 +762,12 @@ static void expect_fault(struct vgpu_dev *dev, uint32_t type, uint64_t addr)
 
 static void test_malformed_input_keeps_qemu_serving(void)
 {
-	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
+	struct qt *qt = dev.qt;
 	/* Registers: read-only, undefined, out-of-range values, odd sizes and alignments. */
 	vgpu_wr(&dev, VGPU_REG_MAGIC, 0xffffffff);
 	expect_fault(&dev, VGPU_FAULT_BAD_REGISTER, VGPU_REG_MAGIC);
@@ -701,9 +792,7 @@ static void test_malformed_input_keeps_qemu_serving(void)
 	free(log);
 
 	/* Packets: unknown opcode, wrong length, reserved header bits. Each faults and is skipped. */
-	vgpu_map_test_window(&dev);
-	vgpu_ring_start(&dev);
-	vgpu_ring_set_context(&dev);
+	vgpu_dev_ready_for_jobs(&dev);
 	const uint32_t bad_opcode[] = {VGPU_PKT_HEADER(0xee, 1), 0};
 	vgpu_ring_submit(&dev, bad_opcode, 2);
 	vgpu_ring_fence(&dev, 1, false);
@@ -750,20 +839,202 @@ static void test_malformed_input_keeps_qemu_serving(void)
 	log = qt_read_log(qt);
 	VT_CHECK(log && strstr(log, "vgpu-pci: "));
 	free(log);
-	VT_CHECK_EQ_INT(qt_quit(qt), 0);
+	VT_CHECK_EQ_INT(vgpu_dev_stop(&dev), 0);
+}
+
+/* A valid FILL after whatever came before: the GPU still executes jobs and gets them right. */
+static void check_still_serving(struct vgpu_dev *dev, uint64_t seq)
+{
+	submit_fill_and_copy(dev, TEST_MAPPED_VA, seq);
+	VT_CHECK(vgpu_wait_fence(dev, seq));
+	VT_CHECK_EQ_U64(qt_readl(dev->qt, TEST_BAR2_ADDR + TEST_MAPPED_VA + 6 * 256 + 40 * 4), fill_value);
+	VT_CHECK(qt_alive(dev->qt));
+}
+
+/*
+ * Issue 18 item 1: SET_TEXTURE of 16384 x 16384 texels of 16 bytes over page tables that alias the whole VA
+ * space onto one page. A face is 4 GiB; computed in 32 bits it wrapped to 0 and sampling read past the host's
+ * map of the texture: QEMU died of SIGSEGV. Texel (i, j) lies at j * 262144 + i * 16 (spec 10.7), which is
+ * texel i % 256 of the one page.
+ */
+static void test_huge_texture_keeps_qemu_alive(void)
+{
+	const uint32_t i = 16000, j = 16300;
+	struct vgpu_dev dev;
+	struct dev_scene ds;
+	float texels[256][4], got[4];
+
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
+		return;
+	}
+	vgpu_dev_ready_for_jobs(&dev);
+	if (dev_scene_init(&ds, &dev, 2, 2, dev_scene_fs_tex2d)) {
+		uint64_t page = dev_scene_alias_everything(&ds);
+
+		for (unsigned k = 0; k < 256; k++) {
+			for (unsigned c = 0; c < 4; c++) {
+				texels[k][c] = (float)(1000 * c + k);
+			}
+		}
+		qt_memwrite(dev.qt, TEST_BAR2_ADDR + page, texels, sizeof(texels));
+		vgpu_pkt_set_texture(&ds.cb, 0, DEV_SCENE_ALIAS_VA, VGPU_FORMAT_R32G32B32A32_FLOAT, 16384,
+		                     16384, 1, VGPU_TEXTURE_2D);
+		vgpu_pkt_set_sampler(&ds.cb, 0, 0, 0, 0, 0);
+		const float s = ((float)i + 0.5f) / 16384.0f, t = ((float)j + 0.5f) / 16384.0f;
+
+		dev_scene_rect(&ds, s, t, s, t);
+		dev_scene_submit(&ds, 1);
+		if (vgpu_wait_fence(&dev, 1)) {
+			dev_scene_pixel(&ds, 1, 1, got);
+			for (unsigned c = 0; c < 4; c++) {
+				VT_CHECK_EQ_INT((long long)got[c], 1000 * c + i % 256);
+			}
+			VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FAULT_STATUS), 0);
+		}
+	}
+	check_still_serving(&dev, 2);
+	vgpu_dev_stop(&dev);
+}
+
+static const char fs_tex2d_huge_lod[] =
+        ".stage fragment\n"
+        "ld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\nmov r8, 3000000000.0\n"
+        "tex.2d.lod r4, t0, s0, r0, r8\n"
+        "st.out color0.x, r4\nst.out color0.y, r5\nst.out color0.z, r6\nst.out color0.w, r7\n"
+        "end\n";
+
+/*
+ * Issue 18 item 2: LOD, bias and LOD clamps far outside any level (3e9, infinities): (int)floorf(lod)
+ * overflowed and the sampler indexed its level table 2^31 entries past its end (SIGSEGV). They select level
+ * 0 or the last level, as a value just past them would. A 4x4 R32F texture with 3 levels, level l holding l,
+ * over a 2x2 target (an implicit LOD of 1 before bias and clamps).
+ */
+static void test_huge_lod_keeps_qemu_alive(void)
+{
+	const float big = 3e9f, inf = INFINITY;
+	const struct {
+		bool explicit_lod;
+		uint32_t mip;
+		float bias, min_lod, max_lod, level;
+	} cases[] = {
+	        {false, 2, big, 0, big, 2},      {false, 1, big, 0, big, 2}, {false, 2, 0, big, big, 2},
+	        {false, 1, -big, -big, -big, 0}, {false, 2, inf, 0, inf, 2}, {false, 2, -inf, -inf, inf, 0},
+	        {true, 2, 0, -inf, inf, 2},      {true, 1, 0, -inf, inf, 2}, {true, 2, -big, -big, big, 0},
+	};
+	float texels[16 + 4 + 1];
+	struct vgpu_dev dev;
+	unsigned wrong = 0;
+
+	for (unsigned n = 0; n < VT_COUNT(texels); n++) {
+		texels[n] = n < 16 ? 0.0f : n < 20 ? 1.0f : 2.0f;
+	}
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
+		return;
+	}
+	vgpu_dev_ready_for_jobs(&dev);
+	for (size_t c = 0; c < VT_COUNT(cases) && qt_alive(dev.qt); c++) {
+		struct dev_scene ds;
+		float got[4];
+
+		if (!dev_scene_init(&ds, &dev, 2, 2,
+		                    cases[c].explicit_lod ? fs_tex2d_huge_lod : dev_scene_fs_tex2d)) {
+			break;
+		}
+		uint64_t va = dev_scene_alloc(&ds, sizeof(texels), texels, false);
+		vgpu_pkt_set_texture(&ds.cb, 0, va, VGPU_FORMAT_R32_FLOAT, 4, 4, 3, VGPU_TEXTURE_2D);
+		vgpu_pkt_set_sampler(&ds.cb, 0, cases[c].mip << 8 | VGPU_SAMPLER_MIN_LINEAR, cases[c].bias,
+		                     cases[c].min_lod, cases[c].max_lod);
+		dev_scene_rect(&ds, 0.0f, 0.0f, 1.0f, 1.0f); /* 2 texels per pixel: an implicit LOD of 1 */
+		dev_scene_submit(&ds, c + 1);
+		if (!vgpu_wait_fence(&dev, c + 1)) {
+			break;
+		}
+		dev_scene_pixel(&ds, 0, 0, got);
+		if (got[0] != cases[c].level) {
+			wrong++;
+			printf("# case %zu: level %g, expected %g\n", c, got[0], cases[c].level);
+		}
+	}
+	VT_CHECK_EQ_INT(wrong, 0);
+	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_FAULT_STATUS), 0);
+	check_still_serving(&dev, 100);
+	vgpu_dev_stop(&dev);
+}
+
+/*
+ * Issue 18 item 8: one draw with sixteen cube maps of 16384 x 16384 texels of 16 bytes and every level, over
+ * the aliasing page tables. Building their maps was not charged to the watchdog and grew QEMU from 34 MB to
+ * 2 GB over minutes. Now the draw ends within the fence wait (bounded, generous) in BAD_STATE naming
+ * SET_TEXTURE, QMP answers meanwhile, QEMU grows by less than 256 MiB, and the next job runs. Then the same
+ * with one 16384 x 16384 RGBA8 texture and the smallest WATCHDOG: its maps alone exceed the budget, so the
+ * draw ends in a WATCHDOG fault.
+ */
+static void test_huge_surface_maps_are_bounded(void)
+{
+	char fs[4096];
+	size_t n = (size_t)snprintf(fs, sizeof(fs),
+	                            ".stage fragment\nld.var.smooth r0, v0.x\nld.var.smooth r1, v0.y\n"
+	                            "ld.var.smooth r2, v0.z\n");
+	struct vgpu_dev dev;
+	struct dev_scene ds;
+
+	for (unsigned t = 0; t < 16; t++) {
+		n += (size_t)snprintf(fs + n, sizeof(fs) - n, "tex.cube.lod r%u, t%u, s0, r0, 0.0\n",
+		                      4 + 4 * (t % 4), t);
+	}
+	snprintf(fs + n, sizeof(fs) - n, "st.out color0.x, r4\nend\n");
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
+		return;
+	}
+	vgpu_dev_ready_for_jobs(&dev);
+	long rss_before = qt_rss_kib(dev.qt);
+	if (dev_scene_init(&ds, &dev, 1, 1, fs)) {
+		dev_scene_alias_everything(&ds);
+		for (unsigned t = 0; t < 16; t++) {
+			vgpu_pkt_set_texture(&ds.cb, t, DEV_SCENE_ALIAS_VA, VGPU_FORMAT_R32G32B32A32_FLOAT,
+			                     16384, 16384, 15, VGPU_TEXTURE_CUBE);
+		}
+		vgpu_pkt_set_sampler(&ds.cb, 0, 0, 0, 0, 0);
+		dev_scene_rect(&ds, 0.5f, 0.5f, 0.5f, 0.5f);
+		dev_scene_submit(&ds, 1);
+		qt_qmp_ok(dev.qt,
+		          "{\"execute\": \"query-status\"}"); /* the main loop answers while the GPU works */
+		VT_CHECK(vgpu_wait_fence(&dev, 1));
+		expect_fault(&dev, VGPU_FAULT_BAD_STATE,
+		             VGPU_PKT_SET_TEXTURE); /* maps over 2^21 pages: spec 8.3 */
+	}
+	long grown_mib = (qt_rss_kib(dev.qt) - rss_before) / 1024;
+	if (rss_before < 0 || grown_mib > 256) {
+		vt_fail(__FILE__, __LINE__, "the draw grew QEMU by %ld MiB", grown_mib);
+	}
+	check_still_serving(&dev, 2);
+
+	if (dev_scene_init(&ds, &dev, 1, 1, dev_scene_fs_tex2d)) {
+		dev_scene_alias_everything(&ds);
+		vgpu_wr(&dev, VGPU_REG_WATCHDOG, 1);
+		vgpu_pkt_set_texture(&ds.cb, 0, DEV_SCENE_ALIAS_VA, VGPU_FORMAT_R8G8B8A8_UNORM, 16384, 16384,
+		                     1, VGPU_TEXTURE_2D);
+		vgpu_pkt_set_sampler(&ds.cb, 0, 0, 0, 0, 0);
+		dev_scene_rect(&ds, 0.5f, 0.5f, 0.5f, 0.5f);
+		dev_scene_submit(&ds, 3);
+		VT_CHECK(vgpu_wait_fence(&dev, 3));
+		expect_fault(&dev, VGPU_FAULT_WATCHDOG, 0);
+		vgpu_wr(&dev, VGPU_REG_WATCHDOG, VGPU_WATCHDOG_DEFAULT);
+	}
+	check_still_serving(&dev, 4);
+	vgpu_dev_stop(&dev);
 }
 
 /* DMA goes through the bus-master address space: with Bus Master Enable off the GPU cannot reach guest RAM.
  */
 static void test_dma_needs_bus_mastering(void)
 {
-	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
+	struct qt *qt = dev.qt;
 	vgpu_ring_start(&dev);
 	pci_cfg_write(qt, dev.devfn, 0x04, 2, 0x0002); /* memory decoding only */
 	vgpu_ring_fence(&dev, 1, false);
@@ -777,22 +1048,21 @@ static void test_dma_needs_bus_mastering(void)
 	vgpu_ring_fence(&dev, 2, false);
 	VT_CHECK(vgpu_wait_fence(&dev, 2));
 	VT_CHECK_EQ_U64(qt_readq(qt, TEST_FENCE_GPA), 2);
-	qt_quit(qt);
+	vgpu_dev_stop(&dev);
 }
 
 /* With an IOMMU translating, the GPU's bus addresses are IOVAs: a mapped one reaches the page it maps to, an
  * unmapped one is refused (DMA_ERROR) instead of reaching the guest RAM at the same number. */
 static void test_dma_goes_through_the_iommu(void)
 {
-	struct qt *qt = qt_start("-device intel-iommu " DEVICE_ARGS);
 	struct vgpu_dev dev;
 	struct vtd vtd;
 	const uint64_t fence_iova = 0x40000000ull, unmapped_iova = 0x300000ull; /* guest RAM, not mapped */
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, "-device intel-iommu " DEVICE_ARGS)) {
 		return;
 	}
+	struct qt *qt = dev.qt;
 	vtd_setup(&vtd, qt, 0x400000, dev.devfn);
 	vtd_map(&vtd, TEST_RING_GPA, TEST_RING_GPA); /* the ring at its own address */
 	vtd_map(&vtd, fence_iova, TEST_FENCE_GPA);
@@ -811,18 +1081,17 @@ static void test_dma_goes_through_the_iommu(void)
 	vgpu_ring_submit(&dev, stray, VT_COUNT(stray));
 	expect_fault(&dev, VGPU_FAULT_DMA_ERROR, unmapped_iova | VGPU_PA_SYSMEM);
 	VT_CHECK_EQ_U64(qt_readq(qt, unmapped_iova), 0);
-	qt_quit(qt);
+	vgpu_dev_stop(&dev);
 }
 
 static void test_system_reset_resets_the_gpu(void)
 {
-	struct qt *qt = qt_start(DEVICE_ARGS);
 	struct vgpu_dev dev;
 
-	if (!qt || !vgpu_dev_open(&dev, qt)) {
-		qt_quit(qt);
+	if (!vgpu_dev_start(&dev, DEVICE_ARGS)) {
 		return;
 	}
+	struct qt *qt = dev.qt;
 	vgpu_wr(&dev, VGPU_REG_SCRATCH, 1);
 	vgpu_wr(&dev, VGPU_REG_INT_MASK, VGPU_INT_ALL);
 	qt_writel(qt, TEST_BAR2_ADDR + 0x1000, 0x600dcafe);
@@ -832,7 +1101,7 @@ static void test_system_reset_resets_the_gpu(void)
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_SCRATCH), 0xffffffff);
 	VT_CHECK_EQ_U64(vgpu_rd(&dev, VGPU_REG_INT_MASK), 0);
 	VT_CHECK_EQ_U64(qt_readl(qt, TEST_BAR2_ADDR + 0x1000), 0x600dcafe); /* VRAM is kept */
-	qt_quit(qt);
+	vgpu_dev_stop(&dev);
 }
 
 static const struct vt_case cases[] = {
@@ -845,11 +1114,16 @@ static const struct vt_case cases[] = {
         VT_CASE(test_intx_follows_int_pending),
         VT_CASE(test_scanout_and_png_screendump),
         VT_CASE(test_scanout_from_system_memory_and_bad_commit),
+        VT_CASE(test_scanout_whose_last_pitch_crosses_256k),
+        VT_CASE(test_odd_width_rgb565_scanout),
         VT_CASE(test_cursor_reaches_the_vnc_client),
         VT_CASE(test_window_resize_is_a_hotplug),
         VT_CASE(test_savevm_loadvm_round_trip),
         VT_CASE(test_migration_to_a_new_process),
         VT_CASE(test_malformed_input_keeps_qemu_serving),
+        VT_CASE(test_huge_texture_keeps_qemu_alive),
+        VT_CASE(test_huge_lod_keeps_qemu_alive),
+        VT_CASE(test_huge_surface_maps_are_bounded),
         VT_CASE(test_dma_needs_bus_mastering),
         VT_CASE(test_dma_goes_through_the_iommu),
         VT_CASE(test_system_reset_resets_the_gpu),

@@ -95,6 +95,37 @@ bool vgpu_dev_open(struct vgpu_dev *dev, struct qt *qt)
 	return false;
 }
 
+bool vgpu_dev_start(struct vgpu_dev *dev, const char *extra_args)
+{
+	struct qt *qt = qt_start(extra_args);
+
+	dev->qt = NULL;
+	if (!qt) {
+		return false;
+	}
+	if (!vgpu_dev_open(dev, qt)) {
+		qt_quit(qt);
+		dev->qt = NULL;
+		return false;
+	}
+	return true;
+}
+
+int vgpu_dev_stop(struct vgpu_dev *dev)
+{
+	int status = qt_quit(dev->qt);
+
+	dev->qt = NULL;
+	return status;
+}
+
+void vgpu_dev_ready_for_jobs(struct vgpu_dev *dev)
+{
+	vgpu_map_test_window(dev);
+	vgpu_ring_start(dev);
+	vgpu_ring_set_context(dev);
+}
+
 uint32_t vgpu_rd(struct vgpu_dev *dev, uint32_t reg)
 {
 	return qt_readl(dev->qt, TEST_BAR0_ADDR + reg);

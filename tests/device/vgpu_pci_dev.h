@@ -41,6 +41,20 @@ unsigned pci_find_capability(struct qt *qt, unsigned devfn, uint8_t id);
 /* Find vgpu-pci on bus 0, place BARs at the TEST_* addresses, enable memory decoding and bus mastering. */
 bool vgpu_dev_open(struct vgpu_dev *dev, struct qt *qt);
 
+/*
+ * The device cases' fixture: start QEMU (qt_start) with extra_args and open its vgpu-pci. False, reported and
+ * with nothing left running, when either fails. vgpu_dev_stop quits that QEMU and returns qt_quit's status.
+ *
+ *   struct vgpu_dev dev;
+ *   if (!vgpu_dev_start(&dev, "-device vgpu-pci,vram_size=16M")) return;
+ *   ...
+ *   vgpu_dev_stop(&dev);
+ */
+bool vgpu_dev_start(struct vgpu_dev *dev, const char *extra_args);
+int vgpu_dev_stop(struct vgpu_dev *dev);
+/* Ready for jobs: the test window mapped, the ring enabled, SET_CONTEXT submitted. */
+void vgpu_dev_ready_for_jobs(struct vgpu_dev *dev);
+
 uint32_t vgpu_rd(struct vgpu_dev *dev, uint32_t reg);
 void vgpu_wr(struct vgpu_dev *dev, uint32_t reg, uint32_t value);
 

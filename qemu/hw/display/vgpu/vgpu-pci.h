@@ -42,7 +42,7 @@ struct VgpuPciState {
 	QemuConsole *con;
 	bool con_has_surface; /* false until the first update replaces QEMU's placeholder */
 	VgpuScanoutMode mode;
-	uint8_t *shadow; /* the console's surface memory: width * bytes-per-pixel per row */
+	uint8_t *shadow; /* the console's surface memory, rows padded to 4 bytes */
 	bool full_redraw;
 	bool cursor_shown;
 	int32_t cursor_x, cursor_y;
