@@ -487,6 +487,68 @@ test_refusals(void)
    return ok;
 }
 
+/* Cube and shadow lookups: direction x, y, z (and the reference after the coordinates) in consecutive
+ * registers; the test texture unit echoes coordinates 0..2 for implicit LOD. gl_FrontFacing picks which. */
+static bool
+test_cube_shadow_facing(void)
+{
+   static const char src[] =
+      "uniform samplerCube sky;\n"
+      "uniform sampler2DShadow depth;\n"
+      "varying vec3 dir;\n"
+      "void main() {\n"
+      "   vec4 c = textureCube(sky, dir);\n"
+      "   vec4 d = shadow2D(depth, dir.zyx);\n"
+      "   gl_FragColor = gl_FrontFacing ? c : d;\n"
+      "}\n";
+   struct ch_case t;
+   if (!ch_case_init(&t, FS, 110, src, NULL))
+      return false;
+   int v = ch_varying(&t.s, "dir");
+   bool ok = v >= 0 && t.s.bin.stats.tex == 2;
+   for (unsigned c = 0; ok && c < 3; c++)
+      t.w.varying[v][c][0] = 1.0f + c;
+   for (int facing = 1; ok && facing >= 0; facing--) {
+      t.w.front_facing = facing;
+      ok = ch_run(&t);
+      for (unsigned l = 0; ok && l < LANES; l++) {
+         /* front: (x, y, z, 16 * 0 + 0); back: the shadow texture is unit 1, coords (z, y) and the
+          * reference x: the test unit answers (z, y, x, 17). */
+         float want[4] = {1, 2, 3, 0};
+         if (!facing) {
+            want[0] = 3;
+            want[2] = 1;
+            want[3] = 17;
+         }
+         for (unsigned c = 0; c < 4; c++)
+            ok &= ch_expect_float(facing ? "cube" : "shadow", l, t.w.out[0][c][l], want[c], 0);
+      }
+   }
+   ch_free(&t.s);
+   return ok;
+}
+
+/* 17 nested ifs: one more than the hardware's mask stack; the compiler says so instead of emitting it. */
+static bool
+test_nesting_limit(void)
+{
+   char src[2048], *p = src;
+   p += sprintf(p, "uniform sampler2D t;\nvarying float x;\nvoid main() {\n   float r = 0.0;\n");
+   /* Texture lookups keep NIR from flattening the ifs into selects. */
+   for (unsigned i = 0; i < 17; i++)
+      p += sprintf(p, "   if (x > %u.0) {\n   r += texture2D(t, vec2(x, r)).x;\n", i);
+   for (unsigned i = 0; i < 17; i++)
+      p += sprintf(p, "   }\n");
+   sprintf(p, "   gl_FragColor = vec4(r);\n}\n");
+   struct ch_shader s;
+   bool ok = ch_compile_error(&s, FS, 110, src);
+   if (ok)
+      printf("# message: %s\n", s.error);
+   ok = ok && strstr(s.error, "16 levels");
+   ch_free(&s);
+   return ok;
+}
+
 int
 main(void)
 {
@@ -506,6 +568,8 @@ main(void)
       {"register pressure at the 128-register limit", test_register_pressure},
       {"more than 128 registers is a clean error", test_register_limit_error},
       {"gl_PointCoord is refused with a message", test_refusals},
+      {"cube and shadow lookups, gl_FrontFacing", test_cube_shadow_facing},
+      {"nesting past 16 levels is a clean error", test_nesting_limit},
    };
    glsl_type_singleton_init_or_ref();
    ch_plan(sizeof(tests) / sizeof(tests[0]));
