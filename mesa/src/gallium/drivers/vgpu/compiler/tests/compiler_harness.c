@@ -155,6 +155,20 @@ ch_case_init(struct ch_case *t, gl_shader_stage stage, int version, const char *
    return ch_compile(&t->s, stage, version, source, key);
 }
 
+void
+ch_lane_ramp(struct ch_case *t, int v, float top)
+{
+   if (v < 0)
+      return;
+   t->w.varying[v][0][0] = 0.0f;
+   t->w.varying[v][0][1] = top;
+   t->w.varying[v][0][2] = 0.0f;
+   for (unsigned l = 0; l < VGPU_ISA_LANES; l++) {
+      t->w.bary_persp[0][l] = l / 16.0f;
+      t->w.bary_persp[1][l] = 0.0f;
+   }
+}
+
 bool
 ch_run(struct ch_case *t)
 {

@@ -55,6 +55,10 @@ struct ch_case {
 bool ch_case_init(struct ch_case *t, gl_shader_stage stage, int version, const char *source,
                   const struct vgpu_compile_key *key);
 
+/* Gives lane l the value x.x = l * top / 16 of varying slot v (nothing if v < 0), exactly: vertex values
+ * (0, top, 0), perspective weights b1 = l / 16, b2 = 0. */
+void ch_lane_ramp(struct ch_case *t, int v, float top);
+
 /* Runs the case's warp; false if it faulted. */
 bool ch_run(struct ch_case *t);
 

@@ -166,13 +166,8 @@ test_control_flow(void)
    if (!ch_case_init(&t, FS, 110, src, NULL))
       return false;
    int v = ch_varying(&t.s, "n");
-   /* Lane l gets n = l / 2 exactly: V0 = 0, V1 = 8, V2 = 0, b1 = l / 16, b2 = 0. */
    bool ok = v >= 0 && t.s.bin.stats.loops == 1;
-   if (v >= 0) {
-      t.w.varying[v][0][1] = 8.0f;
-      for (unsigned l = 0; l < LANES; l++)
-         t.w.bary_persp[0][l] = l / 16.0f;
-   }
+   ch_lane_ramp(&t, v, 8.0f); /* lane l: n = l / 2 */
    ok = ok && ch_run(&t);
    for (unsigned l = 0; ok && l < LANES; l++) {
       float n = l * 0.5f, sum = 0, i = 0;
@@ -436,7 +431,7 @@ test_register_pressure(void)
    free(src);
    if (!ok)
       return false;
-   printf("# %u live values: %u registers\n", n, t.s.bin.stats.registers);
+   printf("# %u products: %u registers\n", n, t.s.bin.stats.registers);
    ok = t.s.bin.stats.registers >= 120 && t.s.bin.stats.registers <= VGPU_ISA_MAX_REGS;
    unsigned base = ch_uniform(&t.s, "u") / 4, a = ch_attrib(&t.s, "a");
    for (unsigned i = 0; i < n; i++)
@@ -484,6 +479,93 @@ test_refusals(void)
       printf("# message: %s\n", s.error);
    ok = ok && strstr(s.error, "gl_PointCoord");
    ch_free(&s);
+   return ok;
+}
+
+/* Nested data-dependent loops: loop-carried values of the outer loop live across the inner one. */
+static bool
+test_nested_loops(void)
+{
+   static const char src[] =
+      "varying float n;\n"
+      "void main() {\n"
+      "   float acc = 0.0;\n"
+      "   float count = 0.0;\n"
+      "   for (float i = 0.0; i < n; i += 1.0) {\n"
+      "      for (float j = 0.0; j < i; j += 1.0) {\n"
+      "         if (j == 2.0) continue;\n"
+      "         acc += i * j;\n"
+      "      }\n"
+      "      count += 1.0;\n"
+      "   }\n"
+      "   gl_FragColor = vec4(acc, count, n, 1.0);\n"
+      "}\n";
+   struct ch_case t;
+   if (!ch_case_init(&t, FS, 110, src, NULL))
+      return false;
+   int v = ch_varying(&t.s, "n");
+   bool ok = v >= 0 && t.s.bin.stats.loops == 2;
+   ch_lane_ramp(&t, v, 8.0f); /* lane l: n = l / 2 */
+   ok = ok && ch_run(&t);
+   for (unsigned l = 0; ok && l < LANES; l++) {
+      float n = l * 0.5f, acc = 0, count = 0;
+      for (float i = 0; i < n; i += 1) {
+         for (float j = 0; j < i; j += 1) {
+            if (j == 2)
+               continue;
+            acc += i * j;
+         }
+         count += 1;
+      }
+      ok &= ch_expect_float("acc", l, t.w.out[0][0][l], acc, 0);
+      ok &= ch_expect_float("count", l, t.w.out[0][1][l], count, 0);
+   }
+   ch_free(&t.s);
+   return ok;
+}
+
+/* Values that must survive the loop's back edge while later code in the body needs registers: k is
+ * defined before the loop and last used early in the body, the counter is last written before the end of
+ * the body. A register allocator that ends their intervals at their last access hands their registers to
+ * the temporaries after it, and the next iteration reads those instead. */
+static bool
+test_loop_back_edge_liveness(void)
+{
+   static const char src[] =
+      "varying float n;\n"
+      "void main() {\n"
+      "   float k = n * 4.0 + 1.0;\n"
+      "   float acc = 0.0;\n"
+      "   float i = 0.0;\n"
+      "   while (i < n) {\n"
+      "      acc += k;\n"
+      "      i += 1.0;\n"
+      "      float a = i * 8.0 + 0.5;\n"
+      "      float b = i * 16.0 + 0.25;\n"
+      "      float c = a * b + i;\n"
+      "      acc += floor(c / 64.0);\n"
+      "   }\n"
+      "   gl_FragColor = vec4(acc, i, 0.0, 1.0);\n"
+      "}\n";
+   struct ch_case t;
+   if (!ch_case_init(&t, FS, 110, src, NULL))
+      return false;
+   int v = ch_varying(&t.s, "n");
+   bool ok = v >= 0 && t.s.bin.stats.loops == 1;
+   ch_lane_ramp(&t, v, 8.0f); /* lane l: n = l / 2 */
+   ok = ok && ch_run(&t);
+   for (unsigned l = 0; ok && l < LANES; l++) {
+      float n = l * 0.5f, k = n * 4.0f + 1.0f, acc = 0, i = 0;
+      while (i < n) {
+         acc += k;
+         i += 1;
+         float a = i * 8.0f + 0.5f, b = i * 16.0f + 0.25f, c = a * b + i;
+         acc += floorf(c * (1.0f / 64.0f)); /* c / 64 is exact either way: a power of two */
+      }
+      ok &= ch_expect_float("acc", l, t.w.out[0][0][l], acc, 0);
+      ok &= ch_expect_float("i", l, t.w.out[0][1][l], i, 0);
+   }
+   ch_free(&t.s);
    return ok;
 }
 
@@ -560,6 +642,8 @@ main(void)
       {"vertex mat4 * vec4 from the uniform buffer", test_vertex_uniform_matrix},
       {"fragment varyings times a uniform", test_fragment_varyings},
       {"loop with break/continue, if/else", test_control_flow},
+      {"nested loops with continue", test_nested_loops},
+      {"values live across a loop's back edge", test_loop_back_edge_liveness},
       {"discard", test_discard},
       {"derivatives over quads", test_derivatives},
       {"texture slots, bias, LOD, projective", test_textures},
