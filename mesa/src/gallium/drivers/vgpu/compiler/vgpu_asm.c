@@ -12,9 +12,24 @@
 
 #define MAX_BINARY_SIZE (64u * 1024u) /* hw-spec 10.7: SET_SHADER takes at most 64 KiB */
 
+/* A register copied onto itself: what a copy into a texture group leaves when the allocator put both in
+ * one register. */
+static bool
+is_nop_move(const struct vgpu_isa_inst *in)
+{
+   return in->opcode == VGPU_OP_MOV && !in->imm_src && !in->sat && !in->neg[0] && !in->abs[0] &&
+          in->dst == in->src[0];
+}
+
 bool
 vgpu_encode(struct vgpu_compile_ctx *c)
 {
+   unsigned kept = 0;
+   for (unsigned i = 0; i < c->num_insts; i++)
+      if (!is_nop_move(&c->insts[i].isa))
+         c->insts[kept++] = c->insts[i];
+   c->num_insts = kept;
+
    unsigned words = 0;
    for (unsigned i = 0; i < c->num_insts; i++)
       words += 1 + (c->insts[i].isa.imm_src != 0);
@@ -98,6 +113,10 @@ put_float(struct text *t, uint32_t bits)
       return;
    }
    char s[48];
+   if (f == floorf(f) && fabsf(f) < 1e9f) {
+      put(t, "%.1f", f); /* integers read best as 20.0, not 2e+01 */
+      return;
+   }
    for (int prec = 1; prec <= 9; prec++) {
       snprintf(s, sizeof(s), "%.*g", prec, f);
       if (strtof(s, NULL) == f)

@@ -118,6 +118,7 @@ vgpu_nir_optimize(nir_shader *nir)
       NIR_PASS(progress, nir, nir_opt_undef);
       NIR_PASS(progress, nir, nir_opt_if, nir_opt_if_optimize_phi_true_false);
       NIR_PASS(progress, nir, nir_opt_loop_unroll);
+      NIR_PASS(progress, nir, nir_opt_conditional_discard);
    } while (progress && ++rounds < 64);
 }
 

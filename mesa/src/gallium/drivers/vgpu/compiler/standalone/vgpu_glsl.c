@@ -99,10 +99,16 @@ assign_locations(nir_shader *nir, struct vgpu_glsl_layout *layout)
    }
    assign_varyings(nir, layout);
 
-   /* Built-in outputs keep their locations; driver_location only has to be unique. */
-   unsigned out = 0;
-   nir_foreach_shader_out_variable(var, nir)
+   /* Built-in outputs keep their locations; user fragment outputs (GLSL 1.30 `out`) are colour targets
+    * in declaration order. driver_location only has to be unique. */
+   unsigned out = 0, target = 0;
+   nir_foreach_shader_out_variable(var, nir) {
+      if (nir->info.stage == MESA_SHADER_FRAGMENT && var->data.location < 0) {
+         var->data.location = FRAG_RESULT_DATA0 + target;
+         target += glsl_count_attribute_slots(var->type, false);
+      }
       var->data.driver_location = out++;
+   }
    if (nir->info.stage == MESA_SHADER_FRAGMENT) {
       unsigned in = 0;
       nir_foreach_shader_in_variable(var, nir)
