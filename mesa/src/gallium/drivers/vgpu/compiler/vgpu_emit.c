@@ -420,6 +420,7 @@ emit_load_input(struct vgpu_compile_ctx *c, nir_intrinsic_instr *intr, enum glsl
    unsigned location = nir_intrinsic_io_semantics(intr).location;
    unsigned first = nir_intrinsic_component(intr);
    unsigned n = intr->dest.ssa.num_components;
+   unsigned read = nir_ssa_def_components_read(&intr->dest.ssa); /* unread components cost nothing */
    nir_src *offset = nir_get_io_offset_src(intr);
 
    if (offset && !nir_src_is_const(*offset)) {
@@ -435,6 +436,8 @@ emit_load_input(struct vgpu_compile_ctx *c, nir_intrinsic_instr *intr, enum glsl
          return;
       }
       for (unsigned i = 0; i < n; i++) {
+         if (!(read & (1u << i)))
+            continue;
          struct vgpu_vinst *in = add_inst(c, VGPU_OP_LD_IN);
          in->vdst = get_dest(c, &intr->dest, i);
          in->isa.aux = slot | (first + i) << 4;
@@ -446,7 +449,8 @@ emit_load_input(struct vgpu_compile_ctx *c, nir_intrinsic_instr *intr, enum glsl
    location += extra;
    if (location == VARYING_SLOT_POS) {
       for (unsigned i = 0; i < n; i++)
-         emit_special(c, get_dest(c, &intr->dest, i), VGPU_ISA_SR_FRAGCOORD_X + first + i);
+         if (read & (1u << i))
+            emit_special(c, get_dest(c, &intr->dest, i), VGPU_ISA_SR_FRAGCOORD_X + first + i);
       return;
    }
    if (location == VARYING_SLOT_FACE) {
@@ -465,6 +469,8 @@ emit_load_input(struct vgpu_compile_ctx *c, nir_intrinsic_instr *intr, enum glsl
    unsigned interp = interp_of(c, mode, location);
    c->out->varying_interp[slot] = interp;
    for (unsigned i = 0; i < n; i++) {
+      if (!(read & (1u << i)))
+         continue;
       struct vgpu_vinst *in = add_inst(c, VGPU_OP_LD_VAR);
       in->vdst = get_dest(c, &intr->dest, i);
       in->isa.aux = slot | (first + i) << 4 | interp << 6;
@@ -551,7 +557,10 @@ emit_load_ubo(struct vgpu_compile_ctx *c, nir_intrinsic_instr *intr)
    }
    c->out->ubos_used |= 1u << slot;
    struct operand addr = get_src(c, &intr->src[1], 0);
+   unsigned read = nir_ssa_def_components_read(&intr->dest.ssa);
    for (unsigned i = 0; i < intr->dest.ssa.num_components; i++) {
+      if (!(read & (1u << i)))
+         continue;
       struct operand a = addr;
       uint32_t offset = 4 * i;
       if (a.is_const) {
@@ -598,10 +607,13 @@ emit_intrinsic(struct vgpu_compile_ctx *c, nir_intrinsic_instr *intr)
    case nir_intrinsic_load_ubo:
       emit_load_ubo(c, intr);
       return;
-   case nir_intrinsic_load_frag_coord:
+   case nir_intrinsic_load_frag_coord: {
+      unsigned read = nir_ssa_def_components_read(&intr->dest.ssa);
       for (unsigned i = 0; i < 4; i++)
-         emit_special(c, get_dest(c, &intr->dest, i), VGPU_ISA_SR_FRAGCOORD_X + i);
+         if (read & (1u << i))
+            emit_special(c, get_dest(c, &intr->dest, i), VGPU_ISA_SR_FRAGCOORD_X + i);
       return;
+   }
    case nir_intrinsic_load_front_face:
       emit_special(c, get_dest(c, &intr->dest, 0), VGPU_ISA_SR_FRONTFACING);
       return;
