@@ -114,6 +114,8 @@ vgpu_nir_optimize(nir_shader *nir)
       NIR_PASS(progress, nir, nir_opt_cse);
       NIR_PASS(progress, nir, nir_opt_peephole_select, 8, true, true);
       NIR_PASS(progress, nir, nir_opt_algebraic);
+      /* lower_flrp32 in the options only says what to do; this pass does it. */
+      NIR_PASS(progress, nir, nir_lower_flrp, 32 | 64, false);
       NIR_PASS(progress, nir, nir_opt_constant_folding);
       NIR_PASS(progress, nir, nir_opt_undef);
       NIR_PASS(progress, nir, nir_opt_if, nir_opt_if_optimize_phi_true_false);

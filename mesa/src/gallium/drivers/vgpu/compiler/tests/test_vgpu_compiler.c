@@ -315,23 +315,25 @@ test_builtins(void)
       "attribute vec4 a;\n"
       "varying vec4 r0;\n"
       "varying vec4 r1;\n"
+      "varying vec4 r2;\n"
       "void main() {\n"
       "   r0 = vec4(sin(a.x), cos(a.x), exp2(a.y), log2(a.z));\n"
       "   r1 = vec4(pow(a.z, 1.5), inversesqrt(a.z), length(a.xy), clamp(a.x, -1.0, 0.5));\n"
+      "   r2 = vec4(mix(a.x, a.y, 0.25), mix(a.y, a.w, a.z / 16.0), 0.0, 0.0);\n"
       "   gl_Position = vec4(sign(a.x), step(0.0, a.x), mod(a.w, 3.0), max(a.x, a.y) / a.z);\n"
       "}\n";
    struct ch_case t;
    if (!ch_case_init(&t, VS, 100, src, NULL))
       return false;
    unsigned a = ch_attrib(&t.s, "a");
-   int r0 = ch_varying(&t.s, "r0"), r1 = ch_varying(&t.s, "r1");
+   int r0 = ch_varying(&t.s, "r0"), r1 = ch_varying(&t.s, "r1"), r2 = ch_varying(&t.s, "r2");
    for (unsigned l = 0; l < LANES; l++) {
       t.w.attrib[a][0][l] = l * 0.7f - 5.0f;
       t.w.attrib[a][1][l] = l * 0.3f - 2.0f;
       t.w.attrib[a][2][l] = 0.5f + l;
       t.w.attrib[a][3][l] = l * 1.25f - 7.0f;
    }
-   bool ok = r0 >= 0 && r1 >= 0 && ch_run(&t);
+   bool ok = r0 >= 0 && r1 >= 0 && r2 >= 0 && ch_run(&t);
    for (unsigned l = 0; ok && l < LANES; l++) {
       double x = t.w.attrib[a][0][l], y = t.w.attrib[a][1][l], z = t.w.attrib[a][2][l], q = t.w.attrib[a][3][l];
       ok &= ch_expect_float("sin", l, t.w.out[r0][0][l], sin(x), 0x1p-20);
@@ -346,6 +348,10 @@ test_builtins(void)
       ok &= ch_expect_float("clamp", l, t.w.out[r1][3][l], fmin(fmax(x, -1), 0.5), 0);
       ok &= ch_expect_float("sign", l, t.w.out[0][0][l], x > 0 ? 1 : x < 0 ? -1 : 0, 0);
       ok &= ch_expect_float("step", l, t.w.out[0][1][l], x >= 0 ? 1 : 0, 0);
+      /* mix is lowered to a + t (b - a) or a (1 - t) + b t: a few roundings of the larger operand */
+      double s1 = z / 16.0, big = fmax(fmax(fabs(x), fabs(y)), fabs(q));
+      ok &= ch_expect_float("mix", l, t.w.out[r2][0][l], x + 0.25 * (y - x), big * 0x1p-21);
+      ok &= ch_expect_float("mix2", l, t.w.out[r2][1][l], y + s1 * (q - y), big * 0x1p-21);
       double m = q - 3.0 * floor(q / 3.0);
       ok &= ch_expect_float("mod", l, t.w.out[0][2][l], m, 0x1p-18);
       double d = fmax(x, y) / z;
