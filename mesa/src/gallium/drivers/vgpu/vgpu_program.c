@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "compiler/nir/nir_serialize.h"
 #include "pipe/p_state.h"
+#include "util/blob.h"
+#include "util/mesa-sha1.h"
 #include "util/ralloc.h"
 #include "util/u_debug.h"
 #include "util/u_memory.h"
@@ -12,6 +15,29 @@
 #include "vgpu_context.h"
 #include "vgpu_program.h"
 #include "vgpu_screen.h"
+
+/* VGPU_DUMP_NIR=DIR: every CSO's NIR, serialized, as DIR/<stage>-<sha1>.nir, for vgpu-compiler to replay. */
+static void
+dump_nir(const struct vgpu_program *prog)
+{
+   const char *dir = debug_get_option("VGPU_DUMP_NIR", NULL);
+   if (!dir)
+      return;
+   struct blob blob;
+   unsigned char sha1[20];
+   char hex[41], path[4096];
+   blob_init(&blob);
+   nir_serialize(&blob, prog->nir, false);
+   _mesa_sha1_compute(blob.data, blob.size, sha1);
+   _mesa_sha1_format(hex, sha1);
+   snprintf(path, sizeof(path), "%s/%s-%s.nir", dir, prog->stage == MESA_SHADER_VERTEX ? "vs" : "fs", hex);
+   FILE *f = fopen(path, "wb");
+   if (!f || fwrite(blob.data, 1, blob.size, f) != blob.size)
+      fprintf(stderr, "vgpu: cannot write %s\n", path);
+   if (f)
+      fclose(f);
+   blob_finish(&blob);
+}
 
 static void *
 vgpu_create_program(struct pipe_context *pctx, const struct pipe_shader_state *templ)
@@ -25,6 +51,7 @@ vgpu_create_program(struct pipe_context *pctx, const struct pipe_shader_state *t
       return NULL;
    prog->nir = templ->ir.nir; /* st/mesa hands the NIR over */
    prog->stage = prog->nir->info.stage;
+   dump_nir(prog);
    return prog;
 }
 

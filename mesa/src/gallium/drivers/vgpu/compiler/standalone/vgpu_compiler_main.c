@@ -2,7 +2,9 @@
 /*
  * vgpu-compiler: GLSL (ES 1.00 unless the source says otherwise) to vgpu assembly and binary.
  *
- *   vgpu-compiler [options] FILE.vert|FILE.frag...
+ *   vgpu-compiler [options] FILE.vert|FILE.frag|FILE.nir...
+ *
+ * FILE.nir is serialized NIR as the driver dumps it (VGPU_DUMP_NIR=DIR), compiled without a key.
  *     -o OUT      write the binary (one input file only)
  *     -S          print the assembly (default when neither -o nor --stats is given)
  *     --stats     one shader-db style line per shader: instructions, words, registers, tex, loops, ifs
@@ -17,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler/nir/nir_serialize.h"
+#include "util/blob.h"
 #include "vgpu_compiler.h"
 #include "vgpu_glsl.h"
 
@@ -40,10 +44,42 @@ print_interface(FILE *f, const struct vgpu_glsl_layout *l, const struct vgpu_sha
    }
 }
 
+/* A shader the driver dumped with VGPU_DUMP_NIR (serialized NIR as st/mesa handed it over). */
+static nir_shader *
+read_nir(const char *path, struct vgpu_glsl_layout *layout)
+{
+   memset(layout, 0, sizeof(*layout));
+   size_t size = 0;
+   char *data = NULL;
+   FILE *f = fopen(path, "rb");
+   if (f) {
+      fseek(f, 0, SEEK_END);
+      long end = ftell(f);
+      fseek(f, 0, SEEK_SET);
+      data = end > 0 ? malloc(end) : NULL;
+      size = data && fread(data, 1, end, f) == (size_t)end ? (size_t)end : 0;
+      fclose(f);
+   }
+   if (!size) {
+      fprintf(stderr, "%s: cannot read the file\n", path);
+      free(data);
+      return NULL;
+   }
+   struct blob_reader reader;
+   blob_reader_init(&reader, data, size);
+   nir_shader *nir = nir_deserialize(NULL, vgpu_nir_options(), &reader);
+   free(data);
+   if (reader.overrun) {
+      ralloc_free(nir);
+      return NULL;
+   }
+   return nir;
+}
+
 static int
 usage(const char *argv0)
 {
-   fprintf(stderr, "usage: %s [-o OUT.bin] [-S] [--stats] [--nir] [--version N] FILE.vert|FILE.frag...\n",
+   fprintf(stderr, "usage: %s [-o OUT.bin] [-S] [--stats] [--nir] [--version N] FILE.vert|FILE.frag|FILE.nir...\n",
            argv0);
    return 2;
 }
@@ -82,9 +118,11 @@ main(int argc, char **argv)
    for (int i = optind; i < argc; i++) {
       const char *path = argv[i];
       struct vgpu_glsl_layout layout;
-      nir_shader *nir = vgpu_glsl_to_nir(path, version, &layout);
+      size_t len = strlen(path);
+      nir_shader *nir = len > 4 && !strcmp(path + len - 4, ".nir") ? read_nir(path, &layout)
+                                                                   : vgpu_glsl_to_nir(path, version, &layout);
       if (!nir) {
-         fprintf(stderr, "%s: GLSL compilation failed (log above); fix the shader source\n", path);
+         fprintf(stderr, "%s: no shader (GLSL errors above, or not serialized NIR)\n", path);
          status = 1;
          continue;
       }
