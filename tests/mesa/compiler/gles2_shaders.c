@@ -65,6 +65,7 @@ int main(int argc, char **argv)
 		{"cube_textured.vert", "cube_textured.frag"},
 		{"quad_textured.vert", "quad_textured.frag"},
 		{"phong.vert", "phong.frag"},
+		{"effects.vert", "effects.frag"},
 	};
 	const unsigned n = sizeof(pairs) / sizeof(pairs[0]);
 	if (argc != 2) {
