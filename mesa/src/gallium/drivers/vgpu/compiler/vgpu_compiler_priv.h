@@ -26,6 +26,7 @@ struct vgpu_vreg {
    int group_leader;
    unsigned group_size;
    bool multi_def; /* a NIR register (several writes), as opposed to an SSA value or a temporary */
+   bool initial_zero; /* never written: a register untouched since the start, which reads 0 (isa.md 2) */
 };
 
 /* A loop's LOOP and ENDLOOP positions in the instruction list, for liveness across the back edge. */
@@ -51,6 +52,12 @@ struct vgpu_compile_ctx {
    unsigned depth; /* open if/loop constructs */
 
    uint32_t inputs_read, outputs_written;
+
+   /* Constant uniform addresses as zero register + offset field instead of an immediate word; off again
+    * when that extra register is what pushes the shader past 128. */
+   bool ubo_zero_register;
+   int zero_vreg;
+   bool out_of_registers;
 };
 
 void vgpu_error(struct vgpu_compile_ctx *c, const char *fmt, ...) PRINTFLIKE(2, 3);

@@ -539,6 +539,16 @@ emit_store_output(struct vgpu_compile_ctx *c, nir_intrinsic_instr *intr)
    }
 }
 
+static int
+zero_vreg(struct vgpu_compile_ctx *c)
+{
+   if (c->zero_vreg == VGPU_NO_VREG) {
+      c->zero_vreg = new_vregs(c, 1, false, false);
+      c->vregs[c->zero_vreg].initial_zero = true;
+   }
+   return c->zero_vreg;
+}
+
 static void
 emit_load_ubo(struct vgpu_compile_ctx *c, nir_intrinsic_instr *intr)
 {
@@ -564,11 +574,14 @@ emit_load_ubo(struct vgpu_compile_ctx *c, nir_intrinsic_instr *intr)
       struct operand a = addr;
       uint32_t offset = 4 * i;
       if (a.is_const) {
-         /* Whole constant address: immediate 0 plus the offset field when it fits. */
+         /* Whole constant address: the zero register (or immediate 0) plus the offset field when it
+          * fits. */
          uint32_t byte = a.value + offset;
          if (byte <= VGPU_ISA_UBO_MAX_OFFSET && byte % 4 == 0) {
             a.value = 0;
             offset = byte;
+            if (c->ubo_zero_register)
+               a = (struct operand){.vreg = zero_vreg(c)};
          } else {
             a.value = byte;
             offset = 0;
@@ -872,6 +885,7 @@ vgpu_emit(struct vgpu_compile_ctx *c)
    for (unsigned i = 0; i < impl->reg_alloc; i++)
       c->reg_vreg[i] = VGPU_NO_VREG;
 
+   c->zero_vreg = VGPU_NO_VREG;
    emit_cf_list(c, &impl->body);
    if (!c->error)
       add_inst(c, VGPU_OP_END);

@@ -95,6 +95,9 @@ vgpu_register_allocate(struct vgpu_compile_ctx *c)
    for (unsigned i = 0; i < n; i++)
       ivs[i] = (struct interval){.start = INT32_MAX, .end = -1, .def = -1};
    for_each_access(c, first_pass, ivs);
+   for (unsigned i = 0; i < n; i++)
+      if (c->vregs[i].initial_zero && ivs[i].start <= ivs[i].end)
+         ivs[i].start = 0; /* live from the start: its register must not be written before */
    /* Loops nest inside-out in the list; extending twice covers an outer loop that grew an interval. */
    for_each_access(c, loop_pass, ivs);
    for_each_access(c, loop_pass, ivs);
@@ -112,9 +115,11 @@ vgpu_register_allocate(struct vgpu_compile_ctx *c)
       int start = ivs[v].start;
       unsigned r = 0;
       /* A register whose last use is this instruction may be its destination: sources are read first. */
+      /* The zero register takes one nothing has written yet (busy_until -1). */
+      int free_before = c->vregs[v].initial_zero ? 0 : start + 1;
       for (; r + size <= RA_LIMIT; r++) {
          unsigned k = 0;
-         while (k < size && busy_until[r + k] <= start)
+         while (k < size && busy_until[r + k] < free_before)
             k++;
          if (k == size)
             break;
@@ -132,6 +137,7 @@ vgpu_register_allocate(struct vgpu_compile_ctx *c)
       used = MAX2(used, r + size);
    }
    if (used > VGPU_ISA_MAX_REGS) {
+      c->out_of_registers = true;
       vgpu_error(c, "shader needs %u registers, the hardware has %u", used, VGPU_ISA_MAX_REGS);
       goto out;
    }
