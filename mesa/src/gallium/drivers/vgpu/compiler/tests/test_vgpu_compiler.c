@@ -539,12 +539,13 @@ test_loop_back_edge_liveness(void)
 {
    static const char src[] =
       "varying float n;\n"
+      "uniform float scale;\n"
       "void main() {\n"
       "   float k = n * 4.0 + 1.0;\n"
       "   float acc = 0.0;\n"
       "   float i = 0.0;\n"
       "   while (i < n) {\n"
-      "      acc += k;\n"
+      "      acc += k * scale;\n"
       "      i += 1.0;\n"
       "      float a = i * 8.0 + 0.5;\n"
       "      float b = i * 16.0 + 0.25;\n"
@@ -559,11 +560,13 @@ test_loop_back_edge_liveness(void)
    int v = ch_varying(&t.s, "n");
    bool ok = v >= 0 && t.s.bin.stats.loops == 1;
    ch_lane_ramp(&t, v, 8.0f); /* lane l: n = l / 2 */
+   /* The uniform is loaded inside the loop, through the zero register. */
+   t.e.ubo.f[ch_uniform(&t.s, "scale") / 4] = 3.0f;
    ok = ok && ch_run(&t);
    for (unsigned l = 0; ok && l < LANES; l++) {
       float n = l * 0.5f, k = n * 4.0f + 1.0f, acc = 0, i = 0;
       while (i < n) {
-         acc += k;
+         acc += k * 3.0f;
          i += 1;
          float a = i * 8.0f + 0.5f, b = i * 16.0f + 0.25f, c = a * b + i;
          acc += floorf(c * (1.0f / 64.0f)); /* c / 64 is exact either way: a power of two */
