@@ -198,6 +198,8 @@ vgpu_screen_get_shader_param(struct pipe_screen *pscreen, enum pipe_shader_type 
       return 1 << PIPE_SHADER_IR_NIR;
    case PIPE_SHADER_CAP_INTEGERS:
       return 1;
+   case PIPE_SHADER_CAP_INDIRECT_CONST_ADDR:
+      return 1; /* ld.ubo takes a register address (isa.md 8.5): no if-ladders for uniform arrays */
    default:
       return 0;
    }

@@ -14,6 +14,9 @@
 #include "util/u_memory.h"
 
 #include "vgpu_context.h"
+#ifdef VGPU_HAVE_PROGRAM
+#include "vgpu_program.h"
+#endif
 
 static void *
 vgpu_copy_cso(const void *templ, size_t size)
@@ -107,8 +110,8 @@ vgpu_bind_vertex_elements_state(struct pipe_context *pctx, void *cso)
 }
 
 #ifndef VGPU_HAVE_PROGRAM
-/* Shader CSOs until vgpu_program.c (compiler/, shader variants) is built in: the NIR is kept, so state
- * tracking works; draws report that they need the compiler. */
+/* Shader CSOs when vgpu_program.c (compiler/, shader variants) is not built in: the NIR is kept, so state
+ * tracking works. */
 static void *
 vgpu_create_shader_state(struct pipe_context *pctx, const struct pipe_shader_state *templ)
 {
@@ -133,6 +136,7 @@ vgpu_bind_fs_state(struct pipe_context *pctx, void *cso)
 {
    vgpu_context(pctx)->fs = cso;
 }
+#endif
 
 static void
 vgpu_draw_vbo(struct pipe_context *pctx, const struct pipe_draw_info *info, unsigned drawid_offset,
@@ -140,12 +144,17 @@ vgpu_draw_vbo(struct pipe_context *pctx, const struct pipe_draw_info *info, unsi
               unsigned num_draws)
 {
    static bool reported;
+#ifdef VGPU_HAVE_PROGRAM
+   /* The shaders are compiled (and their errors reported) already, so the draw path can start from here. */
+   struct vgpu_program_variant *vs, *fs;
+   if (!vgpu_program_update(vgpu_context(pctx), &vs, &fs))
+      return;
+#endif
    if (!reported) {
-      fprintf(stderr, "vgpu: draws are not implemented yet (they need the shader compiler); skipped\n");
+      fprintf(stderr, "vgpu: draws are not implemented yet; skipped\n");
       reported = true;
    }
 }
-#endif
 
 static void
 vgpu_set_framebuffer_state(struct pipe_context *pctx, const struct pipe_framebuffer_state *fb)
@@ -303,15 +312,17 @@ vgpu_state_init(struct vgpu_context *ctx)
    p->create_vertex_elements_state = vgpu_create_vertex_elements_state;
    p->bind_vertex_elements_state = vgpu_bind_vertex_elements_state;
    p->delete_vertex_elements_state = vgpu_delete_cso;
-#ifndef VGPU_HAVE_PROGRAM
+#ifdef VGPU_HAVE_PROGRAM
+   vgpu_program_init(ctx);
+#else
    p->create_vs_state = vgpu_create_shader_state;
    p->create_fs_state = vgpu_create_shader_state;
    p->delete_vs_state = vgpu_delete_shader_state;
    p->delete_fs_state = vgpu_delete_shader_state;
    p->bind_vs_state = vgpu_bind_vs_state;
    p->bind_fs_state = vgpu_bind_fs_state;
-   p->draw_vbo = vgpu_draw_vbo;
 #endif
+   p->draw_vbo = vgpu_draw_vbo;
    p->set_framebuffer_state = vgpu_set_framebuffer_state;
    p->set_scissor_states = vgpu_set_scissor_states;
    p->set_viewport_states = vgpu_set_viewport_states;
