@@ -1,11 +1,11 @@
 # vgpu: the user's entry point. `make run` boots a guest on the vgpu; `make check` builds and runs every test.
 # Everything below installs what it needs (scripts/install-deps.sh) and is incremental the second time.
 
-SUITES ?= unit asan fuzz device guest
+SUITES ?= unit asan fuzz device guest mesa
 QEMU := build-qemu/qemu-system-x86_64
 FUZZ_SECONDS ?= 600
 
-.PHONY: all build build-asan qemu module deps check $(addprefix check-,unit asan fuzz device guest) \
+.PHONY: all build build-asan qemu mesa module deps check $(addprefix check-,unit asan fuzz device guest mesa) \
         bench fuzz fuzz-ioctl run clean help
 
 all: build
@@ -13,14 +13,14 @@ all: build
 help:
 	@echo "make run          build what is missing, boot a guest on the vgpu, show or save its display"
 	@echo "make check        build and run every test suite ($(SUITES)); ends with 'N passed, N failed'"
-	@echo "make check-SUITE  one suite: unit, asan, fuzz, device, guest"
+	@echo "make check-SUITE  one suite: unit, asan, fuzz, device, guest, mesa"
 	@echo "make bench        benchmarks, reported as ratios against baselines measured in the same run"
 	@echo "make fuzz         long libFuzzer runs and the device fuzzer (FUZZ_SECONDS=$(FUZZ_SECONDS) each)"
 	@echo "make fuzz-ioctl   vgpu.ko's ioctl fuzzer in a guest for FUZZ_SECONDS (seed: VGPU_FUZZ_SEED)"
 
 # Every Debian package any suite needs (scripts/packages/*.txt); a no-op once installed.
 deps:
-	@scripts/install-deps.sh build qemu guest kernel
+	@scripts/install-deps.sh build qemu guest kernel mesa
 
 build/build.ninja: | deps
 	meson setup build
@@ -39,6 +39,11 @@ build-asan: build-asan/build.ninja
 qemu: build
 	@scripts/build-qemu.sh
 
+# Mesa 22.3.6 from Debian's source package with our gallium driver (mesa/) and its drm-shim, into build-mesa/
+# (fetched on first use, then incremental; docs/mesa.md).
+mesa: build
+	@scripts/build-mesa.sh
+
 # vgpu.ko against the guest kernel's headers (the kernel vgpu-vm boots), into build/kernel/.
 module: deps
 	@scripts/build-kernel-module.sh build/kernel
@@ -46,7 +51,7 @@ module: deps
 run: build qemu module
 	@scripts/run.sh
 
-check: build build-asan qemu
+check: build build-asan qemu mesa
 	@scripts/check.sh $(SUITES)
 
 check-unit: build
@@ -59,6 +64,8 @@ check-device: build qemu
 	@scripts/check.sh device
 check-guest: build qemu
 	@scripts/check.sh guest
+check-mesa: build mesa
+	@scripts/check.sh mesa
 
 bench: build
 	@scripts/bench.sh
@@ -72,4 +79,4 @@ fuzz-ioctl: build qemu
 		--timeout-multiplier 0 --print-errorlogs
 
 clean:
-	rm -rf build build-asan build-qemu
+	rm -rf build build-asan build-qemu build-mesa

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Run test suites and print the one closing line: scripts/check.sh SUITE...
 # Suites: unit (gcc build), asan (the unit suite again under ASan+UBSan, clang), fuzz (bounded libFuzzer
-# runs, clang), device (QEMU through qtest), guest (a booted guest through vgpu-vm).
+# runs, clang), device (QEMU through qtest), guest (a booted guest through vgpu-vm), mesa (the Mesa
+# driver on the host through the vgpu drm-shim).
 # Every suite runs even when an earlier one fails; the exit status is non-zero if any test failed.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,7 +15,8 @@ for suite in "$@"; do
         fuzz)   dir=build-asan; msuite=fuzz ;;
         device) dir=build;      msuite=device ;;
         guest)  dir=build;      msuite=guest ;;
-        *) echo "check: unknown suite '$suite' (unit, asan, fuzz, device, guest)" >&2; exit 2 ;;
+        mesa)   dir=build;      msuite=mesa ;;
+        *) echo "check: unknown suite '$suite' (unit, asan, fuzz, device, guest, mesa)" >&2; exit 2 ;;
     esac
     echo "== suite $suite ($dir, meson suite $msuite)"
     rm -f "$top/$dir/meson-logs/check-$suite.json"
