@@ -13,9 +13,8 @@ static void test_identity_registers(void)
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_VERSION), 0x00010001);
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_CAPS),
 	                VGPU_CAP_2D | VGPU_CAP_3D | VGPU_CAP_DISPLAY | VGPU_CAP_CURSOR | VGPU_CAP_TIMESTAMP |
-	                        VGPU_CAP_TEXTURE_SWIZZLE | VGPU_CAP_VERTEX_SCALED |
-	                        VGPU_CAP_DEPTH_BIAS | VGPU_CAP_POINT_SPRITE |
-	                        VGPU_CAP_FORMATS_GL_16BIT | VGPU_CAP_FORMATS_SRGB |
+	                        VGPU_CAP_TEXTURE_SWIZZLE | VGPU_CAP_VERTEX_SCALED | VGPU_CAP_DEPTH_BIAS |
+	                        VGPU_CAP_POINT_SPRITE | VGPU_CAP_FORMATS_GL_16BIT | VGPU_CAP_FORMATS_SRGB |
 	                        VGPU_CAP_OCCLUSION_COUNTER);
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_VRAM_SIZE_LO), (uint32_t)FX_VRAM_SIZE);
 	VT_CHECK_EQ_U64(vgpu_reg_read(fx->gpu, VGPU_REG_VRAM_SIZE_HI), 0);

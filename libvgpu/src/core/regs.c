@@ -60,9 +60,8 @@ static bool reg_read_locked(struct vgpu *gpu, uint32_t offset, uint32_t *value)
 	case VGPU_REG_CAPS:
 		*value = VGPU_CAP_2D | VGPU_CAP_3D | VGPU_CAP_DISPLAY | VGPU_CAP_CURSOR | VGPU_CAP_TIMESTAMP |
 		         VGPU_CAP_TEXTURE_SWIZZLE | VGPU_CAP_VERTEX_SCALED | VGPU_CAP_DEPTH_BIAS |
-		         VGPU_CAP_POINT_SPRITE | VGPU_CAP_FORMATS_GL_16BIT |
-		         VGPU_CAP_FORMATS_SRGB | VGPU_CAP_OCCLUSION_COUNTER |
-		         (capture_active(gpu) ? VGPU_CAP_CAPTURE : 0);
+		         VGPU_CAP_POINT_SPRITE | VGPU_CAP_FORMATS_GL_16BIT | VGPU_CAP_FORMATS_SRGB |
+		         VGPU_CAP_OCCLUSION_COUNTER | (capture_active(gpu) ? VGPU_CAP_CAPTURE : 0);
 		return true;
 	case VGPU_REG_VRAM_SIZE_LO:
 		*value = lo32(gpu->vram_size);

@@ -192,7 +192,7 @@ struct engine3d {
 	uint8_t *shader_bytes; /* SET_SHADER reads the binary here */
 	uint32_t *indices;     /* a chunk of the index buffer */
 	struct e3d_vertex *vertices; /* E3D_VERTEX_BATCH shaded vertices */
-	uint64_t samples_passed; /* the occlusion counter (spec 10.8.1) */
+	uint64_t samples_passed;     /* the occlusion counter (spec 10.8.1) */
 	void (*observer)(void *opaque, struct engine3d *e3d);
 	void *observer_opaque;
 	/* what the current packet's maps may still spend */
