@@ -14,6 +14,7 @@
 #include "util/u_debug.h"
 #include "util/u_memory.h"
 #include "util/u_screen.h"
+#include "vgpu/isa.h"
 #include "vgpu/vgpu_hw.h"
 
 #include "vgpu_context.h"
@@ -176,7 +177,9 @@ vgpu_screen_get_shader_param(struct pipe_screen *pscreen, enum pipe_shader_type 
    case PIPE_SHADER_CAP_MAX_ALU_INSTRUCTIONS:
    case PIPE_SHADER_CAP_MAX_TEX_INSTRUCTIONS:
    case PIPE_SHADER_CAP_MAX_TEX_INDIRECTIONS:
-      return 16384; /* a 64 KiB binary (hw-spec 10.7) of 4-byte instructions, with room for the header */
+      /* A binary is at most 64 KiB (hw-spec 10.7): the header, then 8-byte instruction words (an
+       * immediate takes a second word, so this is an upper bound). */
+      return (64 * 1024 - VGPU_ISA_HEADER_SIZE) / VGPU_ISA_WORD_SIZE;
    case PIPE_SHADER_CAP_MAX_CONTROL_FLOW_DEPTH:
       return 16;
    case PIPE_SHADER_CAP_MAX_INPUTS:
